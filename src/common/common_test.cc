@@ -1,0 +1,52 @@
+#include <gtest/gtest.h>
+
+#include "common/clock.h"
+#include "common/config.h"
+#include "common/ids.h"
+#include "common/strings.h"
+
+namespace postdesk {
+namespace {
+
+TEST(EncodedId, HasShapeAndIsRandom) {
+  std::string a = NewEncodedId(), b = NewEncodedId();
+  EXPECT_TRUE(LooksLikeEncodedId(a));
+  EXPECT_NE(a, b);
+  EXPECT_TRUE(LooksLikeEncodedId("k7q2-9xwd"));
+  EXPECT_FALSE(LooksLikeEncodedId("K7Q2-9XWU"));  // U is not Crockford
+  EXPECT_FALSE(LooksLikeEncodedId("K7Q29XWD"));
+}
+
+TEST(Sha256, KnownVector) {
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Utf8, SanitizeReplacesInvalidAndDropsNul) {
+  EXPECT_TRUE(IsValidUtf8("日本語"));
+  EXPECT_FALSE(IsValidUtf8("\xff"));
+  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));  // overlong
+  EXPECT_EQ(SanitizeUtf8(std::string("a\0b\xff", 4)), "ab\xEF\xBF\xBD");
+}
+
+TEST(Email, Parts) {
+  EXPECT_EQ(NormalizeEmail(" Alice@Example.COM "), "alice@example.com");
+  EXPECT_EQ(EmailDomain("a@b.c"), "b.c");
+  EXPECT_EQ(EmailLocalPart("a+x@b.c"), "a+x");
+}
+
+TEST(HostPort, Parses) {
+  std::string h;
+  uint16_t p;
+  ASSERT_TRUE(ParseHostPort("127.0.0.1:0", h, p).ok());
+  EXPECT_EQ(h, "127.0.0.1");
+  EXPECT_EQ(p, 0);
+  ASSERT_TRUE(ParseHostPort("[::1]:25", h, p).ok());
+  EXPECT_EQ(h, "::1");
+  EXPECT_FALSE(ParseHostPort("nohost", h, p).ok());
+  EXPECT_FALSE(ParseHostPort("h:99999", h, p).ok());
+}
+
+TEST(Time, Iso) { EXPECT_EQ(FormatIsoTime(0), "1970-01-01T00:00:00Z"); }
+
+}  // namespace
+}  // namespace postdesk

@@ -1,0 +1,60 @@
+#include "common/config.h"
+
+#include <toml++/toml.h>
+
+namespace postdesk {
+
+std::string Config::SqlitePath() const {
+  if (db_url.empty()) return data_dir + "/postdesk.db";
+  if (db_url.rfind("sqlite:", 0) == 0) return db_url.substr(7);
+  return db_url;
+}
+
+Status LoadConfigFile(const std::string& path, Config& c) {
+  toml::table t;
+  try {
+    t = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return Status::Invalid("config " + path + ": " + std::string(e.description()));
+  }
+  auto str = [&](const char* key, std::string& out) {
+    if (auto v = t[key].value<std::string>()) out = *v;
+  };
+  auto num = [&](const char* key, auto& out) {
+    if (auto v = t[key].value<int64_t>()) out = static_cast<std::decay_t<decltype(out)>>(*v);
+  };
+  str("data", c.data_dir);
+  str("db", c.db_url);
+  str("smtp", c.smtp_listen);
+  str("lmtp", c.lmtp_listen);
+  str("http", c.http_listen);
+  str("domain", c.domain);
+  str("relay", c.relay);
+  str("dns", c.dns);
+  str("hostname", c.hostname);
+  num("max_message_bytes", c.max_message_bytes);
+  num("max_recipients", c.max_recipients);
+  num("max_line_bytes", c.max_line_bytes);
+  num("idle_timeout_seconds", c.idle_timeout_seconds);
+  num("max_connections", c.max_connections);
+  return Status::Ok();
+}
+
+Status ParseHostPort(const std::string& s, std::string& host, uint16_t& port) {
+  size_t colon = s.rfind(':');
+  if (colon == std::string::npos) return Status::Invalid("expected HOST:PORT, got '" + s + "'");
+  host = s.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  std::string p = s.substr(colon + 1);
+  if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos) {
+    return Status::Invalid("bad port in '" + s + "'");
+  }
+  unsigned long v = std::stoul(p);
+  if (v > 65535) return Status::Invalid("port out of range in '" + s + "'");
+  port = static_cast<uint16_t>(v);
+  return Status::Ok();
+}
+
+}  // namespace postdesk

@@ -1,0 +1,202 @@
+// store: the backend-neutral persistence interface (SQLite today, PostgreSQL
+// next), its entities, and the schema they imply.
+//
+// Every read and write happens inside a transaction handed to a callback as a
+// `Tx&`, so a caller's whole decision (e.g. "is this a reply to ticket 7? then
+// add a comment and an audit") is atomic. Missing rows come back as a
+// Status::NotFound, never as an exception. Inputs are bound as SQL parameters,
+// never spliced into SQL. Thread-safety: Store is thread-safe; a Tx belongs
+// to the thread running the callback and must not escape it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace postdesk::store {
+
+// "end-user" | "agent" | "admin" (the Zendesk role names).
+struct User {
+  int64_t id = 0;
+  std::string name;
+  std::string email;  // normalised (lower case); unique
+  std::string role = "end-user";
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+struct Ticket {
+  int64_t id = 0;
+  std::string encoded_id;  // e.g. "K7Q2-9XWD"; unique
+  std::string subject;
+  std::string description;  // the first comment's text, as Zendesk shows it
+  std::string status = "new";  // new | open | pending | solved | closed
+  int64_t requester_id = 0;
+  int64_t submitter_id = 0;
+  std::optional<int64_t> assignee_id;
+  std::vector<int64_t> collaborator_ids;  // CCs
+  std::string recipient;  // the support address it came to
+  std::string via = "email";  // email | api | web
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+struct AttachmentMeta {
+  int64_t id = 0;
+  int64_t comment_id = 0;
+  std::string file_name;
+  std::string content_type;
+  std::string content_id;  // for inline images; may be empty
+  bool is_inline = false;
+  std::string sha256;  // of the bytes; blobs are stored once per sha256
+  int64_t size = 0;
+};
+
+struct Comment {
+  int64_t id = 0;
+  int64_t ticket_id = 0;
+  int64_t author_id = 0;
+  bool is_public = true;
+  std::string body;       // UTF-8 plain text
+  std::string html_body;  // UTF-8 HTML as received (sanitised on display)
+  std::optional<int64_t> raw_message_id;  // the email it came from, if any
+  std::string via = "email";
+  int64_t created_at = 0;
+  std::vector<AttachmentMeta> attachments;  // filled by ListComments/GetComment
+};
+
+// An email exactly as it reached us, with its envelope.
+struct RawMessage {
+  int64_t id = 0;
+  std::string sha256;  // of `bytes`
+  std::string message_id;  // from the header, without angle brackets; may be empty
+  std::string mail_from;
+  std::vector<std::string> rcpt_to;
+  std::string door;  // smtp | lmtp | pipe | api
+  std::string client_ip;
+  std::string bytes;
+  int64_t received_at = 0;
+};
+
+// One update of a ticket and what it changed; `events_json` is a JSON array
+// of Zendesk-shaped audit events (Create, Change, Comment, Notification...).
+struct Audit {
+  int64_t id = 0;
+  int64_t ticket_id = 0;
+  int64_t author_id = 0;
+  std::string via = "email";
+  std::string events_json = "[]";
+  int64_t created_at = 0;
+};
+
+// Inbound mail held back, with the Zendesk Support API's cause id and name.
+struct SuspendedTicket {
+  int64_t id = 0;
+  int cause_id = 0;
+  std::string cause;  // e.g. "unknown_user_update"
+  std::string author_name;
+  std::string author_email;
+  std::string subject;
+  std::string content;  // the text body
+  std::string recipient;
+  std::string message_id;
+  std::optional<int64_t> ticket_id;  // the ticket it tried to update, if any
+  int64_t raw_message_id = 0;
+  std::string evidence_json = "{}";  // why: what decided the cause
+  int64_t created_at = 0;
+};
+
+// Idempotency of inbound delivery: (sha256 of bytes, recipient) was handled
+// once and produced `outcome` ("ticket" | "comment" | "suspended") with `ref_id`
+// (ticket id, comment id or suspended ticket id).
+struct InboundDelivery {
+  std::string sha256;
+  std::string recipient;
+  std::string outcome;
+  int64_t ref_id = 0;
+  int64_t created_at = 0;
+};
+
+class Tx {
+ public:
+  virtual ~Tx() = default;
+
+  // Users. Emails are looked up normalised (lower case).
+  virtual Result<User> CreateUser(User user) = 0;  // returns it with id set
+  virtual Result<User> GetUser(int64_t id) = 0;
+  virtual Result<User> FindUserByEmail(std::string_view email) = 0;
+  virtual Status SetUserApiToken(int64_t user_id, std::string_view token_sha256) = 0;
+  virtual Result<User> FindUserByApiToken(std::string_view token_sha256) = 0;
+
+  // Tickets.
+  virtual Result<Ticket> CreateTicket(Ticket ticket) = 0;  // id set; encoded_id must be set
+  virtual Result<Ticket> GetTicket(int64_t id) = 0;
+  virtual Status UpdateTicket(const Ticket& ticket) = 0;
+  virtual Result<std::vector<Ticket>> ListTickets(int64_t offset, int64_t limit) = 0;  // by id
+  virtual Result<int64_t> CountTickets() = 0;
+  virtual Result<Ticket> FindTicketByEncodedId(std::string_view encoded_id) = 0;
+  // Message-IDs a ticket has sent or received (without angle brackets).
+  virtual Status AddTicketMessageId(int64_t ticket_id, std::string_view message_id,
+                                    bool outbound) = 0;
+  virtual Result<Ticket> FindTicketByMessageId(std::string_view message_id) = 0;
+
+  // Comments and attachments. AddComment ignores `attachments`; use AddAttachment.
+  virtual Result<Comment> AddComment(Comment comment) = 0;
+  virtual Result<Comment> GetComment(int64_t id) = 0;
+  virtual Result<std::vector<Comment>> ListComments(int64_t ticket_id) = 0;  // oldest first
+  // Stores `bytes` once per sha256 (content-addressed) and links it to a comment.
+  virtual Result<AttachmentMeta> AddAttachment(AttachmentMeta meta, std::string_view bytes) = 0;
+  virtual Result<AttachmentMeta> GetAttachment(int64_t id) = 0;
+  virtual Result<std::string> GetBlob(std::string_view sha256) = 0;
+
+  // Raw messages.
+  virtual Result<int64_t> AddRawMessage(const RawMessage& message) = 0;
+  virtual Result<RawMessage> GetRawMessage(int64_t id) = 0;
+
+  // Audits, oldest first.
+  virtual Result<int64_t> AddAudit(const Audit& audit) = 0;
+  virtual Result<std::vector<Audit>> ListAudits(int64_t ticket_id) = 0;
+
+  // Suspended tickets, newest first.
+  virtual Result<SuspendedTicket> AddSuspended(SuspendedTicket suspended) = 0;
+  virtual Result<SuspendedTicket> GetSuspended(int64_t id) = 0;
+  virtual Result<std::vector<SuspendedTicket>> ListSuspended(int64_t offset, int64_t limit) = 0;
+  virtual Result<int64_t> CountSuspended() = 0;
+
+  // Inbound idempotency.
+  virtual Result<InboundDelivery> FindInboundDelivery(std::string_view sha256,
+                                                      std::string_view recipient) = 0;
+  virtual Status AddInboundDelivery(const InboundDelivery& delivery) = 0;
+
+  // Small key/value settings (e.g. schema facts, first-start markers).
+  virtual Result<std::string> GetSetting(std::string_view key) = 0;
+  virtual Status SetSetting(std::string_view key, std::string_view value) = 0;
+};
+
+using TxFn = std::function<Status(Tx&)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Runs `fn` in one read-write transaction: commit when it returns ok,
+  // roll back otherwise (the returned Status is fn's, or the commit's error).
+  virtual Status Write(const TxFn& fn) = 0;
+  // Runs every fn in ONE transaction (one fsync), each isolated by a
+  // savepoint: a failing fn rolls back only its own writes. Returns each fn's
+  // Status; if the commit itself fails, every entry is that failure.
+  virtual std::vector<Status> WriteBatch(const std::vector<TxFn>& fns) = 0;
+  // Runs `fn` on a read-only snapshot; concurrent with writes.
+  virtual Status Read(const TxFn& fn) = 0;
+};
+
+// Opens (creating if needed) the SQLite database at `path` in WAL mode with
+// synchronous=FULL and brings its schema to the newest version.
+Result<std::unique_ptr<Store>> OpenSqlite(const std::string& path);
+
+}  // namespace postdesk::store
