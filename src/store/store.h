@@ -43,6 +43,9 @@ struct Ticket {
   std::vector<int64_t> collaborator_ids;  // CCs
   std::string recipient;  // the support address it came to
   std::string via = "email";  // email | api | web
+  // The subject without reply prefixes, lower case: lets a "Re: ..." that lost
+  // its threading headers find its ticket. Set by whoever creates the ticket.
+  std::string subject_key;
   int64_t created_at = 0;
   int64_t updated_at = 0;
 };
@@ -74,7 +77,7 @@ struct Comment {
 // An email exactly as it reached us, with its envelope.
 struct RawMessage {
   int64_t id = 0;
-  std::string sha256;  // of `bytes`
+  std::string sha256;  // of the bytes as received (before our trace header); computed when empty
   std::string message_id;  // from the header, without angle brackets; may be empty
   std::string mail_from;
   std::vector<std::string> rcpt_to;
@@ -92,6 +95,7 @@ struct Audit {
   int64_t author_id = 0;
   std::string via = "email";
   std::string events_json = "[]";
+  std::string metadata_json = "{}";  // the audit's metadata (system: ip, message id...)
   int64_t created_at = 0;
 };
 
@@ -145,6 +149,11 @@ class Tx {
   virtual Status AddTicketMessageId(int64_t ticket_id, std::string_view message_id,
                                     bool outbound) = 0;
   virtual Result<Ticket> FindTicketByMessageId(std::string_view message_id) = 0;
+  // The most recently updated ticket of `requester_id` with this subject_key
+  // that is not closed and was updated at or after `updated_since`.
+  virtual Result<Ticket> FindRecentTicketBySubject(int64_t requester_id,
+                                                   std::string_view subject_key,
+                                                   int64_t updated_since) = 0;
 
   // Comments and attachments. AddComment ignores `attachments`; use AddAttachment.
   virtual Result<Comment> AddComment(Comment comment) = 0;

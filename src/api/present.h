@@ -1,0 +1,72 @@
+// api/present: turns store entities into Zendesk-shaped JSON and holds the
+// small input/output guards the handlers share (id parsing, paging, safe
+// download headers). Pure functions, no store access, so each is unit-tested.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "http/router.h"
+#include "store/store.h"
+
+namespace postdesk::api {
+
+// "http://host:port" for absolute URLs: the request's Host header when it
+// has only [A-Za-z0-9.:-[]] characters, else `fallback_base` (trailing '/'
+// dropped). The scheme always comes from `fallback_base`.
+std::string BaseUrl(const http::Request& request, std::string_view fallback_base);
+
+// A row id from a path parameter: digits only, fits int64; else nullopt.
+std::optional<int64_t> ParseId(std::string_view s);
+http::Response BadId(std::string_view what, std::string_view value);
+
+// Offset paging as the Zendesk API does it: ?page=N (from 1) &per_page=M (1..100).
+struct Page {
+  int64_t page = 1;
+  int64_t per_page = 100;
+  int64_t offset() const { return (page - 1) * per_page; }
+};
+// Reads page/per_page; per_page above 100 is clamped. Error response when malformed.
+std::optional<http::Response> ParsePage(const http::Request& request, Page& page);
+// Adds "next_page", "previous_page" (absolute URLs or null) and "count".
+void AddPageLinks(nlohmann::json& out, std::string_view base, std::string_view path,
+                  const Page& page, int64_t count);
+
+// Store failure -> response: NotFound 404 RecordNotFound, Temporary 503,
+// Invalid 400, anything else 500 (logged; details not sent).
+http::Response StoreError(const Status& status);
+
+// Entities. `requester`/`author` may be null when the user row is missing.
+nlohmann::json ViaJson(std::string_view channel, const store::User* from,
+                       std::string_view to_address);
+nlohmann::json TicketJson(const store::Ticket& t, std::string_view base,
+                          const store::User* requester);
+nlohmann::json AttachmentJson(const store::AttachmentMeta& a, std::string_view base);
+nlohmann::json CommentJson(const store::Comment& c, std::string_view base,
+                           const store::User* author, std::string_view recipient,
+                           std::optional<int64_t> audit_id);
+nlohmann::json AuditJson(const store::Audit& a, std::string_view base, const store::User* author,
+                         std::string_view recipient);
+nlohmann::json UserJson(const store::User& u, std::string_view base);
+nlohmann::json SuspendedJson(const store::SuspendedTicket& s, std::string_view base);
+
+// Plain text as HTML: escaped, blank lines -> paragraphs, newlines -> <br>.
+std::string TextToHtml(std::string_view text);
+
+// Download guards. A stored content type that a browser would render
+// actively (HTML, SVG, XML, scripts) or that is malformed becomes
+// application/octet-stream; parameters are dropped except a text charset.
+std::string SafeContentType(std::string_view stored);
+// `attachment; filename="<ascii>"; filename*=UTF-8''<pct-encoded>`: no CR,
+// LF, quote or backslash can get through.
+std::string ContentDisposition(std::string_view file_name);
+
+// Strict base64 (standard alphabet; padding optional). nullopt when invalid.
+std::optional<std::string> Base64Decode(std::string_view s);
+
+}  // namespace postdesk::api

@@ -1,0 +1,74 @@
+#include "app/bootstrap.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+
+#include "common/ids.h"
+
+namespace postdesk::app {
+namespace {
+
+constexpr std::string_view kAdminSetting = "admin_user_id";
+
+Status WriteSecretFile(const std::string& path, const std::string& content) {
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::Permanent("cannot create " + tmp + ": " + strerror(errno));
+  bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    return Status::Permanent("cannot write " + path + ": " + strerror(errno));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<store::Store>> OpenStore(const Config& config) {
+  if (!config.db_url.empty() && config.db_url.rfind("sqlite:", 0) != 0) {
+    return Status::Invalid("--db " + config.db_url +
+                           ": only sqlite: is supported in this version (PostgreSQL is planned)");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return Status::Permanent("cannot create data directory " + config.data_dir + ": " + ec.message());
+  return store::OpenSqlite(config.SqlitePath());
+}
+
+Result<int64_t> Bootstrap(const Config& config, store::Store& store) {
+  int64_t admin_id = 0;
+  std::string token;
+  Status s = store.Write([&](store::Tx& tx) {
+    auto existing = tx.GetSetting(kAdminSetting);
+    if (existing.ok()) {
+      admin_id = std::stoll(*existing);
+      return Status::Ok();
+    }
+    if (existing.status().kind() != ErrorKind::kNotFound) return existing.status();
+    store::User admin;
+    admin.name = "Admin";
+    admin.email = "admin@" + config.domain;
+    admin.role = "admin";
+    admin.created_at = admin.updated_at = static_cast<int64_t>(time(nullptr));
+    auto created = tx.CreateUser(admin);
+    if (!created.ok()) return created.status();
+    admin_id = created->id;
+    token = NewToken();
+    Status t = tx.SetUserApiToken(admin_id, Sha256Hex(token));
+    if (!t.ok()) return t;
+    return tx.SetSetting(kAdminSetting, std::to_string(admin_id));
+  });
+  if (!s.ok()) return s;
+  if (!token.empty()) {
+    Status w = WriteSecretFile(config.data_dir + "/admin-token", token + "\n");
+    if (!w.ok()) return w;
+  }
+  return admin_id;
+}
+
+}  // namespace postdesk::app

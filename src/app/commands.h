@@ -1,0 +1,29 @@
+// The subcommands, each a function from configuration to an exit status.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/config.h"
+
+namespace postdesk::app {
+
+struct IngestArgs {
+  std::vector<std::string> recipients;
+  std::string sender;
+};
+
+// Exit statuses of `ingest` (sysexits.h), as an MTA's pipe transport reads them.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitDataErr = 65;   // unusable input: never retry
+inline constexpr int kExitNoUser = 67;    // not a support address
+inline constexpr int kExitTempFail = 75;  // try again later
+inline constexpr int kExitConfig = 78;
+
+int Serve(const Config& config);
+int Ingest(const Config& config, const IngestArgs& args);
+
+// The support addresses a configuration receives for (default first).
+std::vector<std::string> SupportAddressesOf(const Config& config);
+
+}  // namespace postdesk::app

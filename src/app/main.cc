@@ -1,0 +1,64 @@
+// postdesk: the command line. Subcommands:
+//   serve   -- the help desk: SMTP (and LMTP) intake, the REST API
+//   ingest  -- the pipe door: one message on stdin, sysexits exit codes
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "app/commands.h"
+
+int main(int argc, char** argv) {
+  using postdesk::Config;
+  CLI::App app{"postdesk -- the email help desk whose email never silently fails"};
+  app.require_subcommand(1);
+
+  Config config;
+  std::string config_file;
+  auto add_common = [&](CLI::App* sub) {
+    sub->add_option("--config", config_file, "TOML file with the same keys as the flags");
+    sub->add_option("--data", config.data_dir, "data directory (default ./var)");
+    sub->add_option("--db", config.db_url, "database URL (default sqlite: inside --data)");
+    sub->add_option("--domain", config.domain, "the help desk's mail domain (support@DOMAIN)");
+    sub->add_option("--hostname", config.hostname, "our host name (EHLO, Message-IDs)");
+  };
+
+  auto* serve = app.add_subcommand("serve", "run the help desk");
+  add_common(serve);
+  serve->add_option("--smtp", config.smtp_listen, "SMTP listen HOST:PORT (port 0: any free)");
+  serve->add_option("--lmtp", config.lmtp_listen, "LMTP listen HOST:PORT (default off)");
+  serve->add_option("--http", config.http_listen, "HTTP listen HOST:PORT (port 0: any free)");
+  serve->add_option("--relay", config.relay, "outbound smarthost HOST:PORT");
+  serve->add_option("--dns", config.dns, "DNS server HOST:PORT");
+  serve->add_option("--max-message-bytes", config.max_message_bytes, "SMTP message size limit");
+  serve->add_option("--idle-timeout", config.idle_timeout_seconds, "seconds per network read");
+
+  postdesk::app::IngestArgs ingest_args;
+  auto* ingest = app.add_subcommand("ingest", "store one message from stdin (pipe door)");
+  add_common(ingest);
+  ingest->add_option("--recipient", ingest_args.recipients, "envelope recipient (repeatable)")
+      ->required();
+  ingest->add_option("--sender", ingest_args.sender, "envelope sender");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    // sysexits: a pipe door misconfigured is EX_USAGE.
+    return rc == 0 ? 0 : 64;
+  }
+
+  // Flags override the file: read the file first, then parse again over it.
+  if (!config_file.empty()) {
+    Config from_file;
+    if (auto s = postdesk::LoadConfigFile(config_file, from_file); !s.ok()) {
+      spdlog::error("{}", s.message());
+      return 78;  // EX_CONFIG
+    }
+    config = from_file;
+    app.parse(argc, argv);
+  }
+
+  spdlog::set_default_logger(spdlog::default_logger());
+  if (serve->parsed()) return postdesk::app::Serve(config);
+  if (ingest->parsed()) return postdesk::app::Ingest(config, ingest_args);
+  return 64;
+}

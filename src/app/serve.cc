@@ -1,0 +1,146 @@
+// `postdesk serve`: wires the store, the group-commit writer, the intake
+// pipeline, the SMTP/LMTP server and the HTTP API onto one io_context run by
+// one thread per core; stops gracefully on SIGINT/SIGTERM.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "api/read_api.h"
+#include "app/bootstrap.h"
+#include "app/commands.h"
+#include "app/smtp_door.h"
+#include "http/server.h"
+#include "intake/service.h"
+#include "smtp/server.h"
+
+namespace postdesk::app {
+namespace {
+
+Status WritePortsFile(const std::string& dir, const nlohmann::json& ports) {
+  std::string path = dir + "/ports.json", tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << ports.dump() << "\n";
+    if (!out) return Status::Permanent("cannot write " + tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) return Status::Permanent("cannot write " + path);
+  return Status::Ok();
+}
+
+}  // namespace
+
+int Serve(const Config& config) {
+  auto store = OpenStore(config);
+  if (!store.ok()) {
+    spdlog::error("{}", store.status().message());
+    return kExitConfig;
+  }
+  auto admin = Bootstrap(config, **store);
+  if (!admin.ok()) {
+    spdlog::error("first start: {}", admin.status().message());
+    return kExitConfig;
+  }
+  mime::InitMime();
+
+  store::GroupCommitWriter writer(**store);
+  intake::Pipeline pipeline({SupportAddressesOf(config), config.hostname, nullptr});
+  intake::IntakeService intake(pipeline, writer);
+  SmtpDoor door(intake);
+
+  boost::asio::io_context io;
+  nlohmann::json ports;
+
+  auto smtp_options = smtp::ServerOptionsFromConfig(config, config.smtp_listen, false);
+  if (!smtp_options.ok()) {
+    spdlog::error("--smtp: {}", smtp_options.status().message());
+    return kExitConfig;
+  }
+  smtp::Server smtp_server(io, *smtp_options, door);
+  if (auto s = smtp_server.Listen(); !s.ok()) {
+    spdlog::error("SMTP: {}", s.message());
+    return kExitConfig;
+  }
+  ports["smtp"] = smtp_server.port();
+
+  std::unique_ptr<smtp::Server> lmtp_server;
+  if (!config.lmtp_listen.empty()) {
+    auto lmtp_options = smtp::ServerOptionsFromConfig(config, config.lmtp_listen, true);
+    if (!lmtp_options.ok()) {
+      spdlog::error("--lmtp: {}", lmtp_options.status().message());
+      return kExitConfig;
+    }
+    lmtp_server = std::make_unique<smtp::Server>(io, *lmtp_options, door);
+    if (auto s = lmtp_server->Listen(); !s.ok()) {
+      spdlog::error("LMTP: {}", s.message());
+      return kExitConfig;
+    }
+    ports["lmtp"] = lmtp_server->port();
+  }
+
+  http::Router router;
+  api::RegisterReadApi(router, **store);
+  http::HttpOptions http_options;
+  if (auto s = ParseHostPort(config.http_listen, http_options.host, http_options.port); !s.ok()) {
+    spdlog::error("--http: {}", s.message());
+    return kExitConfig;
+  }
+  http::HttpServer http_server(io, http_options, router);
+  if (auto s = http_server.Listen(); !s.ok()) {
+    spdlog::error("HTTP: {}", s.message());
+    return kExitConfig;
+  }
+  ports["http"] = http_server.port();
+
+  if (auto s = WritePortsFile(config.data_dir, ports); !s.ok()) {
+    spdlog::error("{}", s.message());
+    return kExitConfig;
+  }
+
+  smtp_server.Start();
+  if (lmtp_server) lmtp_server->Start();
+  http_server.Start();
+  spdlog::info("postdesk serving {}: smtp {} http {}{} data {}", config.DefaultSupportAddress(),
+               ports["smtp"].get<int>(), ports["http"].get<int>(),
+               lmtp_server ? " lmtp " + std::to_string(ports["lmtp"].get<int>()) : "",
+               config.data_dir);
+
+  // Stop accepting, let sessions finish what is committed and say 421, and
+  // give stragglers a grace period before the loop is stopped outright.
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  boost::asio::steady_timer grace(io);
+  std::chrono::steady_clock::time_point deadline;
+  std::function<void()> stop_when_idle = [&] {
+    size_t open = smtp_server.active_sessions() +
+                  (lmtp_server ? lmtp_server->active_sessions() : 0);
+    if (open == 0 || std::chrono::steady_clock::now() >= deadline) {
+      io.stop();
+      return;
+    }
+    grace.expires_after(std::chrono::milliseconds(50));
+    grace.async_wait([&](const boost::system::error_code&) { stop_when_idle(); });
+  };
+  signals.async_wait([&](const boost::system::error_code&, int signo) {
+    spdlog::info("signal {}: stopping", signo);
+    smtp_server.Stop();
+    if (lmtp_server) lmtp_server->Stop();
+    http_server.Stop();
+    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    stop_when_idle();
+  });
+
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&] { io.run(); });
+  io.run();
+  for (auto& t : pool) t.join();
+  spdlog::info("stopped");
+  return kExitOk;
+}
+
+}  // namespace postdesk::app

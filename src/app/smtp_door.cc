@@ -1,0 +1,40 @@
+#include "app/smtp_door.h"
+
+namespace postdesk::app {
+
+smtp::Reply SmtpDoor::CheckRecipient(const smtp::Envelope&, std::string_view recipient) {
+  if (intake_.pipeline().addresses().Contains(recipient)) return {250, "2.1.5", "Ok"};
+  return {550, "5.1.1", "<" + std::string(recipient) + ">: no such support address here"};
+}
+
+smtp::Reply SmtpDoor::ReplyFor(const Result<intake::Outcome>& result) {
+  if (!result.ok()) {
+    if (result.status().temporary()) {
+      return {451, "4.3.0", "Temporary failure storing the message, try again later"};
+    }
+    return {554, "5.3.0", "Message could not be stored: " + result.status().message()};
+  }
+  const intake::Outcome& o = *result;
+  std::string what = o.kind == "suspended" ? "held for review (" + o.cause + ")"
+                     : o.kind == "comment" ? "added to ticket " + std::to_string(o.ticket_id)
+                                           : "ticket " + std::to_string(o.ticket_id) + " created";
+  if (o.duplicate) what = "already received";
+  return {250, "2.0.0", "Ok: " + what};
+}
+
+void SmtpDoor::Deliver(smtp::Envelope envelope, std::string data,
+                       std::function<void(std::vector<smtp::Reply>)> done) {
+  intake::Inbound in;
+  in.bytes = std::move(data);
+  in.mail_from = envelope.mail_from;
+  in.recipients = envelope.rcpt_to;
+  in.door = envelope.lmtp ? "lmtp" : "smtp";
+  in.client_ip = envelope.client_ip;
+  in.helo = envelope.helo;
+  size_t n = envelope.rcpt_to.size();
+  intake_.Submit(std::move(in), [n, done = std::move(done)](Result<intake::Outcome> r) {
+    done(std::vector<smtp::Reply>(n, ReplyFor(r)));
+  });
+}
+
+}  // namespace postdesk::app

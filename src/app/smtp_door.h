@@ -1,0 +1,27 @@
+// SmtpDoor: the SMTP/LMTP server's Handler, wiring it to the intake pipeline.
+// Accepts RCPT only for support addresses (never an open relay) and turns an
+// intake outcome into the SMTP reply. Thread-safety: thread-safe (stateless
+// apart from the thread-safe IntakeService).
+#pragma once
+
+#include "intake/service.h"
+#include "smtp/handler.h"
+
+namespace postdesk::app {
+
+class SmtpDoor final : public smtp::Handler {
+ public:
+  explicit SmtpDoor(intake::IntakeService& intake) : intake_(intake) {}
+
+  smtp::Reply CheckRecipient(const smtp::Envelope& envelope, std::string_view recipient) override;
+  void Deliver(smtp::Envelope envelope, std::string data,
+               std::function<void(std::vector<smtp::Reply>)> done) override;
+
+  // The reply for an intake result (shared with tests).
+  static smtp::Reply ReplyFor(const Result<intake::Outcome>& result);
+
+ private:
+  intake::IntakeService& intake_;
+};
+
+}  // namespace postdesk::app

@@ -1,0 +1,370 @@
+#include "intake/pipeline.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "common/ids.h"
+#include "common/strings.h"
+#include "intake/threading.h"
+
+namespace postdesk::intake {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kSubjectFromBodyChars = 80;
+constexpr int64_t kSubjectThreadWindow = 30 * 24 * 3600;
+
+// First line of `text`, cut at a UTF-8 boundary, for tickets without a subject.
+std::string SubjectFromBody(std::string_view text) {
+  std::string_view line = Trim(text);
+  line = line.substr(0, line.find('\n'));
+  line = Trim(line);
+  if (line.empty()) return "(no subject)";
+  if (line.size() <= kSubjectFromBodyChars) return std::string(line);
+  size_t cut = kSubjectFromBodyChars;
+  while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(line.substr(0, cut)) + "...";
+}
+
+std::string TraceHeader(const Inbound& in, std::string_view hostname, int64_t now) {
+  std::string with = in.door == "lmtp" ? "LMTP" : in.door == "pipe" ? "local" : "ESMTP";
+  std::string from = in.door == "pipe" ? "local" : SanitizeUtf8(in.helo);
+  // Only printable ASCII from the peer reaches the header.
+  for (auto& c : from) {
+    if (static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7e) c = '_';
+  }
+  std::string h = "Received: from " + (from.empty() ? "unknown" : from);
+  if (!in.client_ip.empty()) h += " ([" + in.client_ip + "])";
+  h += "\r\n\tby " + std::string(hostname) + " (postdesk) with " + with + ";\r\n\t" +
+       FormatIsoTime(now) + "\r\n";
+  return h;
+}
+
+bool IsOurMessageId(std::string_view message_id, std::string_view hostname) {
+  return !message_id.empty() && IEquals(EmailDomain(message_id), hostname);
+}
+
+std::string DisplayName(const std::string& name, const std::string& email) {
+  if (!name.empty()) return name;
+  return std::string(EmailLocalPart(email));
+}
+
+// The user for `email`, created as an end user when new.
+Result<store::User> FindOrCreateUser(store::Tx& tx, const std::string& email,
+                                     const std::string& name, int64_t now) {
+  auto found = tx.FindUserByEmail(email);
+  if (found.ok() || found.status().kind() != ErrorKind::kNotFound) return found;
+  store::User user;
+  user.email = email;
+  user.name = DisplayName(name, email);
+  user.role = "end-user";
+  user.created_at = user.updated_at = now;
+  return tx.CreateUser(std::move(user));
+}
+
+bool IsStaff(const store::User& user) { return user.role == "agent" || user.role == "admin"; }
+
+json CommentEvent(const store::Comment& c, const std::vector<store::AttachmentMeta>& atts) {
+  json attachments = json::array();
+  for (const auto& a : atts) {
+    attachments.push_back({{"id", a.id},
+                           {"file_name", a.file_name},
+                           {"content_type", a.content_type},
+                           {"size", a.size}});
+  }
+  return {{"type", "Comment"},      {"id", c.id},
+          {"author_id", c.author_id}, {"body", c.body},
+          {"public", c.is_public},  {"attachments", attachments}};
+}
+
+}  // namespace
+
+Pipeline::Pipeline(PipelineOptions options)
+    : addresses_(std::move(options.support_addresses)),
+      hostname_(std::move(options.hostname)),
+      clock_(options.clock ? options.clock : &system_clock_) {}
+
+Prepared Pipeline::Prepare(Inbound inbound) const {
+  Prepared p;
+  p.message = mime::Parse(inbound.bytes);
+  p.sha256 = Sha256Hex(inbound.bytes);
+  p.stored_bytes = TraceHeader(inbound, hostname_, Now()) + inbound.bytes;
+
+  p.recipient = addresses_.default_address();
+  for (const auto& r : inbound.recipients) {
+    if (auto canonical = addresses_.Canonical(r)) {
+      p.recipient = *canonical;
+      break;
+    }
+  }
+  if (!p.message.from.empty() && !p.message.from.front().email.empty()) {
+    p.from_email = NormalizeEmail(p.message.from.front().email);
+    p.from_name = p.message.from.front().name;
+  } else if (!inbound.mail_from.empty()) {
+    p.from_email = NormalizeEmail(inbound.mail_from);
+  }
+
+  const auto& m = p.message;
+  if (p.from_email.empty() || p.from_email.find('@') == std::string::npos) {
+    p.early = EarlyVerdict{kCauseUnprocessableEmail, "no usable sender address in From or MAIL FROM"};
+  } else if (addresses_.Contains(p.from_email)) {
+    p.early = EarlyVerdict{kCauseFromSupportAddress,
+                           "From: " + p.from_email + " is one of our support addresses"};
+  } else if (m.Header(kLoopHeader)) {
+    p.early = EarlyVerdict{kCauseLoop, std::string(kLoopHeader) + ": " + *m.Header(kLoopHeader) +
+                                           " -- our own outbound mail came back"};
+  } else if (IsOurMessageId(m.message_id, hostname_)) {
+    p.early = EarlyVerdict{kCauseLoop,
+                           "Message-ID <" + m.message_id + "> was made by us: our own mail came back"};
+  } else if (Trim(m.text_body).empty() && m.attachments.empty()) {
+    p.early = EarlyVerdict{kCauseBlank, "no text and no attachments"};
+  }
+  p.inbound = std::move(inbound);
+  return p;
+}
+
+Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
+  const int64_t now = Now();
+  const auto& m = p.message;
+  std::vector<std::string> recipients;
+  for (const auto& r : p.inbound.recipients) {
+    std::string n = NormalizeEmail(r);
+    if (std::find(recipients.begin(), recipients.end(), n) == recipients.end()) recipients.push_back(n);
+  }
+  if (recipients.empty()) recipients.push_back(p.recipient);
+
+  // 1. Idempotency: a redelivery of bytes we already handled for a recipient.
+  for (const auto& r : recipients) {
+    auto seen = tx.FindInboundDelivery(p.sha256, r);
+    if (seen.ok()) {
+      Outcome o;
+      o.kind = seen->outcome;
+      o.duplicate = true;
+      if (o.kind == "suspended") o.suspended_id = seen->ref_id;
+      else if (o.kind == "comment") o.comment_id = seen->ref_id;
+      else o.ticket_id = seen->ref_id;
+      for (const auto& other : recipients) {
+        if (!tx.FindInboundDelivery(p.sha256, other).ok()) {
+          Status s = tx.AddInboundDelivery({p.sha256, other, seen->outcome,
+                                            seen->ref_id, now});
+          if (!s.ok()) return s;
+        }
+      }
+      return o;
+    }
+    if (seen.status().kind() != ErrorKind::kNotFound) return seen.status();
+  }
+
+  // 2. The raw message is kept whatever the decision.
+  store::RawMessage raw;
+  raw.sha256 = p.sha256;
+  raw.message_id = m.message_id;
+  raw.mail_from = p.inbound.mail_from;
+  raw.rcpt_to = p.inbound.recipients;
+  raw.door = p.inbound.door;
+  raw.client_ip = p.inbound.client_ip;
+  raw.bytes = p.stored_bytes;
+  raw.received_at = now;
+  auto raw_id = tx.AddRawMessage(raw);
+  if (!raw_id.ok()) return raw_id.status();
+
+  auto record = [&](const Outcome& o, int64_t ref) -> Result<Outcome> {
+    for (const auto& r : recipients) {
+      Status s = tx.AddInboundDelivery({p.sha256, r, o.kind, ref, now});
+      if (!s.ok()) return s;
+    }
+    return o;
+  };
+
+  auto suspend = [&](Cause cause, const std::string& evidence,
+                     std::optional<int64_t> ticket_id) -> Result<Outcome> {
+    store::SuspendedTicket s;
+    s.cause_id = cause.id;
+    s.cause = std::string(cause.name);
+    s.author_name = DisplayName(p.from_name, p.from_email);
+    s.author_email = p.from_email;
+    s.subject = m.subject;
+    s.content = m.text_body;
+    s.recipient = p.recipient;
+    s.message_id = m.message_id;
+    s.ticket_id = ticket_id;
+    s.raw_message_id = *raw_id;
+    s.evidence_json = json{{"cause", cause.name}, {"cause_id", cause.id}, {"reason", evidence},
+                           {"defects", m.defects}}
+                          .dump();
+    s.created_at = now;
+    auto added = tx.AddSuspended(std::move(s));
+    if (!added.ok()) return added.status();
+    Outcome o;
+    o.kind = "suspended";
+    o.suspended_id = added->id;
+    o.cause = std::string(cause.name);
+    return record(o, added->id);
+  };
+
+  if (p.early) return suspend(p.early->cause, p.early->evidence, std::nullopt);
+
+  // 3. Threading, and whether this sender may update the ticket it names.
+  auto match = FindThread(tx, m, p.inbound.recipients);
+  if (!match.ok()) return match.status();
+  auto sender = tx.FindUserByEmail(p.from_email);
+  if (!sender.ok() && sender.status().kind() != ErrorKind::kNotFound) return sender.status();
+  if (!*match && sender.ok()) {
+    match = FindThreadBySubject(tx, sender->id, m.subject, now, kSubjectThreadWindow);
+    if (!match.ok()) return match.status();
+  }
+
+  std::optional<store::Ticket> ticket;
+  json thread_evidence = nullptr;
+  if (*match) {
+    const store::Ticket& t = (*match)->ticket;
+    thread_evidence = {{"how", (*match)->how}, {"matched", (*match)->evidence}};
+    if (!sender.ok()) {
+      return suspend(kCauseUnknownUserUpdate,
+                     p.from_email + " is not a user and tried to update ticket " +
+                         std::to_string(t.id) + " (matched by " + (*match)->how + ")",
+                     t.id);
+    }
+    bool allowed = IsStaff(*sender) || sender->id == t.requester_id ||
+                   std::find(t.collaborator_ids.begin(), t.collaborator_ids.end(), sender->id) !=
+                       t.collaborator_ids.end();
+    if (!allowed) {
+      return suspend(kCauseOtherUserUpdate,
+                     p.from_email + " is neither the requester, a CC nor an agent of ticket " +
+                         std::to_string(t.id) + " (matched by " + (*match)->how + ")",
+                     t.id);
+    }
+    // A reply to a closed ticket opens a follow-up ticket instead.
+    if (t.status != "closed") ticket = t;
+  }
+
+  auto requester = sender.ok() ? Result<store::User>(*sender)
+                               : FindOrCreateUser(tx, p.from_email, p.from_name, now);
+  if (!requester.ok()) return requester.status();
+
+  json events = json::array();
+  Outcome outcome;
+  if (!ticket) {
+    store::Ticket t;
+    t.subject = m.subject.empty() ? SubjectFromBody(m.text_body) : m.subject;
+    t.description = m.text_body;
+    t.status = "new";
+    t.requester_id = t.submitter_id = requester->id;
+    t.recipient = p.recipient;
+    t.via = "email";
+    t.subject_key = SubjectKey(t.subject);
+    t.created_at = t.updated_at = now;
+    // Everyone else on To/Cc who is not a support address becomes a CC.
+    for (const auto* list : {&m.to, &m.cc}) {
+      for (const auto& a : *list) {
+        std::string email = NormalizeEmail(a.email);
+        if (email.empty() || email.find('@') == std::string::npos || email == p.from_email ||
+            addresses_.Contains(email)) {
+          continue;
+        }
+        auto cc = FindOrCreateUser(tx, email, a.name, now);
+        if (!cc.ok()) return cc.status();
+        if (std::find(t.collaborator_ids.begin(), t.collaborator_ids.end(), cc->id) ==
+            t.collaborator_ids.end()) {
+          t.collaborator_ids.push_back(cc->id);
+        }
+      }
+    }
+    Result<store::Ticket> created = Status::Temporary("no attempt");
+    for (int attempt = 0; attempt < 3; ++attempt) {  // encoded ids are random: retry a clash
+      t.encoded_id = NewEncodedId();
+      created = tx.CreateTicket(t);
+      if (created.ok() || created.status().kind() != ErrorKind::kInvalid) break;
+    }
+    if (!created.ok()) return created.status();
+    ticket = *created;
+    events.push_back({{"type", "Create"}, {"field_name", "subject"}, {"value", t.subject}});
+    events.push_back({{"type", "Create"}, {"field_name", "status"}, {"value", "new"}});
+    events.push_back({{"type", "Create"},
+                      {"field_name", "requester_id"},
+                      {"value", std::to_string(requester->id)}});
+    outcome.kind = "ticket";
+  } else {
+    outcome.kind = "comment";
+    // The requester writing again reopens a pending or solved ticket.
+    if (!IsStaff(*requester) && (ticket->status == "pending" || ticket->status == "solved")) {
+      events.push_back({{"type", "Change"},
+                        {"field_name", "status"},
+                        {"value", "open"},
+                        {"previous_value", ticket->status}});
+      ticket->status = "open";
+    }
+    ticket->updated_at = now;
+    Status s = tx.UpdateTicket(*ticket);
+    if (!s.ok()) return s;
+  }
+
+  store::Comment c;
+  c.ticket_id = ticket->id;
+  c.author_id = requester->id;
+  c.is_public = true;
+  c.body = m.text_body;
+  c.html_body = m.html_body;
+  c.raw_message_id = *raw_id;
+  c.via = "email";
+  c.created_at = now;
+  auto comment = tx.AddComment(c);
+  if (!comment.ok()) return comment.status();
+
+  std::vector<store::AttachmentMeta> atts;
+  for (const auto& a : m.attachments) {
+    store::AttachmentMeta meta;
+    meta.comment_id = comment->id;
+    meta.file_name = a.filename;
+    meta.content_type = a.content_type;
+    meta.content_id = a.content_id;
+    meta.is_inline = a.is_inline;
+    meta.sha256 = Sha256Hex(a.data);
+    meta.size = static_cast<int64_t>(a.data.size());
+    auto added = tx.AddAttachment(std::move(meta), a.data);
+    if (!added.ok()) return added.status();
+    atts.push_back(*added);
+  }
+  events.push_back(CommentEvent(*comment, atts));
+
+  if (!m.message_id.empty()) {
+    Status s = tx.AddTicketMessageId(ticket->id, m.message_id, /*outbound=*/false);
+    if (!s.ok()) return s;
+  }
+
+  store::Audit audit;
+  audit.ticket_id = ticket->id;
+  audit.author_id = requester->id;
+  audit.via = "email";
+  audit.created_at = now;
+  json meta = {{"system",
+                {{"message_id", m.message_id},
+                 {"raw_email_identifier", std::to_string(*raw_id)},
+                 {"door", p.inbound.door},
+                 {"ip_address", p.inbound.client_ip}}}};
+  if (!thread_evidence.is_null()) meta["threading"] = thread_evidence;
+  if (!m.defects.empty()) meta["defects"] = m.defects;
+  audit.events_json = events.dump();
+  audit.metadata_json = meta.dump();
+  auto audit_id = tx.AddAudit(audit);
+  if (!audit_id.ok()) return audit_id.status();
+
+  outcome.ticket_id = ticket->id;
+  outcome.comment_id = comment->id;
+  return record(outcome, outcome.kind == "ticket" ? ticket->id : comment->id);
+}
+
+Result<Outcome> Pipeline::Process(store::Store& store, Inbound inbound) const {
+  Prepared prepared = Prepare(std::move(inbound));
+  Result<Outcome> result = Status::Temporary("not run");
+  Status s = store.Write([&](store::Tx& tx) {
+    result = Commit(tx, prepared);
+    return result.status();
+  });
+  if (!s.ok()) return s;
+  return result;
+}
+
+}  // namespace postdesk::intake

@@ -1,0 +1,96 @@
+// The intake pipeline: the one function every door (SMTP, LMTP, `ingest`, the
+// API) calls with an email. It decides *new ticket*, *comment on ticket N* or
+// *suspended (cause)*, and commits that decision with its events.
+//
+// Two stages, so that CPU work stays out of the single writer:
+//   Prepare  -- outside any transaction: parse (mime), hash, and every check
+//               that needs no stored state (blank, from a support address,
+//               our own mail coming back).
+//   Commit   -- inside the writer's transaction: idempotency, threading,
+//               permission to update, then the writes and their audit.
+// Input is untrusted mail; it reaches the store only as bound values.
+// Thread-safety: Pipeline is immutable; Prepare may run on any thread; Commit
+// runs on whichever thread owns the Tx.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "intake/causes.h"
+#include "intake/support_addresses.h"
+#include "mime/message.h"
+#include "store/store.h"
+
+namespace postdesk::intake {
+
+// An email as a door hands it over.
+struct Inbound {
+  std::string bytes;  // exactly as received
+  std::string mail_from;
+  std::vector<std::string> recipients;  // envelope recipients (already checked as ours)
+  std::string door = "smtp";            // smtp | lmtp | pipe | api
+  std::string client_ip;
+  std::string helo;
+};
+
+// A decision taken before touching the store.
+struct EarlyVerdict {
+  Cause cause;
+  std::string evidence;  // human-readable: what decided it
+};
+
+struct Prepared {
+  Inbound inbound;
+  mime::Message message;
+  std::string sha256;        // of inbound.bytes: the idempotency key with the recipient
+  std::string stored_bytes;  // inbound.bytes with our trace header in front
+  std::string recipient;     // the support address it came to (canonical)
+  std::string from_email;    // normalised requester address; may be empty
+  std::string from_name;
+  std::optional<EarlyVerdict> early;
+};
+
+struct Outcome {
+  std::string kind;  // "ticket" | "comment" | "suspended"
+  int64_t ticket_id = 0;
+  int64_t comment_id = 0;
+  int64_t suspended_id = 0;
+  std::string cause;       // for "suspended"
+  bool duplicate = false;  // a redelivery of something already handled
+};
+
+struct PipelineOptions {
+  std::vector<std::string> support_addresses;  // the first is the default
+  std::string hostname;  // ours: in trace headers and our Message-IDs
+  const Clock* clock = nullptr;  // null: system clock
+};
+
+// The header our outbound mail carries so that it is recognised if it loops back.
+inline constexpr std::string_view kLoopHeader = "X-Postdesk-Loop";
+
+class Pipeline {
+ public:
+  explicit Pipeline(PipelineOptions options);
+
+  const SupportAddresses& addresses() const { return addresses_; }
+
+  Prepared Prepare(Inbound inbound) const;
+  Result<Outcome> Commit(store::Tx& tx, const Prepared& prepared) const;
+
+  // Prepare + Commit in one synchronous Store::Write (for `ingest` and tests).
+  Result<Outcome> Process(store::Store& store, Inbound inbound) const;
+
+ private:
+  int64_t Now() const { return clock_->Now(); }
+
+  SupportAddresses addresses_;
+  std::string hostname_;
+  SystemClock system_clock_;
+  const Clock* clock_;
+};
+
+}  // namespace postdesk::intake

@@ -1,0 +1,317 @@
+#include "intake/pipeline.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "common/ids.h"
+
+namespace postdesk::intake {
+namespace {
+
+namespace fs = std::filesystem;
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    mime::InitMime();
+    dir_ = fs::temp_directory_path() / ("intake-test-" + std::to_string(getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    auto opened = store::OpenSqlite((dir_ / "t.db").string());
+    ASSERT_TRUE(opened.ok()) << opened.status().message();
+    store_ = std::move(opened).value();
+    pipeline_ = std::make_unique<Pipeline>(
+        PipelineOptions{{"support@example.com"}, "desk.example.com", &clock_});
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  Outcome Deliver(const std::string& bytes, std::string rcpt = "support@example.com") {
+    Inbound in;
+    in.bytes = bytes;
+    in.mail_from = "bounce@sender.example";
+    in.recipients = {rcpt};
+    auto r = pipeline_->Process(*store_, in);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : Outcome{};
+  }
+
+  store::Ticket GetTicket(int64_t id) {
+    store::Ticket t;
+    EXPECT_TRUE(store_->Read([&](store::Tx& tx) {
+                        auto r = tx.GetTicket(id);
+                        if (r.ok()) t = *r;
+                        return r.status();
+                      }).ok());
+    return t;
+  }
+
+  std::vector<store::Comment> Comments(int64_t ticket_id) {
+    std::vector<store::Comment> out;
+    EXPECT_TRUE(store_->Read([&](store::Tx& tx) {
+                        auto r = tx.ListComments(ticket_id);
+                        if (r.ok()) out = *r;
+                        return r.status();
+                      }).ok());
+    return out;
+  }
+
+  store::SuspendedTicket Suspended(int64_t id) {
+    store::SuspendedTicket s;
+    EXPECT_TRUE(store_->Read([&](store::Tx& tx) {
+                        auto r = tx.GetSuspended(id);
+                        if (r.ok()) s = *r;
+                        return r.status();
+                      }).ok());
+    return s;
+  }
+
+  int64_t CountTickets() {
+    int64_t n = -1;
+    EXPECT_TRUE(store_->Read([&](store::Tx& tx) {
+                        auto r = tx.CountTickets();
+                        if (r.ok()) n = *r;
+                        return r.status();
+                      }).ok());
+    return n;
+  }
+
+  void AddUser(const std::string& email, const std::string& role) {
+    ASSERT_TRUE(store_->Write([&](store::Tx& tx) {
+                        store::User u;
+                        u.email = email;
+                        u.name = email;
+                        u.role = role;
+                        return tx.CreateUser(u).status();
+                      }).ok());
+  }
+
+  void SetStatus(int64_t id, const std::string& status) {
+    ASSERT_TRUE(store_->Write([&](store::Tx& tx) {
+                        auto t = tx.GetTicket(id);
+                        if (!t.ok()) return t.status();
+                        t->status = status;
+                        return tx.UpdateTicket(*t);
+                      }).ok());
+  }
+
+  static std::string Mail(const std::string& from, const std::string& subject,
+                          const std::string& body, const std::string& extra = "",
+                          const std::string& message_id = "") {
+    static int counter = 0;
+    std::string id = message_id.empty() ? "m" + std::to_string(++counter) + "@sender.example"
+                                        : message_id;
+    return "From: " + from + "\r\nTo: support@example.com\r\nSubject: " + subject +
+           "\r\nMessage-ID: <" + id + ">\r\n" + extra + "\r\n" + body + "\r\n";
+  }
+
+  FakeClock clock_;
+  fs::path dir_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Pipeline> pipeline_;
+};
+
+TEST_F(PipelineTest, NewEmailMakesTicketWithRequesterCommentAndAudit) {
+  Outcome o = Deliver(Mail("Alice Example <Alice@Customer.example>", "Printer broken",
+                           "It does not print.", "Cc: bob@customer.example\r\n"));
+  ASSERT_EQ(o.kind, "ticket");
+  store::Ticket t = GetTicket(o.ticket_id);
+  EXPECT_EQ(t.subject, "Printer broken");
+  EXPECT_EQ(t.status, "new");
+  EXPECT_EQ(t.recipient, "support@example.com");
+  EXPECT_TRUE(LooksLikeEncodedId(t.encoded_id));
+  EXPECT_EQ(t.collaborator_ids.size(), 1u);
+  auto comments = Comments(t.id);
+  ASSERT_EQ(comments.size(), 1u);
+  EXPECT_NE(comments[0].body.find("It does not print."), std::string::npos);
+  EXPECT_TRUE(comments[0].raw_message_id.has_value());
+  ASSERT_TRUE(store_->Read([&](store::Tx& tx) {
+    auto u = tx.GetUser(t.requester_id);
+    EXPECT_TRUE(u.ok());
+    EXPECT_EQ(u->email, "alice@customer.example");
+    EXPECT_EQ(u->name, "Alice Example");
+    EXPECT_EQ(u->role, "end-user");
+    auto audits = tx.ListAudits(t.id);
+    EXPECT_EQ(audits->size(), 1u);
+    auto events = nlohmann::json::parse((*audits)[0].events_json);
+    EXPECT_EQ(events[0]["type"], "Create");
+    auto raw = tx.GetRawMessage(*comments[0].raw_message_id);
+    EXPECT_EQ(raw->bytes.rfind("Received: from", 0), 0u);
+    auto meta = nlohmann::json::parse((*audits)[0].metadata_json);
+    EXPECT_EQ(meta["system"]["door"], "smtp");
+    return Status::Ok();
+  }).ok());
+}
+
+TEST_F(PipelineTest, ReplyThreadsByInReplyToAndReopensSolvedTicket) {
+  Outcome first = Deliver(Mail("alice@customer.example", "Help", "first", "", "orig@customer.example"));
+  SetStatus(first.ticket_id, "solved");
+  Outcome reply = Deliver(Mail("alice@customer.example", "Re: Help", "second",
+                               "In-Reply-To: <orig@customer.example>\r\n"));
+  EXPECT_EQ(reply.kind, "comment");
+  EXPECT_EQ(reply.ticket_id, first.ticket_id);
+  EXPECT_EQ(GetTicket(first.ticket_id).status, "open");
+  EXPECT_EQ(Comments(first.ticket_id).size(), 2u);
+  EXPECT_EQ(CountTickets(), 1);
+}
+
+TEST_F(PipelineTest, ReplyThreadsByReferences) {
+  Outcome first = Deliver(Mail("alice@customer.example", "Help", "first", "", "r1@customer.example"));
+  Outcome reply = Deliver(Mail("alice@customer.example", "Re: Help", "again",
+                               "References: <unknown@x.example> <r1@customer.example>\r\n"));
+  EXPECT_EQ(reply.kind, "comment");
+  EXPECT_EQ(reply.ticket_id, first.ticket_id);
+}
+
+TEST_F(PipelineTest, ReplyThreadsByEncodedIdInBody) {
+  Outcome first = Deliver(Mail("alice@customer.example", "Help", "first"));
+  std::string eid = GetTicket(first.ticket_id).encoded_id;
+  Outcome reply = Deliver(Mail("alice@customer.example", "Other subject", "ref [" + eid + "] ok"));
+  EXPECT_EQ(reply.kind, "comment");
+  EXPECT_EQ(reply.ticket_id, first.ticket_id);
+}
+
+TEST_F(PipelineTest, ReplyThreadsByPlusAddress) {
+  Outcome first = Deliver(Mail("alice@customer.example", "Help", "first"));
+  std::string eid = GetTicket(first.ticket_id).encoded_id;
+  Outcome reply = Deliver(Mail("alice@customer.example", "x", "by plus"),
+                          "support+id" + eid + "@example.com");
+  EXPECT_EQ(reply.kind, "comment");
+  EXPECT_EQ(reply.ticket_id, first.ticket_id);
+}
+
+TEST_F(PipelineTest, ReplyPrefixWithoutHeadersJoinsRequestersTicket) {
+  Outcome first = Deliver(Mail("alice@customer.example", "Printer", "first"));
+  Outcome reply = Deliver(Mail("alice@customer.example", "AW: RE: printer", "headers lost"));
+  EXPECT_EQ(reply.kind, "comment");
+  EXPECT_EQ(reply.ticket_id, first.ticket_id);
+  Outcome cn = Deliver(Mail("alice@customer.example", "回复: Printer", "chinese client"));
+  EXPECT_EQ(cn.ticket_id, first.ticket_id);
+  // Another requester's "Re: Printer" is not someone else's conversation.
+  Outcome other = Deliver(Mail("dave@customer.example", "Re: Printer", "mine"));
+  EXPECT_EQ(other.kind, "ticket");
+  // Without a prefix, the same subject is a new request.
+  Outcome fresh = Deliver(Mail("alice@customer.example", "Printer", "new problem"));
+  EXPECT_EQ(fresh.kind, "ticket");
+  EXPECT_EQ(CountTickets(), 3);
+}
+
+TEST_F(PipelineTest, BareTicketNumberDoesNotAttach) {
+  Outcome first = Deliver(Mail("alice@customer.example", "Help", "first"));
+  Outcome other = Deliver(Mail("mallory@evil.example", "About ticket #" +
+                                   std::to_string(first.ticket_id),
+                               "re ticket " + std::to_string(first.ticket_id) + " [" +
+                                   std::to_string(first.ticket_id) + "]"));
+  EXPECT_EQ(other.kind, "ticket");
+  EXPECT_NE(other.ticket_id, first.ticket_id);
+}
+
+TEST_F(PipelineTest, UnknownSenderUpdatingTicketIsSuspended) {
+  Outcome first = Deliver(Mail("alice@customer.example", "Help", "first", "", "o2@customer.example"));
+  Outcome o = Deliver(Mail("stranger@else.example", "Re: Help", "let me in",
+                           "In-Reply-To: <o2@customer.example>\r\n"));
+  ASSERT_EQ(o.kind, "suspended");
+  EXPECT_EQ(o.cause, "unknown_user_update");
+  store::SuspendedTicket s = Suspended(o.suspended_id);
+  EXPECT_EQ(s.cause_id, 5);
+  EXPECT_EQ(s.ticket_id, first.ticket_id);
+  EXPECT_EQ(s.author_email, "stranger@else.example");
+  EXPECT_NE(s.evidence_json.find("in_reply_to"), std::string::npos);
+  EXPECT_EQ(Comments(first.ticket_id).size(), 1u);
+}
+
+TEST_F(PipelineTest, KnownUserNotOnTicketIsOtherUserUpdate) {
+  Outcome first = Deliver(Mail("alice@customer.example", "Help", "first"));
+  Deliver(Mail("carol@customer.example", "Carol's own", "hello"));  // carol becomes a user
+  std::string eid = GetTicket(first.ticket_id).encoded_id;
+  Outcome o = Deliver(Mail("carol@customer.example", "x", "[" + eid + "] me too"));
+  ASSERT_EQ(o.kind, "suspended");
+  EXPECT_EQ(o.cause, "other_user_update");
+  EXPECT_EQ(Suspended(o.suspended_id).cause_id, 6);
+}
+
+TEST_F(PipelineTest, CcAndAgentMayUpdate) {
+  Outcome first = Deliver(Mail("alice@customer.example", "Help", "first",
+                               "Cc: Bob <bob@customer.example>\r\n", "o3@customer.example"));
+  AddUser("agent@example.com", "agent");
+  Outcome by_cc = Deliver(Mail("bob@customer.example", "Re: Help", "cc here",
+                               "In-Reply-To: <o3@customer.example>\r\n"));
+  EXPECT_EQ(by_cc.kind, "comment");
+  Outcome by_agent = Deliver(Mail("agent@example.com", "Re: Help", "agent here",
+                                  "In-Reply-To: <o3@customer.example>\r\n"));
+  EXPECT_EQ(by_agent.kind, "comment");
+  EXPECT_EQ(Comments(first.ticket_id).size(), 3u);
+}
+
+TEST_F(PipelineTest, ReplyToClosedTicketMakesFollowUp) {
+  Outcome first = Deliver(Mail("alice@customer.example", "Help", "first", "", "o4@customer.example"));
+  SetStatus(first.ticket_id, "closed");
+  Outcome o = Deliver(Mail("alice@customer.example", "Re: Help", "still broken",
+                           "In-Reply-To: <o4@customer.example>\r\n"));
+  EXPECT_EQ(o.kind, "ticket");
+  EXPECT_NE(o.ticket_id, first.ticket_id);
+}
+
+TEST_F(PipelineTest, EarlyCauses) {
+  Outcome blank = Deliver(Mail("alice@customer.example", "Empty", "   "));
+  EXPECT_EQ(blank.cause, "blank");
+  EXPECT_EQ(Suspended(blank.suspended_id).cause_id, 11);
+
+  Outcome ours = Deliver(Mail("Support@Example.com", "Hi", "from ourselves"));
+  EXPECT_EQ(ours.cause, "from_support_address");
+  EXPECT_EQ(Suspended(ours.suspended_id).cause_id, 22);
+
+  Outcome loop_id = Deliver(Mail("alice@customer.example", "Re: x", "loop",
+                                 "", "abc123@desk.example.com"));
+  EXPECT_EQ(loop_id.cause, "loop");
+  Outcome loop_header = Deliver(Mail("alice@customer.example", "Re: y", "loop",
+                                     "X-Postdesk-Loop: desk.example.com\r\n"));
+  EXPECT_EQ(loop_header.cause, "loop");
+  EXPECT_EQ(Suspended(loop_header.suspended_id).cause_id, 4);
+
+  Outcome nobody = Deliver("Subject: no from\r\n\r\nbody\r\n");
+  // MAIL FROM is used when From is missing.
+  EXPECT_EQ(nobody.kind, "ticket");
+  EXPECT_EQ(CountTickets(), 1);
+}
+
+TEST_F(PipelineTest, RedeliveryIsIdempotent) {
+  std::string bytes = Mail("alice@customer.example", "Once", "only once", "", "dup@customer.example");
+  Outcome a = Deliver(bytes);
+  Outcome b = Deliver(bytes);
+  EXPECT_FALSE(a.duplicate);
+  EXPECT_TRUE(b.duplicate);
+  EXPECT_EQ(b.ticket_id, a.ticket_id);
+  EXPECT_EQ(CountTickets(), 1);
+  EXPECT_EQ(Comments(a.ticket_id).size(), 1u);
+  // Different bytes with the same Message-ID are a different delivery.
+  Outcome c = Deliver(Mail("alice@customer.example", "Once", "edited", "", "dup2@customer.example"));
+  EXPECT_FALSE(c.duplicate);
+}
+
+TEST_F(PipelineTest, AttachmentsAreStoredOnceByContent) {
+  std::string mime =
+      "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n";
+  std::string body =
+      "--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+      "--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; "
+      "filename=a.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n";
+  Outcome a = Deliver(Mail("alice@customer.example", "Files", body, mime));
+  Outcome b = Deliver(Mail("alice@customer.example", "Files again", body, mime));
+  auto ca = Comments(a.ticket_id), cb = Comments(b.ticket_id);
+  ASSERT_EQ(ca[0].attachments.size(), 1u);
+  ASSERT_EQ(cb[0].attachments.size(), 1u);
+  EXPECT_EQ(ca[0].attachments[0].file_name, "a.pdf");
+  EXPECT_EQ(ca[0].attachments[0].sha256, cb[0].attachments[0].sha256);
+  EXPECT_NE(ca[0].attachments[0].id, cb[0].attachments[0].id);
+}
+
+}  // namespace
+}  // namespace postdesk::intake

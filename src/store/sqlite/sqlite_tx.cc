@@ -1,0 +1,799 @@
+#include "store/sqlite/sqlite_tx.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "common/ids.h"
+#include "common/strings.h"
+
+namespace postdesk::store::sqlite {
+
+namespace {
+
+#define STORE_RETURN_IF_ERROR(expr)  \
+  do {                               \
+    ::postdesk::Status _st = (expr); \
+    if (!_st.ok()) return _st;       \
+  } while (0)
+
+// Prefixes an error with what was being done, keeping its kind.
+Status Context(const Status& s, std::string_view what) {
+  if (s.ok()) return s;
+  std::string msg(what);
+  msg += ": ";
+  msg += s.message();
+  switch (s.kind()) {
+    case ErrorKind::kTemporary:
+      return Status::Temporary(std::move(msg));
+    case ErrorKind::kNotFound:
+      return Status::NotFound(std::move(msg));
+    case ErrorKind::kInvalid:
+      return Status::Invalid(std::move(msg));
+    case ErrorKind::kPermanent:
+      break;
+  }
+  return Status::Permanent(std::move(msg));
+}
+
+std::string StripAngles(std::string_view id) {
+  id = Trim(id);
+  if (id.size() >= 2 && id.front() == '<' && id.back() == '>') id = id.substr(1, id.size() - 2);
+  return std::string(id);
+}
+
+Status CheckPage(int64_t offset, int64_t limit) {
+  if (offset < 0 || limit < 0) return Status::Invalid("offset and limit must not be negative");
+  return Status::Ok();
+}
+
+// rcpt_to is kept as one TEXT column, one address per line; envelope
+// addresses cannot contain line breaks (SMTP forbids them), and we refuse any
+// that do rather than corrupt the list.
+Result<std::string> JoinLines(const std::vector<std::string>& items) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (items[i].find_first_of("\r\n") != std::string::npos) {
+      return Status::Invalid("recipient contains a line break");
+    }
+    if (i > 0) out += '\n';
+    out += items[i];
+  }
+  return out;
+}
+
+std::vector<std::string> SplitLines(const std::string& s) {
+  std::vector<std::string> out;
+  if (s.empty()) return out;
+  size_t start = 0;
+  while (true) {
+    size_t nl = s.find('\n', start);
+    if (nl == std::string::npos) {
+      out.push_back(s.substr(start));
+      return out;
+    }
+    out.push_back(s.substr(start, nl - start));
+    start = nl + 1;
+  }
+}
+
+// ---- row readers; the column lists and readers must stay in step ----
+
+constexpr std::string_view kUserCols = "id, name, email, role, created_at, updated_at";
+User ReadUser(const Stmt& s) {
+  User u;
+  u.id = s.Int(0);
+  u.name = s.Text(1);
+  u.email = s.Text(2);
+  u.role = s.Text(3);
+  u.created_at = s.Int(4);
+  u.updated_at = s.Int(5);
+  return u;
+}
+
+constexpr std::string_view kTicketCols =
+    "id, encoded_id, subject, description, status, requester_id, submitter_id, assignee_id, "
+    "recipient, via, subject_key, created_at, updated_at";
+Ticket ReadTicket(const Stmt& s) {
+  Ticket t;
+  t.id = s.Int(0);
+  t.encoded_id = s.Text(1);
+  t.subject = s.Text(2);
+  t.description = s.Text(3);
+  t.status = s.Text(4);
+  t.requester_id = s.Int(5);
+  t.submitter_id = s.Int(6);
+  t.assignee_id = s.OptInt(7);
+  t.recipient = s.Text(8);
+  t.via = s.Text(9);
+  t.subject_key = s.Text(10);
+  t.created_at = s.Int(11);
+  t.updated_at = s.Int(12);
+  return t;
+}
+
+constexpr std::string_view kCommentCols =
+    "id, ticket_id, author_id, is_public, body, html_body, raw_message_id, via, created_at";
+Comment ReadComment(const Stmt& s) {
+  Comment c;
+  c.id = s.Int(0);
+  c.ticket_id = s.Int(1);
+  c.author_id = s.Int(2);
+  c.is_public = s.Bool(3);
+  c.body = s.Text(4);
+  c.html_body = s.Text(5);
+  c.raw_message_id = s.OptInt(6);
+  c.via = s.Text(7);
+  c.created_at = s.Int(8);
+  return c;
+}
+
+constexpr std::string_view kAttachmentCols =
+    "id, comment_id, file_name, content_type, content_id, is_inline, sha256, size";
+AttachmentMeta ReadAttachment(const Stmt& s) {
+  AttachmentMeta a;
+  a.id = s.Int(0);
+  a.comment_id = s.Int(1);
+  a.file_name = s.Text(2);
+  a.content_type = s.Text(3);
+  a.content_id = s.Text(4);
+  a.is_inline = s.Bool(5);
+  a.sha256 = s.Text(6);
+  a.size = s.Int(7);
+  return a;
+}
+
+constexpr std::string_view kAuditCols = "id, ticket_id, author_id, via, events_json, metadata_json, created_at";
+Audit ReadAudit(const Stmt& s) {
+  Audit a;
+  a.id = s.Int(0);
+  a.ticket_id = s.Int(1);
+  a.author_id = s.Int(2);
+  a.via = s.Text(3);
+  a.events_json = s.Text(4);
+  a.metadata_json = s.Text(5);
+  a.created_at = s.Int(6);
+  return a;
+}
+
+constexpr std::string_view kSuspendedCols =
+    "id, cause_id, cause, author_name, author_email, subject, content, recipient, message_id, "
+    "ticket_id, raw_message_id, evidence_json, created_at";
+SuspendedTicket ReadSuspended(const Stmt& s) {
+  SuspendedTicket t;
+  t.id = s.Int(0);
+  t.cause_id = static_cast<int>(s.Int(1));
+  t.cause = s.Text(2);
+  t.author_name = s.Text(3);
+  t.author_email = s.Text(4);
+  t.subject = s.Text(5);
+  t.content = s.Text(6);
+  t.recipient = s.Text(7);
+  t.message_id = s.Text(8);
+  t.ticket_id = s.OptInt(9);
+  t.raw_message_id = s.OptInt(10).value_or(0);
+  t.evidence_json = s.Text(11);
+  t.created_at = s.Int(12);
+  return t;
+}
+
+std::string Sql(std::string_view a, std::string_view b, std::string_view c = {}) {
+  std::string out(a);
+  out += b;
+  out += c;
+  return out;
+}
+
+// Runs a prepared statement expected to yield exactly one row and reads it;
+// NotFound (with `what`) when there is none.
+template <typename T, typename Reader>
+Result<T> One(Stmt& stmt, Reader read, std::string_view what) {
+  auto row = stmt.Step();
+  if (!row.ok()) return Context(row.status(), what);
+  if (!*row) return Status::NotFound(std::string(what) + ": not found");
+  return read(stmt);
+}
+
+// For INSERT ... RETURNING id.
+Result<int64_t> ReturningId(Stmt& stmt, std::string_view what) {
+  return One<int64_t>(
+      stmt, [](const Stmt& s) { return s.Int(0); }, what);
+}
+
+}  // namespace
+
+// ---------------- users ----------------
+
+Result<User> SqliteTx::CreateUser(User user) {
+  user.email = NormalizeEmail(user.email);
+  auto stmt = conn_.Prepare(
+      "INSERT INTO users (name, email, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?) "
+      "RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, user.name);
+  if (user.email.empty()) {
+    stmt->BindNull(2);  // users without an address; NULLs never collide
+  } else {
+    stmt->Bind(2, user.email);
+  }
+  stmt->Bind(3, user.role).Bind(4, user.created_at).Bind(5, user.updated_at);
+  auto id = ReturningId(*stmt, "create user " + user.email);
+  if (!id.ok()) return id.status();
+  user.id = *id;
+  return user;
+}
+
+Result<User> SqliteTx::GetUser(int64_t id) {
+  auto stmt = conn_.Prepare(Sql("SELECT ", kUserCols, " FROM users WHERE id = ?"));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, id);
+  return One<User>(*stmt, ReadUser, "user " + std::to_string(id));
+}
+
+Result<User> SqliteTx::FindUserByEmail(std::string_view email) {
+  std::string normalized = NormalizeEmail(email);
+  if (normalized.empty()) return Status::NotFound("user with empty email: not found");
+  auto stmt = conn_.Prepare(Sql("SELECT ", kUserCols, " FROM users WHERE email = ?"));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, normalized);
+  return One<User>(*stmt, ReadUser, "user " + normalized);
+}
+
+Status SqliteTx::SetUserApiToken(int64_t user_id, std::string_view token_sha256) {
+  auto stmt = conn_.Prepare("UPDATE users SET api_token_sha256 = ? WHERE id = ? RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  if (token_sha256.empty()) {
+    stmt->BindNull(1);  // clears the token
+  } else {
+    stmt->Bind(1, token_sha256);
+  }
+  stmt->Bind(2, user_id);
+  return ReturningId(*stmt, "set api token of user " + std::to_string(user_id)).status();
+}
+
+Result<User> SqliteTx::FindUserByApiToken(std::string_view token_sha256) {
+  if (token_sha256.empty()) return Status::NotFound("user with empty api token: not found");
+  auto stmt = conn_.Prepare(Sql("SELECT ", kUserCols, " FROM users WHERE api_token_sha256 = ?"));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, token_sha256);
+  return One<User>(*stmt, ReadUser, "user by api token");
+}
+
+// ---------------- tickets ----------------
+
+Status SqliteTx::WriteCollaborators(int64_t ticket_id, const std::vector<int64_t>& ids) {
+  {
+    auto del = conn_.Prepare("DELETE FROM ticket_collaborators WHERE ticket_id = ?");
+    if (!del.ok()) return del.status();
+    STORE_RETURN_IF_ERROR(del->Bind(1, ticket_id).Run());
+  }
+  std::set<int64_t> seen;
+  int64_t position = 0;
+  for (int64_t user_id : ids) {
+    if (!seen.insert(user_id).second) continue;
+    auto ins = conn_.Prepare(
+        "INSERT INTO ticket_collaborators (ticket_id, user_id, position) VALUES (?, ?, ?)");
+    if (!ins.ok()) return ins.status();
+    STORE_RETURN_IF_ERROR(
+        Context(ins->Bind(1, ticket_id).Bind(2, user_id).Bind(3, position++).Run(),
+                "add collaborator " + std::to_string(user_id)));
+  }
+  return Status::Ok();
+}
+
+Status SqliteTx::LoadCollaborators(std::vector<Ticket>& tickets) {
+  if (tickets.empty()) return Status::Ok();
+  // One query for the whole page: the ids of a page form a contiguous range.
+  int64_t lo = tickets.front().id, hi = tickets.front().id;
+  std::map<int64_t, Ticket*> by_id;
+  for (Ticket& t : tickets) {
+    lo = std::min(lo, t.id);
+    hi = std::max(hi, t.id);
+    t.collaborator_ids.clear();
+    by_id[t.id] = &t;
+  }
+  auto stmt = conn_.Prepare(
+      "SELECT ticket_id, user_id FROM ticket_collaborators WHERE ticket_id BETWEEN ? AND ? "
+      "ORDER BY ticket_id, position");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, lo).Bind(2, hi);
+  while (true) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    auto it = by_id.find(stmt->Int(0));
+    if (it != by_id.end()) it->second->collaborator_ids.push_back(stmt->Int(1));
+  }
+  return Status::Ok();
+}
+
+Result<Ticket> SqliteTx::CreateTicket(Ticket ticket) {
+  ticket.encoded_id = NormalizeEncodedId(Trim(ticket.encoded_id));
+  if (ticket.encoded_id.empty()) return Status::Invalid("create ticket: encoded_id must be set");
+  auto stmt = conn_.Prepare(
+      "INSERT INTO tickets (encoded_id, subject, description, status, requester_id, submitter_id, "
+      "assignee_id, recipient, via, subject_key, created_at, updated_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, ticket.encoded_id)
+      .Bind(2, ticket.subject)
+      .Bind(3, ticket.description)
+      .Bind(4, ticket.status)
+      .Bind(5, ticket.requester_id)
+      .Bind(6, ticket.submitter_id)
+      .Bind(7, ticket.assignee_id)
+      .Bind(8, ticket.recipient)
+      .Bind(9, ticket.via)
+      .Bind(10, ticket.subject_key)
+      .Bind(11, ticket.created_at)
+      .Bind(12, ticket.updated_at);
+  auto id = ReturningId(*stmt, "create ticket " + ticket.encoded_id);
+  if (!id.ok()) return id.status();
+  ticket.id = *id;
+  stmt->Finish();  // finish the INSERT before touching collaborators
+  STORE_RETURN_IF_ERROR(WriteCollaborators(ticket.id, ticket.collaborator_ids));
+  return ticket;
+}
+
+Result<Ticket> SqliteTx::GetTicket(int64_t id) {
+  std::vector<Ticket> one;
+  {
+    auto stmt = conn_.Prepare(Sql("SELECT ", kTicketCols, " FROM tickets WHERE id = ?"));
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, id);
+    auto t = One<Ticket>(*stmt, ReadTicket, "ticket " + std::to_string(id));
+    if (!t.ok()) return t.status();
+    one.push_back(std::move(t).value());
+  }
+  STORE_RETURN_IF_ERROR(LoadCollaborators(one));
+  return std::move(one.front());
+}
+
+Status SqliteTx::UpdateTicket(const Ticket& ticket) {
+  std::string encoded = NormalizeEncodedId(Trim(ticket.encoded_id));
+  if (encoded.empty()) return Status::Invalid("update ticket: encoded_id must be set");
+  auto stmt = conn_.Prepare(
+      "UPDATE tickets SET encoded_id = ?, subject = ?, description = ?, status = ?, "
+      "requester_id = ?, submitter_id = ?, assignee_id = ?, recipient = ?, via = ?, "
+      "subject_key = ?, created_at = ?, updated_at = ? WHERE id = ? RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, encoded)
+      .Bind(2, ticket.subject)
+      .Bind(3, ticket.description)
+      .Bind(4, ticket.status)
+      .Bind(5, ticket.requester_id)
+      .Bind(6, ticket.submitter_id)
+      .Bind(7, ticket.assignee_id)
+      .Bind(8, ticket.recipient)
+      .Bind(9, ticket.via)
+      .Bind(10, ticket.subject_key)
+      .Bind(11, ticket.created_at)
+      .Bind(12, ticket.updated_at)
+      .Bind(13, ticket.id);
+  STORE_RETURN_IF_ERROR(ReturningId(*stmt, "update ticket " + std::to_string(ticket.id)).status());
+  stmt->Finish();  // finish the UPDATE before touching collaborators
+  return WriteCollaborators(ticket.id, ticket.collaborator_ids);
+}
+
+Result<std::vector<Ticket>> SqliteTx::ListTickets(int64_t offset, int64_t limit) {
+  STORE_RETURN_IF_ERROR(CheckPage(offset, limit));
+  std::vector<Ticket> out;
+  {
+    auto stmt =
+        conn_.Prepare(Sql("SELECT ", kTicketCols, " FROM tickets ORDER BY id LIMIT ? OFFSET ?"));
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, limit).Bind(2, offset);
+    while (true) {
+      auto row = stmt->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      out.push_back(ReadTicket(*stmt));
+    }
+  }
+  STORE_RETURN_IF_ERROR(LoadCollaborators(out));
+  return out;
+}
+
+Result<int64_t> SqliteTx::CountTickets() {
+  auto stmt = conn_.Prepare("SELECT COUNT(*) FROM tickets");
+  if (!stmt.ok()) return stmt.status();
+  return One<int64_t>(
+      *stmt, [](const Stmt& s) { return s.Int(0); }, "count tickets");
+}
+
+Result<Ticket> SqliteTx::FindTicketByEncodedId(std::string_view encoded_id) {
+  std::string key = NormalizeEncodedId(Trim(encoded_id));
+  int64_t id = 0;
+  {
+    auto stmt = conn_.Prepare("SELECT id FROM tickets WHERE encoded_id = ?");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, key);
+    auto found = ReturningId(*stmt, "ticket " + key);
+    if (!found.ok()) return found.status();
+    id = *found;
+  }
+  return GetTicket(id);
+}
+
+Result<Ticket> SqliteTx::FindRecentTicketBySubject(int64_t requester_id,
+                                                   std::string_view subject_key,
+                                                   int64_t updated_since) {
+  int64_t id = 0;
+  {
+    auto stmt = conn_.Prepare(
+        "SELECT id FROM tickets WHERE requester_id = ? AND subject_key = ? AND status <> 'closed' "
+        "AND updated_at >= ? ORDER BY updated_at DESC, id DESC LIMIT 1");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, requester_id).Bind(2, std::string(subject_key)).Bind(3, updated_since);
+    auto found = ReturningId(*stmt, "ticket with subject " + std::string(subject_key));
+    if (!found.ok()) return found.status();
+    id = *found;
+  }
+  return GetTicket(id);
+}
+
+Status SqliteTx::AddTicketMessageId(int64_t ticket_id, std::string_view message_id, bool outbound) {
+  std::string key = StripAngles(message_id);
+  if (key.empty()) return Status::Invalid("add message-id: empty Message-ID");
+  // Recording the same (message, ticket) twice is harmless: a retried delivery
+  // or a resend must not fail the transaction.
+  auto stmt = conn_.Prepare(
+      "INSERT INTO ticket_message_ids (message_id, ticket_id, outbound) VALUES (?, ?, ?) "
+      "ON CONFLICT (message_id, ticket_id) DO NOTHING");
+  if (!stmt.ok()) return stmt.status();
+  return Context(stmt->Bind(1, key).Bind(2, ticket_id).BindBool(3, outbound).Run(),
+                 "add message-id to ticket " + std::to_string(ticket_id));
+}
+
+Result<Ticket> SqliteTx::FindTicketByMessageId(std::string_view message_id) {
+  std::string key = StripAngles(message_id);
+  if (key.empty()) return Status::NotFound("ticket by empty Message-ID: not found");
+  int64_t id = 0;
+  {
+    // One Message-ID can belong to several tickets (one message sent to two
+    // support addresses); the oldest ticket wins, deterministically.
+    auto stmt = conn_.Prepare(
+        "SELECT ticket_id FROM ticket_message_ids WHERE message_id = ? ORDER BY ticket_id LIMIT 1");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, key);
+    auto found = ReturningId(*stmt, "ticket by Message-ID " + key);
+    if (!found.ok()) return found.status();
+    id = *found;
+  }
+  return GetTicket(id);
+}
+
+// ---------------- comments and attachments ----------------
+
+Result<Comment> SqliteTx::AddComment(Comment comment) {
+  auto stmt = conn_.Prepare(
+      "INSERT INTO comments (ticket_id, author_id, is_public, body, html_body, raw_message_id, "
+      "via, "
+      "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, comment.ticket_id)
+      .Bind(2, comment.author_id)
+      .BindBool(3, comment.is_public)
+      .Bind(4, comment.body)
+      .Bind(5, comment.html_body)
+      .Bind(6, comment.raw_message_id)
+      .Bind(7, comment.via)
+      .Bind(8, comment.created_at);
+  auto id = ReturningId(*stmt, "add comment to ticket " + std::to_string(comment.ticket_id));
+  if (!id.ok()) return id.status();
+  comment.id = *id;
+  comment.attachments.clear();
+  return comment;
+}
+
+Status SqliteTx::LoadAttachments(std::vector<Comment>& comments, std::string_view sql,
+                                 int64_t key) {
+  std::map<int64_t, Comment*> by_id;
+  for (Comment& c : comments) {
+    c.attachments.clear();
+    by_id[c.id] = &c;
+  }
+  auto stmt = conn_.Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, key);
+  while (true) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    AttachmentMeta a = ReadAttachment(*stmt);
+    auto it = by_id.find(a.comment_id);
+    if (it != by_id.end()) it->second->attachments.push_back(std::move(a));
+  }
+  return Status::Ok();
+}
+
+Result<Comment> SqliteTx::GetComment(int64_t id) {
+  std::vector<Comment> one;
+  {
+    auto stmt = conn_.Prepare(Sql("SELECT ", kCommentCols, " FROM comments WHERE id = ?"));
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, id);
+    auto c = One<Comment>(*stmt, ReadComment, "comment " + std::to_string(id));
+    if (!c.ok()) return c.status();
+    one.push_back(std::move(c).value());
+  }
+  STORE_RETURN_IF_ERROR(LoadAttachments(
+      one, Sql("SELECT ", kAttachmentCols, " FROM attachments WHERE comment_id = ? ORDER BY id"),
+      id));
+  return std::move(one.front());
+}
+
+Result<std::vector<Comment>> SqliteTx::ListComments(int64_t ticket_id) {
+  std::vector<Comment> out;
+  {
+    auto stmt = conn_.Prepare(
+        Sql("SELECT ", kCommentCols, " FROM comments WHERE ticket_id = ? ORDER BY id"));
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, ticket_id);
+    while (true) {
+      auto row = stmt->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      out.push_back(ReadComment(*stmt));
+    }
+  }
+  if (out.empty()) return out;
+  STORE_RETURN_IF_ERROR(LoadAttachments(
+      out,
+      "SELECT a.id, a.comment_id, a.file_name, a.content_type, a.content_id, a.is_inline, "
+      "a.sha256, a.size FROM attachments a JOIN comments c ON c.id = a.comment_id "
+      "WHERE c.ticket_id = ? ORDER BY a.id",
+      ticket_id));
+  return out;
+}
+
+Result<AttachmentMeta> SqliteTx::AddAttachment(AttachmentMeta meta, std::string_view bytes) {
+  std::string sha = Sha256Hex(bytes);
+  if (!meta.sha256.empty() && ToLower(meta.sha256) != sha) {
+    return Status::Invalid("add attachment: sha256 does not match the bytes");
+  }
+  meta.sha256 = sha;
+  meta.size = static_cast<int64_t>(bytes.size());
+  {
+    auto blob = conn_.Prepare(
+        "INSERT INTO blobs (sha256, size, bytes) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING");
+    if (!blob.ok()) return blob.status();
+    STORE_RETURN_IF_ERROR(
+        Context(blob->Bind(1, sha).Bind(2, meta.size).BindBlob(3, bytes).Run(), "store blob"));
+  }
+  auto stmt = conn_.Prepare(
+      "INSERT INTO attachments (comment_id, file_name, content_type, content_id, is_inline, "
+      "sha256, "
+      "size) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, meta.comment_id)
+      .Bind(2, meta.file_name)
+      .Bind(3, meta.content_type)
+      .Bind(4, meta.content_id)
+      .BindBool(5, meta.is_inline)
+      .Bind(6, meta.sha256)
+      .Bind(7, meta.size);
+  auto id = ReturningId(*stmt, "add attachment to comment " + std::to_string(meta.comment_id));
+  if (!id.ok()) return id.status();
+  meta.id = *id;
+  return meta;
+}
+
+Result<AttachmentMeta> SqliteTx::GetAttachment(int64_t id) {
+  auto stmt = conn_.Prepare(Sql("SELECT ", kAttachmentCols, " FROM attachments WHERE id = ?"));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, id);
+  return One<AttachmentMeta>(*stmt, ReadAttachment, "attachment " + std::to_string(id));
+}
+
+Result<std::string> SqliteTx::GetBlob(std::string_view sha256) {
+  auto stmt = conn_.Prepare("SELECT bytes FROM blobs WHERE sha256 = ?");
+  if (!stmt.ok()) return stmt.status();
+  std::string key = ToLower(sha256);
+  stmt->Bind(1, key);
+  return One<std::string>(
+      *stmt, [](const Stmt& s) { return s.Blob(0); }, "blob " + key);
+}
+
+// ---------------- raw messages ----------------
+
+Result<int64_t> SqliteTx::AddRawMessage(const RawMessage& message) {
+  // An empty sha256 is computed here. A given one is kept as the caller's
+  // key: intake records the hash of the bytes as received, while `bytes`
+  // carries our trace header in front, so the two legitimately differ.
+  std::string sha = message.sha256.empty() ? Sha256Hex(message.bytes) : ToLower(message.sha256);
+  auto rcpts = JoinLines(message.rcpt_to);
+  if (!rcpts.ok()) return Context(rcpts.status(), "add raw message");
+  auto stmt = conn_.Prepare(
+      "INSERT INTO raw_messages (sha256, message_id, mail_from, rcpt_to, door, client_ip, bytes, "
+      "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, sha)
+      .Bind(2, StripAngles(message.message_id))
+      .Bind(3, message.mail_from)
+      .Bind(4, *rcpts)
+      .Bind(5, message.door)
+      .Bind(6, message.client_ip)
+      .BindBlob(7, message.bytes)
+      .Bind(8, message.received_at);
+  return ReturningId(*stmt, "add raw message");
+}
+
+Result<RawMessage> SqliteTx::GetRawMessage(int64_t id) {
+  auto stmt = conn_.Prepare(
+      "SELECT id, sha256, message_id, mail_from, rcpt_to, door, client_ip, bytes, received_at "
+      "FROM raw_messages WHERE id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, id);
+  return One<RawMessage>(
+      *stmt,
+      [](const Stmt& s) {
+        RawMessage m;
+        m.id = s.Int(0);
+        m.sha256 = s.Text(1);
+        m.message_id = s.Text(2);
+        m.mail_from = s.Text(3);
+        m.rcpt_to = SplitLines(s.Text(4));
+        m.door = s.Text(5);
+        m.client_ip = s.Text(6);
+        m.bytes = s.Blob(7);
+        m.received_at = s.Int(8);
+        return m;
+      },
+      "raw message " + std::to_string(id));
+}
+
+// ---------------- audits ----------------
+
+Result<int64_t> SqliteTx::AddAudit(const Audit& audit) {
+  auto stmt = conn_.Prepare(
+      "INSERT INTO audits (ticket_id, author_id, via, events_json, metadata_json, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, audit.ticket_id)
+      .Bind(2, audit.author_id)
+      .Bind(3, audit.via)
+      .Bind(4, audit.events_json)
+      .Bind(5, audit.metadata_json)
+      .Bind(6, audit.created_at);
+  return ReturningId(*stmt, "add audit to ticket " + std::to_string(audit.ticket_id));
+}
+
+Result<std::vector<Audit>> SqliteTx::ListAudits(int64_t ticket_id) {
+  auto stmt =
+      conn_.Prepare(Sql("SELECT ", kAuditCols, " FROM audits WHERE ticket_id = ? ORDER BY id"));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, ticket_id);
+  std::vector<Audit> out;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(ReadAudit(*stmt));
+  }
+  return out;
+}
+
+// ---------------- suspended tickets ----------------
+
+Result<SuspendedTicket> SqliteTx::AddSuspended(SuspendedTicket suspended) {
+  auto stmt = conn_.Prepare(
+      "INSERT INTO suspended_tickets (cause_id, cause, author_name, author_email, subject, "
+      "content, "
+      "recipient, message_id, ticket_id, raw_message_id, evidence_json, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, int64_t{suspended.cause_id})
+      .Bind(2, suspended.cause)
+      .Bind(3, suspended.author_name)
+      .Bind(4, suspended.author_email)
+      .Bind(5, suspended.subject)
+      .Bind(6, suspended.content)
+      .Bind(7, suspended.recipient)
+      .Bind(8, StripAngles(suspended.message_id))
+      .Bind(9, suspended.ticket_id);
+  // raw_message_id 0 means "none" (kept as NULL so the foreign key holds).
+  if (suspended.raw_message_id == 0) {
+    stmt->BindNull(10);
+  } else {
+    stmt->Bind(10, suspended.raw_message_id);
+  }
+  stmt->Bind(11, suspended.evidence_json).Bind(12, suspended.created_at);
+  auto id = ReturningId(*stmt, "add suspended ticket");
+  if (!id.ok()) return id.status();
+  suspended.id = *id;
+  suspended.message_id = StripAngles(suspended.message_id);
+  return suspended;
+}
+
+Result<SuspendedTicket> SqliteTx::GetSuspended(int64_t id) {
+  auto stmt = conn_.Prepare(Sql("SELECT ", kSuspendedCols, " FROM suspended_tickets WHERE id = ?"));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, id);
+  return One<SuspendedTicket>(*stmt, ReadSuspended, "suspended ticket " + std::to_string(id));
+}
+
+Result<std::vector<SuspendedTicket>> SqliteTx::ListSuspended(int64_t offset, int64_t limit) {
+  STORE_RETURN_IF_ERROR(CheckPage(offset, limit));
+  // Newest first: ids grow with insertion, so they order ties in created_at.
+  auto stmt = conn_.Prepare(Sql("SELECT ", kSuspendedCols,
+                                " FROM suspended_tickets ORDER BY created_at DESC, id DESC "
+                                "LIMIT ? OFFSET ?"));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, limit).Bind(2, offset);
+  std::vector<SuspendedTicket> out;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(ReadSuspended(*stmt));
+  }
+  return out;
+}
+
+Result<int64_t> SqliteTx::CountSuspended() {
+  auto stmt = conn_.Prepare("SELECT COUNT(*) FROM suspended_tickets");
+  if (!stmt.ok()) return stmt.status();
+  return One<int64_t>(
+      *stmt, [](const Stmt& s) { return s.Int(0); }, "count suspended tickets");
+}
+
+// ---------------- inbound idempotency ----------------
+
+Result<InboundDelivery> SqliteTx::FindInboundDelivery(std::string_view sha256,
+                                                      std::string_view recipient) {
+  auto stmt = conn_.Prepare(
+      "SELECT sha256, recipient, outcome, ref_id, created_at FROM inbound_deliveries "
+      "WHERE sha256 = ? AND recipient = ?");
+  if (!stmt.ok()) return stmt.status();
+  std::string rcpt = NormalizeEmail(recipient);
+  stmt->Bind(1, ToLower(sha256)).Bind(2, rcpt);
+  return One<InboundDelivery>(
+      *stmt,
+      [](const Stmt& s) {
+        InboundDelivery d;
+        d.sha256 = s.Text(0);
+        d.recipient = s.Text(1);
+        d.outcome = s.Text(2);
+        d.ref_id = s.Int(3);
+        d.created_at = s.Int(4);
+        return d;
+      },
+      "inbound delivery to " + rcpt);
+}
+
+Status SqliteTx::AddInboundDelivery(const InboundDelivery& delivery) {
+  if (delivery.sha256.empty()) return Status::Invalid("add inbound delivery: empty sha256");
+  auto stmt = conn_.Prepare(
+      "INSERT INTO inbound_deliveries (sha256, recipient, outcome, ref_id, created_at) "
+      "VALUES (?, ?, ?, ?, ?)");
+  if (!stmt.ok()) return stmt.status();
+  std::string rcpt = NormalizeEmail(delivery.recipient);
+  stmt->Bind(1, ToLower(delivery.sha256))
+      .Bind(2, rcpt)
+      .Bind(3, delivery.outcome)
+      .Bind(4, delivery.ref_id)
+      .Bind(5, delivery.created_at);
+  return Context(stmt->Run(), "add inbound delivery to " + rcpt);
+}
+
+// ---------------- settings ----------------
+
+Result<std::string> SqliteTx::GetSetting(std::string_view key) {
+  auto stmt = conn_.Prepare("SELECT value FROM settings WHERE name = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, key);
+  return One<std::string>(
+      *stmt, [](const Stmt& s) { return s.Text(0); }, "setting " + std::string(key));
+}
+
+Status SqliteTx::SetSetting(std::string_view key, std::string_view value) {
+  auto stmt = conn_.Prepare(
+      "INSERT INTO settings (name, value) VALUES (?, ?) "
+      "ON CONFLICT (name) DO UPDATE SET value = excluded.value");
+  if (!stmt.ok()) return stmt.status();
+  return Context(stmt->Bind(1, key).Bind(2, value).Run(), "set setting " + std::string(key));
+}
+
+}  // namespace postdesk::store::sqlite

@@ -1,0 +1,911 @@
+// Store tests, written once against the Store interface and run for every
+// backend (a PostgreSQL factory joins SqliteBackend() in the instantiation).
+
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <future>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "common/ids.h"
+#include "store/migrations.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace postdesk::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+// How a test reaches one backend. `location` is a fresh temporary directory.
+struct Backend {
+  std::string name;
+  std::function<Result<std::unique_ptr<Store>>(const std::string& location)> open;
+  // Peeks under the interface, for facts it does not expose.
+  std::function<int64_t(const std::string& location, const std::string& table)> count_rows;
+  std::function<void(const std::string& location, int version)> record_schema_version;
+};
+
+std::string SqlitePath(const std::string& location) { return location + "/postdesk.db"; }
+
+void SqliteExec(const std::string& location, const std::string& sql,
+                const std::function<void(sqlite3_stmt*)>& on_row = nullptr) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(SqlitePath(location).c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    if (on_row) on_row(stmt);
+  }
+  EXPECT_EQ(rc, SQLITE_DONE) << sqlite3_errmsg(db);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+Backend SqliteBackend() {
+  Backend b;
+  b.name = "Sqlite";
+  b.open = [](const std::string& location) { return OpenSqlite(SqlitePath(location)); };
+  b.count_rows = [](const std::string& location, const std::string& table) {
+    int64_t n = -1;
+    SqliteExec(location, "SELECT COUNT(*) FROM " + table,
+               [&](sqlite3_stmt* s) { n = sqlite3_column_int64(s, 0); });
+    return n;
+  };
+  b.record_schema_version = [](const std::string& location, int version) {
+    SqliteExec(location, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (" +
+                             std::to_string(version) + ", 'from the future', 0)");
+  };
+  return b;
+}
+
+class StoreTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "postdesk-store-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    location_ = tmpl;
+    Reopen();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::error_code ec;
+    fs::remove_all(location_, ec);
+  }
+  void Reopen() {
+    store_.reset();
+    auto opened = GetParam().open(location_);
+    ASSERT_TRUE(opened.ok()) << opened.status().message();
+    store_ = std::move(opened).value();
+  }
+  Store& store() { return *store_; }
+
+  // Runs `fn` in a write transaction and expects it to commit.
+  void W(const std::function<void(Tx&)>& fn) {
+    Status s = store_->Write([&](Tx& tx) {
+      fn(tx);
+      return Status::Ok();
+    });
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+  void R(const std::function<void(Tx&)>& fn) {
+    Status s = store_->Read([&](Tx& tx) {
+      fn(tx);
+      return Status::Ok();
+    });
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+
+  User MakeUser(Tx& tx, const std::string& email) {
+    User u;
+    u.name = "User " + email;
+    u.email = email;
+    u.created_at = u.updated_at = 1700000000;
+    auto r = tx.CreateUser(u);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : User{};
+  }
+  Ticket MakeTicket(Tx& tx, int64_t requester, const std::string& subject) {
+    Ticket t;
+    t.encoded_id = NewEncodedId();
+    t.subject = subject;
+    t.description = "body of " + subject;
+    t.requester_id = t.submitter_id = requester;
+    t.recipient = "support@example.com";
+    t.created_at = t.updated_at = 1700000100;
+    auto r = tx.CreateTicket(t);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : Ticket{};
+  }
+
+  std::string location_;
+  std::unique_ptr<Store> store_;
+};
+
+// ---------------- users ----------------
+
+TEST_P(StoreTest, UsersRoundTrip) {
+  User created;
+  W([&](Tx& tx) { created = MakeUser(tx, "Alice@Example.COM"); });
+  EXPECT_GT(created.id, 0);
+  EXPECT_EQ(created.email, "alice@example.com");
+
+  R([&](Tx& tx) {
+    auto got = tx.GetUser(created.id);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->name, "User Alice@Example.COM");
+    EXPECT_EQ(got->email, "alice@example.com");
+    EXPECT_EQ(got->role, "end-user");
+    EXPECT_EQ(got->created_at, 1700000000);
+    auto by_email = tx.FindUserByEmail("ALICE@example.com");
+    ASSERT_TRUE(by_email.ok());
+    EXPECT_EQ(by_email->id, created.id);
+    EXPECT_EQ(tx.GetUser(created.id + 100).status().kind(), ErrorKind::kNotFound);
+    EXPECT_EQ(tx.FindUserByEmail("bob@example.com").status().kind(), ErrorKind::kNotFound);
+  });
+}
+
+TEST_P(StoreTest, DuplicateEmailIsInvalid) {
+  W([&](Tx& tx) { MakeUser(tx, "alice@example.com"); });
+  Status s = store().Write([](Tx& tx) {
+    User u;
+    u.name = "Other Alice";
+    u.email = "ALICE@example.com";
+    return tx.CreateUser(u).status();
+  });
+  EXPECT_EQ(s.kind(), ErrorKind::kInvalid) << s.message();
+  // Users without an address do not collide with each other.
+  W([&](Tx& tx) {
+    User u;
+    u.name = "No address 1";
+    EXPECT_TRUE(tx.CreateUser(u).ok());
+    u.name = "No address 2";
+    EXPECT_TRUE(tx.CreateUser(u).ok());
+  });
+}
+
+TEST_P(StoreTest, ApiTokenLookup) {
+  User agent;
+  W([&](Tx& tx) {
+    agent = MakeUser(tx, "agent@example.com");
+    EXPECT_TRUE(tx.SetUserApiToken(agent.id, Sha256Hex("secret")).ok());
+    EXPECT_EQ(tx.SetUserApiToken(agent.id + 1000, Sha256Hex("x")).kind(), ErrorKind::kNotFound);
+  });
+  R([&](Tx& tx) {
+    auto found = tx.FindUserByApiToken(Sha256Hex("secret"));
+    ASSERT_TRUE(found.ok());
+    EXPECT_EQ(found->id, agent.id);
+    EXPECT_EQ(tx.FindUserByApiToken(Sha256Hex("wrong")).status().kind(), ErrorKind::kNotFound);
+    EXPECT_EQ(tx.FindUserByApiToken("").status().kind(), ErrorKind::kNotFound);
+  });
+  // A token belongs to one user only; an empty token clears it.
+  W([&](Tx& tx) {
+    User other = MakeUser(tx, "other@example.com");
+    EXPECT_EQ(tx.SetUserApiToken(other.id, Sha256Hex("secret")).kind(), ErrorKind::kInvalid);
+    EXPECT_TRUE(tx.SetUserApiToken(agent.id, "").ok());
+    EXPECT_EQ(tx.FindUserByApiToken(Sha256Hex("secret")).status().kind(), ErrorKind::kNotFound);
+  });
+}
+
+// ---------------- tickets ----------------
+
+TEST_P(StoreTest, TicketsRoundTripWithCollaborators) {
+  User req, cc1, cc2, agent;
+  Ticket created;
+  W([&](Tx& tx) {
+    req = MakeUser(tx, "req@example.com");
+    cc1 = MakeUser(tx, "cc1@example.com");
+    cc2 = MakeUser(tx, "cc2@example.com");
+    agent = MakeUser(tx, "agent@example.com");
+    Ticket t;
+    t.encoded_id = "k7q2-9xwd";
+    t.subject = "Printer on fire";
+    t.description = "It is on fire.";
+    t.requester_id = req.id;
+    t.submitter_id = req.id;
+    t.collaborator_ids = {cc2.id, cc1.id, cc2.id};  // order kept, duplicate dropped
+    t.recipient = "support@example.com";
+    t.created_at = 10;
+    t.updated_at = 11;
+    auto r = tx.CreateTicket(t);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    created = *r;
+  });
+  EXPECT_GT(created.id, 0);
+  EXPECT_EQ(created.encoded_id, "K7Q2-9XWD");
+
+  R([&](Tx& tx) {
+    auto got = tx.GetTicket(created.id);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->subject, "Printer on fire");
+    EXPECT_EQ(got->description, "It is on fire.");
+    EXPECT_EQ(got->status, "new");
+    EXPECT_EQ(got->requester_id, req.id);
+    EXPECT_FALSE(got->assignee_id.has_value());
+    EXPECT_EQ(got->collaborator_ids, (std::vector<int64_t>{cc2.id, cc1.id}));
+    EXPECT_EQ(got->recipient, "support@example.com");
+    EXPECT_EQ(got->via, "email");
+    EXPECT_EQ(got->created_at, 10);
+    EXPECT_EQ(got->updated_at, 11);
+    auto by_code = tx.FindTicketByEncodedId("k7q2-9xwd");
+    ASSERT_TRUE(by_code.ok());
+    EXPECT_EQ(by_code->id, created.id);
+    EXPECT_EQ(tx.FindTicketByEncodedId("AAAA-BBBB").status().kind(), ErrorKind::kNotFound);
+    EXPECT_EQ(tx.GetTicket(created.id + 1).status().kind(), ErrorKind::kNotFound);
+  });
+
+  W([&](Tx& tx) {
+    Ticket t = *tx.GetTicket(created.id);
+    t.status = "open";
+    t.assignee_id = agent.id;
+    t.collaborator_ids = {cc1.id};
+    t.updated_at = 99;
+    EXPECT_TRUE(tx.UpdateTicket(t).ok());
+    Ticket missing = t;
+    missing.id = t.id + 50;
+    EXPECT_EQ(tx.UpdateTicket(missing).kind(), ErrorKind::kNotFound);
+  });
+  R([&](Tx& tx) {
+    auto got = tx.GetTicket(created.id);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->status, "open");
+    EXPECT_EQ(got->assignee_id, std::optional<int64_t>(agent.id));
+    EXPECT_EQ(got->collaborator_ids, (std::vector<int64_t>{cc1.id}));
+    EXPECT_EQ(got->updated_at, 99);
+  });
+}
+
+TEST_P(StoreTest, TicketConstraints) {
+  User req;
+  Ticket first;
+  W([&](Tx& tx) {
+    req = MakeUser(tx, "req@example.com");
+    first = MakeTicket(tx, req.id, "one");
+  });
+  Status dup = store().Write([&](Tx& tx) {
+    Ticket t = first;
+    t.id = 0;
+    return tx.CreateTicket(t).status();
+  });
+  EXPECT_EQ(dup.kind(), ErrorKind::kInvalid) << dup.message();
+  Status no_code = store().Write([&](Tx& tx) {
+    Ticket t = first;
+    t.encoded_id.clear();
+    return tx.CreateTicket(t).status();
+  });
+  EXPECT_EQ(no_code.kind(), ErrorKind::kInvalid);
+  Status bad_requester = store().Write([&](Tx& tx) {
+    Ticket t = first;
+    t.encoded_id = NewEncodedId();
+    t.requester_id = req.id + 1000;
+    return tx.CreateTicket(t).status();
+  });
+  EXPECT_EQ(bad_requester.kind(), ErrorKind::kInvalid) << bad_requester.message();
+}
+
+TEST_P(StoreTest, ListAndCountTicketsPaginate) {
+  std::vector<int64_t> ids;
+  W([&](Tx& tx) {
+    User req = MakeUser(tx, "req@example.com");
+    User cc = MakeUser(tx, "cc@example.com");
+    for (int i = 0; i < 5; ++i) {
+      Ticket t = MakeTicket(tx, req.id, "t" + std::to_string(i));
+      if (i % 2 == 0) {
+        t.collaborator_ids = {cc.id};
+        EXPECT_TRUE(tx.UpdateTicket(t).ok());
+      }
+      ids.push_back(t.id);
+    }
+  });
+  R([&](Tx& tx) {
+    EXPECT_EQ(*tx.CountTickets(), 5);
+    auto page = tx.ListTickets(1, 2);
+    ASSERT_TRUE(page.ok());
+    ASSERT_EQ(page->size(), 2u);
+    EXPECT_EQ((*page)[0].id, ids[1]);
+    EXPECT_EQ((*page)[0].subject, "t1");
+    EXPECT_TRUE((*page)[0].collaborator_ids.empty());
+    EXPECT_EQ((*page)[1].id, ids[2]);
+    EXPECT_EQ((*page)[1].collaborator_ids.size(), 1u);
+    EXPECT_EQ(tx.ListTickets(4, 10)->size(), 1u);
+    EXPECT_TRUE(tx.ListTickets(5, 10)->empty());
+    EXPECT_EQ(tx.ListTickets(0, 100)->size(), 5u);
+    EXPECT_EQ(tx.ListTickets(-1, 2).status().kind(), ErrorKind::kInvalid);
+  });
+}
+
+TEST_P(StoreTest, MessageIdLookup) {
+  Ticket a, b;
+  W([&](Tx& tx) {
+    User req = MakeUser(tx, "req@example.com");
+    a = MakeTicket(tx, req.id, "a");
+    b = MakeTicket(tx, req.id, "b");
+    EXPECT_TRUE(tx.AddTicketMessageId(a.id, "first@mail.example", false).ok());
+    EXPECT_TRUE(tx.AddTicketMessageId(a.id, "<reply@postdesk.example>", true).ok());
+    EXPECT_TRUE(tx.AddTicketMessageId(a.id, "first@mail.example", false).ok());  // idempotent
+    EXPECT_TRUE(tx.AddTicketMessageId(b.id, "other@mail.example", false).ok());
+    EXPECT_EQ(tx.AddTicketMessageId(a.id, "", false).kind(), ErrorKind::kInvalid);
+    EXPECT_EQ(tx.AddTicketMessageId(b.id + 100, "x@y", false).kind(), ErrorKind::kInvalid);
+  });
+  R([&](Tx& tx) {
+    EXPECT_EQ(tx.FindTicketByMessageId("first@mail.example")->id, a.id);
+    EXPECT_EQ(tx.FindTicketByMessageId("reply@postdesk.example")->id, a.id);
+    EXPECT_EQ(tx.FindTicketByMessageId("<other@mail.example>")->id, b.id);
+    EXPECT_EQ(tx.FindTicketByMessageId("nobody@mail.example").status().kind(),
+              ErrorKind::kNotFound);
+  });
+}
+
+// ---------------- comments, attachments, blobs ----------------
+
+TEST_P(StoreTest, CommentsWithAttachmentsAndDedupedBlobs) {
+  const std::string logo("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
+  Ticket t;
+  Comment c1, c2;
+  AttachmentMeta a1, a2, a3;
+  W([&](Tx& tx) {
+    User req = MakeUser(tx, "req@example.com");
+    t = MakeTicket(tx, req.id, "with files");
+    Comment c;
+    c.ticket_id = t.id;
+    c.author_id = req.id;
+    c.body = "see attached";
+    c.html_body = "<p>see attached</p>";
+    c.created_at = 5;
+    c.attachments.push_back(AttachmentMeta{});  // ignored by AddComment
+    auto r1 = tx.AddComment(c);
+    ASSERT_TRUE(r1.ok()) << r1.status().message();
+    c1 = *r1;
+    EXPECT_TRUE(c1.attachments.empty());
+    c.body = "again";
+    c.is_public = false;
+    c.via = "web";
+    c.created_at = 6;
+    c2 = *tx.AddComment(c);
+
+    AttachmentMeta m;
+    m.comment_id = c1.id;
+    m.file_name = "logo.png";
+    m.content_type = "image/png";
+    m.content_id = "logo@x";
+    m.is_inline = true;
+    a1 = *tx.AddAttachment(m, logo);
+    m.file_name = "notes.txt";
+    m.content_type = "text/plain";
+    m.content_id.clear();
+    m.is_inline = false;
+    m.sha256 = Sha256Hex("notes");
+    a2 = *tx.AddAttachment(m, "notes");
+    m.comment_id = c2.id;
+    m.file_name = "logo-again.png";
+    m.sha256.clear();
+    a3 = *tx.AddAttachment(m, logo);  // same bytes, second comment
+
+    m.sha256 = Sha256Hex("something else");
+    EXPECT_EQ(tx.AddAttachment(m, "notes").status().kind(), ErrorKind::kInvalid);
+  });
+  EXPECT_EQ(a1.sha256, Sha256Hex(logo));
+  EXPECT_EQ(a1.size, 16);
+  EXPECT_EQ(a3.sha256, a1.sha256);
+  EXPECT_NE(a3.id, a1.id);
+  EXPECT_EQ(GetParam().count_rows(location_, "blobs"), 2);
+  EXPECT_EQ(GetParam().count_rows(location_, "attachments"), 3);
+
+  R([&](Tx& tx) {
+    auto got = tx.GetComment(c1.id);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->body, "see attached");
+    EXPECT_EQ(got->html_body, "<p>see attached</p>");
+    EXPECT_TRUE(got->is_public);
+    EXPECT_FALSE(got->raw_message_id.has_value());
+    ASSERT_EQ(got->attachments.size(), 2u);
+    EXPECT_EQ(got->attachments[0].file_name, "logo.png");
+    EXPECT_EQ(got->attachments[0].content_id, "logo@x");
+    EXPECT_TRUE(got->attachments[0].is_inline);
+    EXPECT_EQ(got->attachments[1].file_name, "notes.txt");
+    EXPECT_FALSE(got->attachments[1].is_inline);
+
+    auto list = tx.ListComments(t.id);
+    ASSERT_TRUE(list.ok());
+    ASSERT_EQ(list->size(), 2u);
+    EXPECT_EQ((*list)[0].id, c1.id);
+    EXPECT_EQ((*list)[0].attachments.size(), 2u);
+    EXPECT_EQ((*list)[1].id, c2.id);
+    EXPECT_FALSE((*list)[1].is_public);
+    EXPECT_EQ((*list)[1].via, "web");
+    ASSERT_EQ((*list)[1].attachments.size(), 1u);
+    EXPECT_EQ((*list)[1].attachments[0].file_name, "logo-again.png");
+
+    auto meta = tx.GetAttachment(a2.id);
+    ASSERT_TRUE(meta.ok());
+    EXPECT_EQ(meta->comment_id, c1.id);
+    EXPECT_EQ(meta->size, 5);
+    EXPECT_EQ(*tx.GetBlob(a1.sha256), logo);
+    EXPECT_EQ(*tx.GetBlob(a2.sha256), "notes");
+    EXPECT_EQ(tx.GetBlob(Sha256Hex("missing")).status().kind(), ErrorKind::kNotFound);
+    EXPECT_EQ(tx.GetAttachment(a3.id + 10).status().kind(), ErrorKind::kNotFound);
+    EXPECT_EQ(tx.GetComment(c2.id + 10).status().kind(), ErrorKind::kNotFound);
+    EXPECT_TRUE(tx.ListComments(t.id + 10)->empty());
+  });
+}
+
+// ---------------- raw messages ----------------
+
+TEST_P(StoreTest, RawMessagesKeepEveryByte) {
+  std::string bytes = "Subject: hi\r\n\r\nbinary:";
+  for (int i = 0; i < 256; ++i) bytes += static_cast<char>(i);
+  bytes += std::string(3, '\0');
+  RawMessage m;
+  m.message_id = "<abc@mail.example>";
+  m.mail_from = "sender@example.org";
+  m.rcpt_to = {"support@example.com", "help@example.com"};
+  m.door = "smtp";
+  m.client_ip = "192.0.2.7";
+  m.bytes = bytes;
+  m.received_at = 1234;
+  int64_t id = 0, empty_id = 0, keyed_id = 0;
+  W([&](Tx& tx) {
+    auto r = tx.AddRawMessage(m);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    id = *r;
+    RawMessage empty;
+    empty.door = "pipe";
+    empty_id = *tx.AddRawMessage(empty);
+    RawMessage keyed = m;  // a caller's own hash (of the bytes as received) is kept
+    keyed.sha256 = Sha256Hex("bytes before our trace header");
+    keyed_id = *tx.AddRawMessage(keyed);
+    RawMessage bad = m;
+    bad.rcpt_to = {"a@b\r\nc@d"};
+    EXPECT_EQ(tx.AddRawMessage(bad).status().kind(), ErrorKind::kInvalid);
+  });
+  R([&](Tx& tx) {
+    auto got = tx.GetRawMessage(id);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->bytes.size(), bytes.size());
+    EXPECT_EQ(got->bytes, bytes);
+    EXPECT_EQ(got->sha256, Sha256Hex(bytes));
+    EXPECT_EQ(got->message_id, "abc@mail.example");
+    EXPECT_EQ(got->mail_from, "sender@example.org");
+    EXPECT_EQ(got->rcpt_to, m.rcpt_to);
+    EXPECT_EQ(got->door, "smtp");
+    EXPECT_EQ(got->client_ip, "192.0.2.7");
+    EXPECT_EQ(got->received_at, 1234);
+    auto empty = tx.GetRawMessage(empty_id);
+    ASSERT_TRUE(empty.ok());
+    EXPECT_TRUE(empty->bytes.empty());
+    EXPECT_TRUE(empty->rcpt_to.empty());
+    EXPECT_EQ(tx.GetRawMessage(keyed_id)->sha256, Sha256Hex("bytes before our trace header"));
+    EXPECT_EQ(tx.GetRawMessage(keyed_id + 10).status().kind(), ErrorKind::kNotFound);
+  });
+  // A comment can point at the email it came from.
+  W([&](Tx& tx) {
+    User req = MakeUser(tx, "req@example.com");
+    Ticket t = MakeTicket(tx, req.id, "from mail");
+    Comment c;
+    c.ticket_id = t.id;
+    c.author_id = req.id;
+    c.raw_message_id = id;
+    auto added = tx.AddComment(c);
+    ASSERT_TRUE(added.ok());
+    EXPECT_EQ(tx.GetComment(added->id)->raw_message_id, std::optional<int64_t>(id));
+  });
+}
+
+// ---------------- audits ----------------
+
+TEST_P(StoreTest, AuditsOldestFirst) {
+  Ticket t, other;
+  W([&](Tx& tx) {
+    User req = MakeUser(tx, "req@example.com");
+    t = MakeTicket(tx, req.id, "audited");
+    other = MakeTicket(tx, req.id, "other");
+    for (int i = 0; i < 3; ++i) {
+      Audit a;
+      a.ticket_id = t.id;
+      a.author_id = i == 2 ? -1 : req.id;  // -1: the system, as Zendesk has it
+      a.events_json = R"([{"type":"Change","n":)" + std::to_string(i) + "}]";
+      a.created_at = 100 + i;
+      EXPECT_TRUE(tx.AddAudit(a).ok());
+    }
+    Audit a;
+    a.ticket_id = other.id;
+    EXPECT_TRUE(tx.AddAudit(a).ok());
+  });
+  R([&](Tx& tx) {
+    auto list = tx.ListAudits(t.id);
+    ASSERT_TRUE(list.ok());
+    ASSERT_EQ(list->size(), 3u);
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_EQ((*list)[i].created_at, 100 + i);
+      EXPECT_NE((*list)[i].events_json.find("\"n\":" + std::to_string(i)), std::string::npos);
+    }
+    EXPECT_EQ((*list)[2].author_id, -1);
+    EXPECT_EQ(tx.ListAudits(other.id)->size(), 1u);
+    EXPECT_TRUE(tx.ListAudits(other.id + 10)->empty());
+  });
+}
+
+// ---------------- suspended tickets ----------------
+
+TEST_P(StoreTest, SuspendedNewestFirst) {
+  Ticket t;
+  int64_t raw = 0;
+  std::vector<int64_t> ids;
+  W([&](Tx& tx) {
+    User req = MakeUser(tx, "req@example.com");
+    t = MakeTicket(tx, req.id, "target");
+    RawMessage m;
+    m.bytes = "raw";
+    raw = *tx.AddRawMessage(m);
+    for (int i = 0; i < 4; ++i) {
+      SuspendedTicket s;
+      s.cause_id = 20 + i;
+      s.cause = "cause" + std::to_string(i);
+      s.author_name = "Sender";
+      s.author_email = "sender@example.org";
+      s.subject = "s" + std::to_string(i);
+      s.content = "text";
+      s.recipient = "support@example.com";
+      s.message_id = "<m" + std::to_string(i) + "@x>";
+      if (i == 1) s.ticket_id = t.id;
+      s.raw_message_id = i == 0 ? 0 : raw;
+      s.evidence_json = R"({"spam":0.9})";
+      s.created_at = 1000 + i;
+      auto r = tx.AddSuspended(s);
+      ASSERT_TRUE(r.ok()) << r.status().message();
+      EXPECT_GT(r->id, 0);
+      ids.push_back(r->id);
+    }
+  });
+  R([&](Tx& tx) {
+    EXPECT_EQ(*tx.CountSuspended(), 4);
+    auto all = tx.ListSuspended(0, 10);
+    ASSERT_TRUE(all.ok());
+    ASSERT_EQ(all->size(), 4u);
+    EXPECT_EQ((*all)[0].id, ids[3]);
+    EXPECT_EQ((*all)[3].id, ids[0]);
+    auto page = tx.ListSuspended(1, 2);
+    ASSERT_EQ(page->size(), 2u);
+    EXPECT_EQ((*page)[0].id, ids[2]);
+    EXPECT_EQ((*page)[1].id, ids[1]);
+    auto one = tx.GetSuspended(ids[1]);
+    ASSERT_TRUE(one.ok());
+    EXPECT_EQ(one->cause_id, 21);
+    EXPECT_EQ(one->cause, "cause1");
+    EXPECT_EQ(one->author_email, "sender@example.org");
+    EXPECT_EQ(one->subject, "s1");
+    EXPECT_EQ(one->message_id, "m1@x");
+    EXPECT_EQ(one->ticket_id, std::optional<int64_t>(t.id));
+    EXPECT_EQ(one->raw_message_id, raw);
+    EXPECT_EQ(one->evidence_json, R"({"spam":0.9})");
+    EXPECT_EQ(one->created_at, 1001);
+    auto first = tx.GetSuspended(ids[0]);
+    EXPECT_FALSE(first->ticket_id.has_value());
+    EXPECT_EQ(first->raw_message_id, 0);
+    EXPECT_EQ(tx.GetSuspended(ids[3] + 10).status().kind(), ErrorKind::kNotFound);
+  });
+}
+
+// ---------------- inbound deliveries, settings ----------------
+
+TEST_P(StoreTest, InboundDeliveries) {
+  const std::string sha = Sha256Hex("message bytes");
+  W([&](Tx& tx) {
+    EXPECT_EQ(tx.FindInboundDelivery(sha, "support@example.com").status().kind(),
+              ErrorKind::kNotFound);
+    InboundDelivery d{sha, "Support@Example.com", "ticket", 42, 77};
+    EXPECT_TRUE(tx.AddInboundDelivery(d).ok());
+    d.recipient = "help@example.com";
+    d.outcome = "suspended";
+    d.ref_id = 3;
+    EXPECT_TRUE(tx.AddInboundDelivery(d).ok());
+  });
+  Status dup = store().Write([&](Tx& tx) {
+    return tx.AddInboundDelivery(InboundDelivery{sha, "support@example.com", "comment", 1, 1});
+  });
+  EXPECT_EQ(dup.kind(), ErrorKind::kInvalid) << dup.message();
+  R([&](Tx& tx) {
+    auto d = tx.FindInboundDelivery(sha, "SUPPORT@example.com");
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ(d->sha256, sha);
+    EXPECT_EQ(d->recipient, "support@example.com");
+    EXPECT_EQ(d->outcome, "ticket");
+    EXPECT_EQ(d->ref_id, 42);
+    EXPECT_EQ(d->created_at, 77);
+    EXPECT_EQ(tx.FindInboundDelivery(sha, "help@example.com")->outcome, "suspended");
+    EXPECT_EQ(tx.FindInboundDelivery(Sha256Hex("other"), "support@example.com").status().kind(),
+              ErrorKind::kNotFound);
+  });
+}
+
+TEST_P(StoreTest, Settings) {
+  W([&](Tx& tx) {
+    EXPECT_EQ(tx.GetSetting("first_start").status().kind(), ErrorKind::kNotFound);
+    EXPECT_TRUE(tx.SetSetting("first_start", "1").ok());
+    EXPECT_TRUE(tx.SetSetting("first_start", "2").ok());
+    EXPECT_TRUE(tx.SetSetting("empty", "").ok());
+  });
+  R([&](Tx& tx) {
+    EXPECT_EQ(*tx.GetSetting("first_start"), "2");
+    EXPECT_EQ(*tx.GetSetting("empty"), "");
+  });
+}
+
+// ---------------- transactions ----------------
+
+TEST_P(StoreTest, WriteRollsBackOnFailure) {
+  Status s = store().Write([&](Tx& tx) {
+    MakeUser(tx, "ghost@example.com");
+    return Status::Temporary("changed my mind");
+  });
+  EXPECT_EQ(s.kind(), ErrorKind::kTemporary);
+  EXPECT_EQ(s.message(), "changed my mind");
+  Status thrown = store().Write([&](Tx& tx) -> Status {
+    MakeUser(tx, "thrower@example.com");
+    throw std::runtime_error("boom");
+  });
+  EXPECT_FALSE(thrown.ok());
+  EXPECT_NE(thrown.message().find("boom"), std::string::npos);
+  R([&](Tx& tx) {
+    EXPECT_EQ(tx.FindUserByEmail("ghost@example.com").status().kind(), ErrorKind::kNotFound);
+    EXPECT_EQ(tx.FindUserByEmail("thrower@example.com").status().kind(), ErrorKind::kNotFound);
+  });
+  // The store is still usable afterwards.
+  W([&](Tx& tx) { MakeUser(tx, "real@example.com"); });
+  R([&](Tx& tx) { EXPECT_TRUE(tx.FindUserByEmail("real@example.com").ok()); });
+}
+
+TEST_P(StoreTest, WriteBatchIsolatesEachFnBySavepoint) {
+  W([&](Tx& tx) { MakeUser(tx, "taken@example.com"); });
+  auto make = [](std::string email) {
+    return [email](Tx& tx) -> Status {
+      User u;
+      u.name = email;
+      u.email = email;
+      return tx.CreateUser(u).status();
+    };
+  };
+  std::vector<TxFn> fns;
+  fns.push_back(make("a@example.com"));
+  fns.push_back([](Tx& tx) {  // writes, then fails: its write must vanish
+    User u;
+    u.email = "b@example.com";
+    EXPECT_TRUE(tx.CreateUser(u).ok());
+    return Status::Invalid("reject b");
+  });
+  fns.push_back(make("taken@example.com"));  // constraint violation
+  fns.push_back([](Tx& tx) -> Status {
+    User u;
+    u.email = "thrown@example.com";
+    EXPECT_TRUE(tx.CreateUser(u).ok());
+    throw std::logic_error("oops");
+  });
+  fns.push_back([](Tx& tx) {  // sees the earlier fns' surviving writes
+    EXPECT_TRUE(tx.FindUserByEmail("a@example.com").ok());
+    EXPECT_FALSE(tx.FindUserByEmail("b@example.com").ok());
+    User u;
+    u.email = "c@example.com";
+    return tx.CreateUser(u).status();
+  });
+  std::vector<Status> results = store().WriteBatch(fns);
+  ASSERT_EQ(results.size(), 5u);
+  EXPECT_TRUE(results[0].ok());
+  EXPECT_EQ(results[1].kind(), ErrorKind::kInvalid);
+  EXPECT_EQ(results[1].message(), "reject b");
+  EXPECT_EQ(results[2].kind(), ErrorKind::kInvalid);
+  EXPECT_FALSE(results[3].ok());
+  EXPECT_TRUE(results[4].ok()) << results[4].message();
+  R([&](Tx& tx) {
+    EXPECT_TRUE(tx.FindUserByEmail("a@example.com").ok());
+    EXPECT_FALSE(tx.FindUserByEmail("b@example.com").ok());
+    EXPECT_FALSE(tx.FindUserByEmail("thrown@example.com").ok());
+    EXPECT_TRUE(tx.FindUserByEmail("c@example.com").ok());
+  });
+  EXPECT_TRUE(store().WriteBatch({}).empty());
+}
+
+// Contract every backend keeps: a Tx method that fails (here on a unique
+// constraint) leaves the transaction usable, so a caller can fall back, e.g.
+// "create the user; if the address is taken, look it up" (on PostgreSQL this
+// needs a savepoint around each statement).
+TEST_P(StoreTest, FailedCallLeavesTransactionUsable) {
+  W([&](Tx& tx) { MakeUser(tx, "taken@example.com"); });
+  Status s = store().Write([&](Tx& tx) {
+    User u;
+    u.email = "taken@example.com";
+    auto created = tx.CreateUser(u);
+    EXPECT_EQ(created.status().kind(), ErrorKind::kInvalid);
+    auto found = tx.FindUserByEmail("taken@example.com");
+    if (!found.ok()) return found.status();
+    return tx.SetSetting("owner", std::to_string(found->id));
+  });
+  ASSERT_TRUE(s.ok()) << s.message();
+  R([&](Tx& tx) { EXPECT_TRUE(tx.GetSetting("owner").ok()); });
+}
+
+TEST_P(StoreTest, ReadCannotWrite) {
+  Status s = store().Read([&](Tx& tx) {
+    User u;
+    u.email = "reader@example.com";
+    return tx.CreateUser(u).status();
+  });
+  EXPECT_FALSE(s.ok());
+  R([&](Tx& tx) { EXPECT_FALSE(tx.FindUserByEmail("reader@example.com").ok()); });
+}
+
+TEST_P(StoreTest, ReadRunsBesideAnOpenWrite) {
+  std::promise<void> wrote, read_done;
+  std::thread writer([&] {
+    Status s = store().Write([&](Tx& tx) {
+      MakeUser(tx, "pending@example.com");
+      wrote.set_value();
+      // Hold the write transaction open until the reader has finished.
+      EXPECT_EQ(read_done.get_future().wait_for(std::chrono::seconds(5)),
+                std::future_status::ready);
+      return Status::Ok();
+    });
+    EXPECT_TRUE(s.ok()) << s.message();
+  });
+  wrote.get_future().wait();
+  // Several concurrent readers, none blocked by the writer, none seeing its
+  // uncommitted row.
+  std::atomic<int> unseen{0};
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 6; ++i) {
+    readers.emplace_back([&] {
+      Status s = store().Read([&](Tx& tx) {
+        if (tx.FindUserByEmail("pending@example.com").status().kind() == ErrorKind::kNotFound) {
+          ++unseen;
+        }
+        return Status::Ok();
+      });
+      EXPECT_TRUE(s.ok()) << s.message();
+    });
+  }
+  for (auto& r : readers) r.join();
+  read_done.set_value();
+  writer.join();
+  EXPECT_EQ(unseen.load(), 6);
+  R([&](Tx& tx) { EXPECT_TRUE(tx.FindUserByEmail("pending@example.com").ok()); });
+}
+
+// ---------------- schema ----------------
+
+TEST_P(StoreTest, ReopenKeepsDataAndMigratesOnce) {
+  int64_t ticket_id = 0;
+  W([&](Tx& tx) {
+    User req = MakeUser(tx, "req@example.com");
+    ticket_id = MakeTicket(tx, req.id, "durable").id;
+  });
+  Reopen();
+  Reopen();
+  R([&](Tx& tx) {
+    auto t = tx.GetTicket(ticket_id);
+    ASSERT_TRUE(t.ok());
+    EXPECT_EQ(t->subject, "durable");
+  });
+  EXPECT_EQ(GetParam().count_rows(location_, "schema_migrations"), LatestSchemaVersion());
+}
+
+TEST_P(StoreTest, RefusesNewerSchema) {
+  store_.reset();
+  GetParam().record_schema_version(location_, LatestSchemaVersion() + 1);
+  auto opened = GetParam().open(location_);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().kind(), ErrorKind::kPermanent);
+  EXPECT_NE(opened.status().message().find("newer"), std::string::npos)
+      << opened.status().message();
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreTest, ::testing::Values(SqliteBackend()),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return info.param.name;
+                         });
+
+// ---------------- SQLite only ----------------
+
+class SqliteOnlyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "postdesk-sqlite-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  std::string dir_;
+};
+
+TEST_F(SqliteOnlyTest, FirstOpenMigratesAndReopenDoesNot) {
+  auto first = sqlite::SqliteStore::Open(SqlitePath(dir_));
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ((*first)->migrations_applied(), LatestSchemaVersion());
+  first->reset();
+  auto second = sqlite::SqliteStore::Open(SqlitePath(dir_));
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ((*second)->migrations_applied(), 0);
+}
+
+TEST_F(SqliteOnlyTest, UsesWalAndFullSync) {
+  auto store = OpenSqlite(SqlitePath(dir_));
+  ASSERT_TRUE(store.ok());
+  std::string mode;
+  SqliteExec(dir_, "PRAGMA journal_mode", [&](sqlite3_stmt* s) {
+    mode = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+  });
+  EXPECT_EQ(mode, "wal");  // persistent in the file
+}
+
+TEST_F(SqliteOnlyTest, MissingDirectoryIsAnError) {
+  auto store = OpenSqlite(dir_ + "/no/such/dir/postdesk.db");
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().kind(), ErrorKind::kPermanent);
+  EXPECT_FALSE(OpenSqlite("").ok());
+}
+
+TEST_F(SqliteOnlyTest, InMemoryStoreWorks) {
+  auto store = OpenSqlite(":memory:");
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  ASSERT_TRUE((*store)->Write([](Tx& tx) { return tx.SetSetting("k", "v"); }).ok());
+  std::string value;
+  ASSERT_TRUE((*store)
+                  ->Read([&](Tx& tx) {
+                    auto v = tx.GetSetting("k");
+                    if (v.ok()) value = *v;
+                    return v.status();
+                  })
+                  .ok());
+  EXPECT_EQ(value, "v");
+  EXPECT_FALSE((*store)->Read([](Tx& tx) { return tx.SetSetting("k", "w"); }).ok());
+}
+
+// A write that returned ok survives the process being killed right after.
+TEST_F(SqliteOnlyTest, CommittedWriteSurvivesKill9) {
+  {
+    auto store = OpenSqlite(SqlitePath(dir_));  // create the schema up front
+    ASSERT_TRUE(store.ok());
+  }
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    auto store = OpenSqlite(SqlitePath(dir_));
+    if (!store.ok()) _exit(2);
+    Status s = (*store)->Write([](Tx& tx) { return tx.SetSetting("survivor", "yes"); });
+    if (!s.ok()) _exit(3);
+    raise(SIGKILL);  // no destructor, no checkpoint, no clean close
+    _exit(4);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "child exit code " << WEXITSTATUS(status);
+  EXPECT_EQ(WTERMSIG(status), SIGKILL);
+  auto store = OpenSqlite(SqlitePath(dir_));
+  ASSERT_TRUE(store.ok());
+  std::string value;
+  ASSERT_TRUE((*store)
+                  ->Read([&](Tx& tx) {
+                    auto v = tx.GetSetting("survivor");
+                    if (v.ok()) value = *v;
+                    return v.status();
+                  })
+                  .ok());
+  EXPECT_EQ(value, "yes");
+}
+
+}  // namespace
+}  // namespace postdesk::store
