@@ -52,10 +52,6 @@ int Ingest(const Config& config, const IngestArgs& args) {
     spdlog::error("ingest: {}", store.status().message());
     return kExitTempFail;
   }
-  if (auto admin = Bootstrap(config, **store); !admin.ok()) {
-    spdlog::error("ingest: {}", admin.status().message());
-    return kExitTempFail;
-  }
 
   mime::InitMime();
   intake::Inbound in;

@@ -133,6 +133,16 @@ TEST_F(ServerTest, BodyOverLimitIs413AndCloses) {
   EXPECT_TRUE(client.WaitForClose());
 }
 
+TEST_F(ServerTest, DeclaredLengthOverLimitIsRefusedBeforeTheBody) {
+  StartServer({.max_body_bytes = 1024});
+  TestClient client(server_->port());
+  // Headers only: the 413 must come without the server waiting for the body.
+  ASSERT_TRUE(client.SendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 50000000\r\n\r\n"));
+  auto r = client.Read();
+  EXPECT_EQ(r.status, 413);
+  EXPECT_FALSE(r.keep_alive);
+}
+
 TEST_F(ServerTest, ChunkedBodyOverLimitIs413) {
   StartServer({.max_body_bytes = 1024});
   TestClient client(server_->port());

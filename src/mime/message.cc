@@ -24,6 +24,7 @@ constexpr size_t kMaxDefects = 100;
 constexpr size_t kMaxHeaders = 5000;
 constexpr size_t kMaxParts = 5000;
 constexpr size_t kMaxFilename = 255;
+constexpr size_t kMaxHeaderField = 256 * 1024;
 // GMime's boundary matching grows faster than linearly with the number of
 // nested multiparts; beyond this many boundary parameters the rest are
 // disarmed (legitimate mail has a handful).
@@ -424,21 +425,64 @@ size_t DisarmExcessBoundaries(std::string* s) {
   return disarmed;
 }
 
-// GMime reads header values as C strings; a NUL in the header block would cut
-// a value short, so NULs there become spaces.
-std::string CleanHeaderNuls(std::string_view raw, bool* had_nul) {
-  std::string copy(raw);
-  size_t end = copy.find("\n\n");
-  size_t end_crlf = copy.find("\r\n\r\n");
-  end = std::min(end, end_crlf);
-  if (end == std::string::npos) end = copy.size();
-  for (size_t i = 0; i < end; ++i) {
-    if (copy[i] == '\0') {
-      copy[i] = ' ';
-      *had_nul = true;
+// Prepares the top-level header block for GMime: a NUL would cut a header
+// value short (GMime reads them as C strings), so NULs become spaces; and a
+// field longer than kMaxHeaderField is cut, because GMime grows its header
+// buffer by reallocation, which degrades badly on multi-megabyte fields.
+std::string PrepareInput(std::string_view raw, bool* had_nul, bool* cut_field) {
+  std::string out;
+  out.reserve(raw.size());
+  size_t pos = 0;
+  size_t field_len = 0;
+  while (pos < raw.size()) {
+    size_t nl = raw.find('\n', pos);
+    size_t end = nl == std::string_view::npos ? raw.size() : nl + 1;
+    std::string_view line = raw.substr(pos, end - pos);
+    pos = end;
+    std::string_view content = line;
+    while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) {
+      content.remove_suffix(1);
+    }
+    if (content.empty()) {  // end of the header block: the rest as is
+      out.append(line);
+      out.append(raw.substr(pos));
+      break;
+    }
+    bool continuation = content[0] == ' ' || content[0] == '\t';
+    if (!continuation) {
+      // Not a "Name:" line: not a header block GMime will accumulate; leave
+      // it and everything after untouched.
+      size_t colon = content.find(':');
+      bool is_field = colon != std::string_view::npos && colon > 0 && colon < 256 &&
+                      std::all_of(content.begin(), content.begin() + colon, [](char c) {
+                        return c > ' ' && c < 0x7F;
+                      });
+      if (!is_field) {
+        out.append(raw.substr(pos - line.size()));
+        break;
+      }
+      field_len = 0;
+    }
+    if (field_len + line.size() > kMaxHeaderField) {
+      *cut_field = true;
+      if (field_len < kMaxHeaderField) {
+        out.append(line.substr(0, kMaxHeaderField - field_len));
+        out += '\n';
+      }
+      field_len = kMaxHeaderField;
+      continue;
+    }
+    field_len += line.size();
+    size_t start = out.size();
+    out.append(line);
+    for (size_t i = start; i < out.size(); ++i) {
+      if (out[i] == '\0') {
+        out[i] = ' ';
+        *had_nul = true;
+      }
     }
   }
-  return copy;
+  return out;
 }
 
 }  // namespace
@@ -469,8 +513,12 @@ Message Parse(std::string_view raw) {
   }
   bool had_nul = raw.find('\0') != std::string_view::npos;
   if (had_nul) AddDefect(&msg, &seen, "NUL bytes in message");
-  bool header_nul = false;
-  std::string input = CleanHeaderNuls(raw, &header_nul);
+  bool header_nul = false, cut_field = false;
+  std::string input = PrepareInput(raw, &header_nul, &cut_field);
+  if (cut_field) {
+    AddDefect(&msg, &seen, "header field longer than " + std::to_string(kMaxHeaderField) +
+                               " bytes; cut");
+  }
   if (DisarmExcessBoundaries(&input) > 0) {
     AddDefect(&msg, &seen, "more than " + std::to_string(kMaxBoundaries) +
                                " multipart boundaries; the rest ignored");

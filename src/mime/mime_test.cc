@@ -642,10 +642,27 @@ TEST_F(MimeTest, TenMegabyteSingleLine) {
   Message m = Parse("From: big@example.com\nSubject: big\n\n" + line + "\n");
   EXPECT_EQ(m.text_body.size(), line.size() + 1);
   // As a header line, and as HTML.
-  m = Parse("Subject: " + line + "\n\nbody\n");
-  EXPECT_EQ(m.subject.size(), line.size());
+  // As a header line: cut to a bounded length, the rest of the message intact.
+  m = Parse("Subject: " + line + "\nFrom: after@example.com\n\nbody\n");
+  EXPECT_GE(m.subject.size(), 200u * 1024);
+  EXPECT_LE(m.subject.size(), 256u * 1024);
+  EXPECT_TRUE(HasDefect(m, "header field longer"));
+  EXPECT_EQ(m.from.at(0).email, "after@example.com");
+  EXPECT_EQ(m.text_body, "body\n");
+  // Folded into many short lines.
+  std::string folded = "Subject: start";
+  for (int i = 0; i < 100000; ++i) folded += "\n continued line number " + std::to_string(i);
+  m = Parse(folded + "\n\nbody\n");
+  EXPECT_TRUE(IsValidUtf8(m.subject));
+  EXPECT_LE(m.subject.size(), 256u * 1024);
+  EXPECT_EQ(m.text_body, "body\n");
   m = Parse("Content-Type: text/html\n\n<p title=\"" + line + "\">x</p>" + line.substr(0, 1000));
   EXPECT_EQ(m.text_body, "x\n\n" + line.substr(0, 1000));
+  // A huge first line that is no header field is not cut.
+  m = Parse(line + "\n");
+  size_t kept = m.text_body.size() + m.subject.size();
+  for (const auto& [k, v] : m.headers) kept += k.size() + v.size();
+  EXPECT_GE(kept, line.size());
   auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_LT(elapsed, std::chrono::seconds(30));
 }
