@@ -42,13 +42,6 @@ struct GObjectPtr {
   GObjectPtr& operator=(const GObjectPtr&) = delete;
 };
 
-struct GFreeString {
-  char* p;
-  explicit GFreeString(char* ptr) : p(ptr) {}
-  ~GFreeString() { g_free(p); }
-  std::string str() const { return p ? std::string(p) : std::string(); }
-};
-
 struct Context {
   Message* msg;
   std::string header_charset;  // for raw 8-bit in part headers
