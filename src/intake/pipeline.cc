@@ -6,6 +6,7 @@
 
 #include "common/ids.h"
 #include "common/strings.h"
+#include "intake/reply_cut.h"
 #include "intake/threading.h"
 
 namespace postdesk::intake {
@@ -305,8 +306,9 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
   c.ticket_id = ticket->id;
   c.author_id = requester->id;
   c.is_public = true;
-  c.body = m.text_body;
-  c.html_body = m.html_body;
+  // A reply keeps only what its author wrote; the full email stays in the raw message.
+  c.body = outcome.kind == "comment" ? CutQuotedReply(m.text_body) : m.text_body;
+  c.html_body = outcome.kind == "comment" ? std::string() : m.html_body;
   c.raw_message_id = *raw_id;
   c.via = "email";
   c.created_at = now;

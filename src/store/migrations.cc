@@ -145,6 +145,81 @@ const std::vector<Migration>& Migrations() {
   value TEXT NOT NULL
 ))",
        }},
+      // ticket_id and audit_id of an outbound message use 0 for "none" and
+      // carry no foreign key: a notification outlives whatever made it, and
+      // 0 is what callers pass. default_key is NULL for custom triggers, so
+      // the unique constraint only binds the standard ones.
+      {2,
+       "ticket tags, triggers, outbound delivery, user delivery health",
+       {
+           "ALTER TABLE users ADD COLUMN undeliverable INTEGER NOT NULL DEFAULT 0",
+           "ALTER TABLE users ADD COLUMN undeliverable_reason TEXT NOT NULL DEFAULT ''",
+           "ALTER TABLE users ADD COLUMN soft_bounces BIGINT NOT NULL DEFAULT 0",
+           "CREATE INDEX users_role ON users (role, id)",
+           R"(CREATE TABLE ticket_tags (
+  ticket_id BIGINT NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+  tag TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (ticket_id, tag)
+))",
+           "CREATE INDEX ticket_tags_tag ON ticket_tags (tag)",
+           R"(CREATE TABLE triggers (
+  id {id_pk},
+  title TEXT NOT NULL,
+  active INTEGER NOT NULL,
+  position BIGINT NOT NULL,
+  default_key TEXT UNIQUE,
+  definition_json TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+))",
+           "CREATE INDEX triggers_position ON triggers (position, id)",
+           R"(CREATE TABLE outbound_messages (
+  id {id_pk},
+  ticket_id BIGINT NOT NULL,
+  audit_id BIGINT NOT NULL,
+  trigger_id BIGINT REFERENCES triggers(id) ON DELETE SET NULL,
+  trigger_title TEXT NOT NULL,
+  message_id TEXT NOT NULL UNIQUE,
+  subject TEXT NOT NULL,
+  bytes {blob} NOT NULL,
+  created_at BIGINT NOT NULL
+))",
+           "CREATE INDEX outbound_messages_ticket ON outbound_messages (ticket_id, id)",
+           "CREATE INDEX outbound_messages_trigger ON outbound_messages (trigger_id)",
+           R"(CREATE TABLE outbound_recipients (
+  id {id_pk},
+  message_id BIGINT NOT NULL REFERENCES outbound_messages(id) ON DELETE CASCADE,
+  address TEXT NOT NULL,
+  user_id BIGINT REFERENCES users(id),
+  state TEXT NOT NULL,
+  attempts BIGINT NOT NULL,
+  next_attempt_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  verp_token TEXT NOT NULL UNIQUE,
+  last_code BIGINT NOT NULL,
+  last_status TEXT NOT NULL,
+  last_reply TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  remote_host TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+))",
+           "CREATE INDEX outbound_recipients_due ON outbound_recipients (state, next_attempt_at)",
+           "CREATE INDEX outbound_recipients_message ON outbound_recipients (message_id, id)",
+           "CREATE INDEX outbound_recipients_user ON outbound_recipients (user_id)",
+           R"(CREATE TABLE delivery_events (
+  id {id_pk},
+  recipient_id BIGINT NOT NULL REFERENCES outbound_recipients(id) ON DELETE CASCADE,
+  state TEXT NOT NULL,
+  code BIGINT NOT NULL,
+  status TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  remote_host TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+))",
+           "CREATE INDEX delivery_events_recipient ON delivery_events (recipient_id, id)",
+       }},
   };
   return steps;
 }

@@ -27,6 +27,11 @@ struct User {
   std::string name;
   std::string email;  // normalised (lower case); unique
   std::string role = "end-user";
+  // Delivery health of the address: a hard bounce marks it undeliverable
+  // (an agent can clear it); soft bounces are counted.
+  bool undeliverable = false;
+  std::string undeliverable_reason;
+  int64_t soft_bounces = 0;
   int64_t created_at = 0;
   int64_t updated_at = 0;
 };
@@ -41,6 +46,7 @@ struct Ticket {
   int64_t submitter_id = 0;
   std::optional<int64_t> assignee_id;
   std::vector<int64_t> collaborator_ids;  // CCs
+  std::vector<std::string> tags;          // lower case, unique, in insertion order
   std::string recipient;  // the support address it came to
   std::string via = "email";  // email | api | web
   // The subject without reply prefixes, lower case: lets a "Re: ..." that lost
@@ -127,6 +133,66 @@ struct InboundDelivery {
   int64_t created_at = 0;
 };
 
+// A trigger as stored. The definition (conditions, actions, description) is
+// the Zendesk-shaped JSON the rules module parses; title/active/position are
+// columns too so lists can be filtered and ordered in SQL.
+struct TriggerRow {
+  int64_t id = 0;
+  std::string title;
+  bool active = true;
+  int64_t position = 0;
+  std::string default_key;  // non-empty for one of the standard default triggers
+  std::string definition_json = "{}";
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+// An email we send, built once; its recipients are delivered separately.
+struct OutboundMessage {
+  int64_t id = 0;
+  int64_t ticket_id = 0;  // 0 when not about a ticket
+  int64_t audit_id = 0;   // the audit whose Notification event made it; 0 if none
+  std::optional<int64_t> trigger_id;
+  std::string trigger_title;
+  std::string message_id;  // ours, without angle brackets
+  std::string subject;
+  std::string bytes;  // the complete message (headers + body), without envelope
+  int64_t created_at = 0;
+};
+
+// One recipient of an OutboundMessage and its delivery state machine:
+// queued -> sending -> sent | deferred (-> sending ...) | failed | bounced.
+struct OutboundRecipient {
+  int64_t id = 0;
+  int64_t message_id = 0;  // OutboundMessage.id
+  std::string address;
+  std::optional<int64_t> user_id;
+  std::string state = "queued";
+  int64_t attempts = 0;
+  int64_t next_attempt_at = 0;
+  int64_t expires_at = 0;
+  std::string verp_token;  // unique; the envelope sender is bounces+TOKEN@domain
+  int64_t last_code = 0;   // last SMTP reply code (0: none yet)
+  std::string last_status;  // enhanced status code, e.g. "5.1.1"
+  std::string last_reply;   // the remote server's reply or the bounce diagnostic
+  std::string reason;       // classified reason when failed/bounced
+  std::string remote_host;  // the server that answered
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+// The history of one OutboundRecipient: one row per transition.
+struct DeliveryEvent {
+  int64_t id = 0;
+  int64_t recipient_id = 0;
+  std::string state;
+  int64_t code = 0;
+  std::string status;
+  std::string detail;
+  std::string remote_host;
+  int64_t created_at = 0;
+};
+
 class Tx {
  public:
   virtual ~Tx() = default;
@@ -137,6 +203,9 @@ class Tx {
   virtual Result<User> FindUserByEmail(std::string_view email) = 0;
   virtual Status SetUserApiToken(int64_t user_id, std::string_view token_sha256) = 0;
   virtual Result<User> FindUserByApiToken(std::string_view token_sha256) = 0;
+  // Writes name, role, undeliverable, undeliverable_reason, soft_bounces, updated_at.
+  virtual Status UpdateUser(const User& user) = 0;
+  virtual Result<std::vector<User>> ListUsersByRole(std::string_view role) = 0;  // by id
 
   // Tickets.
   virtual Result<Ticket> CreateTicket(Ticket ticket) = 0;  // id set; encoded_id must be set
@@ -182,6 +251,33 @@ class Tx {
   virtual Result<InboundDelivery> FindInboundDelivery(std::string_view sha256,
                                                       std::string_view recipient) = 0;
   virtual Status AddInboundDelivery(const InboundDelivery& delivery) = 0;
+
+  // Triggers, ordered by position then id.
+  virtual Result<TriggerRow> CreateTrigger(TriggerRow trigger) = 0;
+  virtual Result<TriggerRow> GetTrigger(int64_t id) = 0;
+  virtual Status UpdateTrigger(const TriggerRow& trigger) = 0;
+  virtual Status DeleteTrigger(int64_t id) = 0;  // NotFound when absent
+  virtual Result<std::vector<TriggerRow>> ListTriggers() = 0;
+  virtual Result<TriggerRow> FindTriggerByDefaultKey(std::string_view key) = 0;
+
+  // Outbound email and delivery tracking.
+  virtual Result<OutboundMessage> AddOutboundMessage(OutboundMessage message) = 0;
+  virtual Result<OutboundMessage> GetOutboundMessage(int64_t id) = 0;
+  virtual Result<OutboundMessage> FindOutboundByMessageId(std::string_view message_id) = 0;
+  virtual Result<std::vector<OutboundMessage>> ListOutboundMessages(int64_t ticket_id) = 0;
+  virtual Result<OutboundRecipient> AddOutboundRecipient(OutboundRecipient recipient) = 0;
+  virtual Result<OutboundRecipient> GetOutboundRecipient(int64_t id) = 0;
+  virtual Result<OutboundRecipient> FindRecipientByVerp(std::string_view token) = 0;
+  virtual Result<std::vector<OutboundRecipient>> ListOutboundRecipients(int64_t message_id) = 0;
+  // Writes every mutable field (state, attempts, times, reply fields).
+  virtual Status UpdateOutboundRecipient(const OutboundRecipient& recipient) = 0;
+  // Recipients in state queued or deferred whose next_attempt_at <= now,
+  // oldest next_attempt_at first, at most `limit`.
+  virtual Result<std::vector<OutboundRecipient>> DueRecipients(int64_t now, int64_t limit) = 0;
+  // Recipients left in state "sending" (a crash mid-delivery).
+  virtual Result<std::vector<OutboundRecipient>> RecipientsInState(std::string_view state) = 0;
+  virtual Result<int64_t> AddDeliveryEvent(const DeliveryEvent& event) = 0;
+  virtual Result<std::vector<DeliveryEvent>> ListDeliveryEvents(int64_t recipient_id) = 0;
 
   // Small key/value settings (e.g. schema facts, first-start markers).
   virtual Result<std::string> GetSetting(std::string_view key) = 0;

@@ -35,6 +35,12 @@ struct Backend {
   // Peeks under the interface, for facts it does not expose.
   std::function<int64_t(const std::string& location, const std::string& table)> count_rows;
   std::function<void(const std::string& location, int version)> record_schema_version;
+  // Replaces whatever is at `location` with a database that has only the
+  // schema steps up to `version` applied, as an older postdesk left it.
+  std::function<void(const std::string& location, int version)> create_schema_at;
+  // Runs one statement of portable SQL outside the Store (to fill such a
+  // database with rows).
+  std::function<void(const std::string& location, const std::string& sql)> exec;
 };
 
 std::string SqlitePath(const std::string& location) { return location + "/postdesk.db"; }
@@ -69,6 +75,24 @@ Backend SqliteBackend() {
     SqliteExec(location, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (" +
                              std::to_string(version) + ", 'from the future', 0)");
   };
+  b.create_schema_at = [](const std::string& location, int version) {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::error_code ec;
+      fs::remove(SqlitePath(location) + suffix, ec);
+    }
+    SqliteExec(location,
+               "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+               "applied_at BIGINT NOT NULL)");
+    for (const Migration& m : Migrations()) {
+      if (m.version > version) break;
+      for (std::string_view sql : m.statements) {
+        SqliteExec(location, RenderSql(sql, SqliteDialect()));
+      }
+      SqliteExec(location, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (" +
+                               std::to_string(m.version) + ", 'old', 0)");
+    }
+  };
+  b.exec = [](const std::string& location, const std::string& sql) { SqliteExec(location, sql); };
   return b;
 }
 
@@ -129,6 +153,33 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
     auto r = tx.CreateTicket(t);
     EXPECT_TRUE(r.ok()) << r.status().message();
     return r.ok() ? *r : Ticket{};
+  }
+
+  // Outbound fixtures: a message, and a recipient with its VERP token.
+  OutboundMessage AddMessage(Tx& tx, const std::string& message_id) {
+    OutboundMessage m;
+    m.message_id = message_id;
+    m.bytes = "x";
+    auto r = tx.AddOutboundMessage(m);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : OutboundMessage{};
+  }
+  OutboundRecipient AddRecipient(Tx& tx, int64_t message_id, const std::string& token,
+                                 const std::string& state, int64_t next_attempt_at) {
+    OutboundRecipient r;
+    r.message_id = message_id;
+    r.address = token + "@example.org";
+    r.verp_token = token;
+    r.state = state;
+    r.next_attempt_at = next_attempt_at;
+    auto added = tx.AddOutboundRecipient(r);
+    EXPECT_TRUE(added.ok()) << added.status().message();
+    return added.ok() ? *added : OutboundRecipient{};
+  }
+  static std::vector<std::string> Tokens(const std::vector<OutboundRecipient>& list) {
+    std::vector<std::string> out;
+    for (const OutboundRecipient& r : list) out.push_back(r.verp_token);
+    return out;
   }
 
   std::string location_;
@@ -217,6 +268,7 @@ TEST_P(StoreTest, TicketsRoundTripWithCollaborators) {
     t.requester_id = req.id;
     t.submitter_id = req.id;
     t.collaborator_ids = {cc2.id, cc1.id, cc2.id};  // order kept, duplicate dropped
+    t.tags = {"vip", "Printer", "vip"};              // lower-cased, order kept, duplicate dropped
     t.recipient = "support@example.com";
     t.created_at = 10;
     t.updated_at = 11;
@@ -236,6 +288,7 @@ TEST_P(StoreTest, TicketsRoundTripWithCollaborators) {
     EXPECT_EQ(got->requester_id, req.id);
     EXPECT_FALSE(got->assignee_id.has_value());
     EXPECT_EQ(got->collaborator_ids, (std::vector<int64_t>{cc2.id, cc1.id}));
+    EXPECT_EQ(got->tags, (std::vector<std::string>{"vip", "printer"}));
     EXPECT_EQ(got->recipient, "support@example.com");
     EXPECT_EQ(got->via, "email");
     EXPECT_EQ(got->created_at, 10);
@@ -252,6 +305,7 @@ TEST_P(StoreTest, TicketsRoundTripWithCollaborators) {
     t.status = "open";
     t.assignee_id = agent.id;
     t.collaborator_ids = {cc1.id};
+    t.tags = {"printer", "system_email_notification_failure"};
     t.updated_at = 99;
     EXPECT_TRUE(tx.UpdateTicket(t).ok());
     Ticket missing = t;
@@ -264,6 +318,7 @@ TEST_P(StoreTest, TicketsRoundTripWithCollaborators) {
     EXPECT_EQ(got->status, "open");
     EXPECT_EQ(got->assignee_id, std::optional<int64_t>(agent.id));
     EXPECT_EQ(got->collaborator_ids, (std::vector<int64_t>{cc1.id}));
+    EXPECT_EQ(got->tags, (std::vector<std::string>{"printer", "system_email_notification_failure"}));
     EXPECT_EQ(got->updated_at, 99);
   });
 }
@@ -644,6 +699,550 @@ TEST_P(StoreTest, Settings) {
   });
 }
 
+// ---------------- user delivery health ----------------
+
+TEST_P(StoreTest, UpdateUserRoundTrip) {
+  User u;
+  W([&](Tx& tx) { u = MakeUser(tx, "Bouncy@Example.com"); });
+  R([&](Tx& tx) {
+    auto got = tx.GetUser(u.id);
+    ASSERT_TRUE(got.ok());
+    EXPECT_FALSE(got->undeliverable);
+    EXPECT_EQ(got->undeliverable_reason, "");
+    EXPECT_EQ(got->soft_bounces, 0);
+  });
+  W([&](Tx& tx) {
+    User changed = u;
+    changed.name = "Renamed";
+    changed.role = "agent";
+    changed.undeliverable = true;
+    changed.undeliverable_reason = "5.1.1 user unknown";
+    changed.soft_bounces = 3;
+    changed.updated_at = 1800000000;
+    // Not written by UpdateUser: the address and the creation time.
+    changed.email = "other@example.com";
+    changed.created_at = 1;
+    EXPECT_TRUE(tx.UpdateUser(changed).ok());
+    User missing = changed;
+    missing.id = u.id + 100;
+    EXPECT_EQ(tx.UpdateUser(missing).kind(), ErrorKind::kNotFound);
+  });
+  R([&](Tx& tx) {
+    auto got = tx.GetUser(u.id);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->name, "Renamed");
+    EXPECT_EQ(got->role, "agent");
+    EXPECT_TRUE(got->undeliverable);
+    EXPECT_EQ(got->undeliverable_reason, "5.1.1 user unknown");
+    EXPECT_EQ(got->soft_bounces, 3);
+    EXPECT_EQ(got->updated_at, 1800000000);
+    EXPECT_EQ(got->email, "bouncy@example.com");
+    EXPECT_EQ(got->created_at, 1700000000);
+    // Every reader sees the new fields.
+    EXPECT_TRUE(tx.FindUserByEmail("bouncy@example.com")->undeliverable);
+  });
+  // An agent clears the mark.
+  W([&](Tx& tx) {
+    User cleared = *tx.GetUser(u.id);
+    cleared.undeliverable = false;
+    cleared.undeliverable_reason.clear();
+    cleared.soft_bounces = 0;
+    EXPECT_TRUE(tx.UpdateUser(cleared).ok());
+  });
+  R([&](Tx& tx) {
+    auto got = tx.GetUser(u.id);
+    EXPECT_FALSE(got->undeliverable);
+    EXPECT_EQ(got->undeliverable_reason, "");
+    EXPECT_EQ(got->soft_bounces, 0);
+  });
+}
+
+TEST_P(StoreTest, ListUsersByRole) {
+  std::vector<int64_t> agents;
+  int64_t admin = 0;
+  W([&](Tx& tx) {
+    for (const char* email : {"a1@example.com", "e1@example.com", "a2@example.com",
+                              "admin@example.com", "a3@example.com"}) {
+      User u;
+      u.email = email;
+      u.name = email;
+      if (email[0] == 'a') u.role = "agent";
+      if (std::string(email) == "admin@example.com") u.role = "admin";
+      auto r = tx.CreateUser(u);
+      ASSERT_TRUE(r.ok()) << r.status().message();
+      if (r->role == "agent") agents.push_back(r->id);
+      if (r->role == "admin") admin = r->id;
+    }
+  });
+  R([&](Tx& tx) {
+    auto list = tx.ListUsersByRole("agent");
+    ASSERT_TRUE(list.ok());
+    std::vector<int64_t> ids;
+    for (const User& u : *list) ids.push_back(u.id);
+    EXPECT_EQ(ids, agents);
+    EXPECT_EQ((*list)[1].email, "a2@example.com");
+    auto admins = tx.ListUsersByRole("admin");
+    ASSERT_EQ(admins->size(), 1u);
+    EXPECT_EQ((*admins)[0].id, admin);
+    EXPECT_EQ(tx.ListUsersByRole("end-user")->size(), 1u);
+    EXPECT_TRUE(tx.ListUsersByRole("nobody")->empty());
+  });
+}
+
+// ---------------- triggers ----------------
+
+TEST_P(StoreTest, TriggersRoundTripOrderedByPositionThenId) {
+  std::vector<TriggerRow> made;
+  W([&](Tx& tx) {
+    // (position, title): ties at position 1 must come out in id order.
+    for (auto [pos, title] : std::vector<std::pair<int64_t, std::string>>{
+             {5, "late"}, {1, "first tie"}, {1, "second tie"}, {0, "top"}, {-2, "negative"}}) {
+      TriggerRow t;
+      t.title = title;
+      t.position = pos;
+      t.definition_json = R"({"conditions":{"all":[]},"n":")" + title + "\"}";
+      t.created_at = 100;
+      t.updated_at = 101;
+      auto r = tx.CreateTrigger(t);
+      ASSERT_TRUE(r.ok()) << r.status().message();
+      EXPECT_GT(r->id, 0);
+      made.push_back(*r);
+    }
+  });
+  R([&](Tx& tx) {
+    auto list = tx.ListTriggers();
+    ASSERT_TRUE(list.ok());
+    std::vector<std::string> titles;
+    for (const TriggerRow& t : *list) titles.push_back(t.title);
+    EXPECT_EQ(titles,
+              (std::vector<std::string>{"negative", "top", "first tie", "second tie", "late"}));
+    auto got = tx.GetTrigger(made[1].id);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->title, "first tie");
+    EXPECT_TRUE(got->active);
+    EXPECT_EQ(got->position, 1);
+    EXPECT_EQ(got->default_key, "");
+    EXPECT_EQ(got->definition_json, made[1].definition_json);
+    EXPECT_EQ(got->created_at, 100);
+    EXPECT_EQ(got->updated_at, 101);
+    EXPECT_EQ(tx.GetTrigger(made.back().id + 10).status().kind(), ErrorKind::kNotFound);
+  });
+
+  // Update: deactivate and move "late" to the top; created_at is not written.
+  W([&](Tx& tx) {
+    TriggerRow t = made[0];
+    t.active = false;
+    t.position = -10;
+    t.title = "now first";
+    t.definition_json = "{\"changed\":true}";
+    t.created_at = 1;
+    t.updated_at = 200;
+    EXPECT_TRUE(tx.UpdateTrigger(t).ok());
+    t.id = made.back().id + 10;
+    EXPECT_EQ(tx.UpdateTrigger(t).kind(), ErrorKind::kNotFound);
+  });
+  R([&](Tx& tx) {
+    auto list = tx.ListTriggers();
+    ASSERT_TRUE(list.ok());
+    ASSERT_EQ(list->size(), 5u);
+    const TriggerRow& first = (*list)[0];
+    EXPECT_EQ(first.id, made[0].id);
+    EXPECT_EQ(first.title, "now first");
+    EXPECT_FALSE(first.active);
+    EXPECT_EQ(first.definition_json, "{\"changed\":true}");
+    EXPECT_EQ(first.created_at, 100);
+    EXPECT_EQ(first.updated_at, 200);
+  });
+
+  // Delete: gone afterwards, and a second delete is NotFound.
+  W([&](Tx& tx) {
+    EXPECT_TRUE(tx.DeleteTrigger(made[2].id).ok());
+    EXPECT_EQ(tx.DeleteTrigger(made[2].id).kind(), ErrorKind::kNotFound);
+    EXPECT_EQ(tx.GetTrigger(made[2].id).status().kind(), ErrorKind::kNotFound);
+  });
+  R([&](Tx& tx) {
+    EXPECT_EQ(tx.GetTrigger(made[2].id).status().kind(), ErrorKind::kNotFound);
+    EXPECT_EQ(tx.ListTriggers()->size(), 4u);
+  });
+}
+
+TEST_P(StoreTest, TriggerDefaultKeys) {
+  TriggerRow notify;
+  W([&](Tx& tx) {
+    TriggerRow t;
+    t.title = "Notify requester of received request";
+    t.default_key = "notify_requester_received";
+    auto r = tx.CreateTrigger(t);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    notify = *r;
+    // Custom triggers (empty key) never collide with each other.
+    TriggerRow custom;
+    custom.title = "custom 1";
+    EXPECT_TRUE(tx.CreateTrigger(custom).ok());
+    custom.title = "custom 2";
+    EXPECT_TRUE(tx.CreateTrigger(custom).ok());
+  });
+  Status dup = store().Write([&](Tx& tx) {
+    TriggerRow t;
+    t.title = "copy";
+    t.default_key = "notify_requester_received";
+    return tx.CreateTrigger(t).status();
+  });
+  EXPECT_EQ(dup.kind(), ErrorKind::kInvalid) << dup.message();
+  R([&](Tx& tx) {
+    auto found = tx.FindTriggerByDefaultKey("notify_requester_received");
+    ASSERT_TRUE(found.ok());
+    EXPECT_EQ(found->id, notify.id);
+    EXPECT_EQ(found->default_key, "notify_requester_received");
+    EXPECT_EQ(tx.FindTriggerByDefaultKey("notify_all_agents").status().kind(),
+              ErrorKind::kNotFound);
+    EXPECT_EQ(tx.FindTriggerByDefaultKey("").status().kind(), ErrorKind::kNotFound);
+  });
+  // Deleting a default trigger frees its key (e.g. for re-seeding).
+  W([&](Tx& tx) {
+    EXPECT_TRUE(tx.DeleteTrigger(notify.id).ok());
+    EXPECT_EQ(tx.FindTriggerByDefaultKey("notify_requester_received").status().kind(),
+              ErrorKind::kNotFound);
+    TriggerRow again;
+    again.title = "re-seeded";
+    again.default_key = "notify_requester_received";
+    EXPECT_TRUE(tx.CreateTrigger(again).ok());
+    EXPECT_EQ(tx.FindTriggerByDefaultKey("notify_requester_received")->title, "re-seeded");
+  });
+}
+
+// ---------------- outbound messages and delivery ----------------
+
+TEST_P(StoreTest, OutboundMessagesKeepEveryByte) {
+  std::string bytes = "Message-ID: <out1@postdesk.example>\r\nSubject: hi\r\n\r\n";
+  for (int i = 0; i < 256; ++i) bytes += static_cast<char>(i);
+  bytes += std::string(4, '\0');
+  bytes += "tail";
+  Ticket t, other;
+  TriggerRow trig;
+  OutboundMessage first, second, loose;
+  W([&](Tx& tx) {
+    User req = MakeUser(tx, "req@example.com");
+    t = MakeTicket(tx, req.id, "notified");
+    other = MakeTicket(tx, req.id, "other");
+    TriggerRow tr;
+    tr.title = "Notify requester";
+    trig = *tx.CreateTrigger(tr);
+
+    OutboundMessage m;
+    m.ticket_id = t.id;
+    m.audit_id = 17;
+    m.trigger_id = trig.id;
+    m.trigger_title = trig.title;
+    m.message_id = "<out1@postdesk.example>";
+    m.subject = "[K7Q2-9XWD] Received";
+    m.bytes = bytes;
+    m.created_at = 500;
+    auto r = tx.AddOutboundMessage(m);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    first = *r;
+    EXPECT_EQ(first.message_id, "out1@postdesk.example");
+
+    m.message_id = "out2@postdesk.example";
+    m.trigger_id.reset();
+    m.trigger_title.clear();
+    m.audit_id = 0;
+    m.bytes = "second";
+    m.created_at = 501;
+    second = *tx.AddOutboundMessage(m);
+
+    m.ticket_id = 0;  // not about a ticket (e.g. a password reset)
+    m.message_id = "loose@postdesk.example";
+    m.bytes.clear();
+    loose = *tx.AddOutboundMessage(m);
+
+    m.ticket_id = other.id;
+    m.message_id = "<>";
+    EXPECT_EQ(tx.AddOutboundMessage(m).status().kind(), ErrorKind::kInvalid);
+  });
+  Status dup = store().Write([&](Tx& tx) {
+    OutboundMessage m;
+    m.message_id = "out1@postdesk.example";
+    return tx.AddOutboundMessage(m).status();
+  });
+  EXPECT_EQ(dup.kind(), ErrorKind::kInvalid) << dup.message();
+
+  R([&](Tx& tx) {
+    auto got = tx.GetOutboundMessage(first.id);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->ticket_id, t.id);
+    EXPECT_EQ(got->audit_id, 17);
+    EXPECT_EQ(got->trigger_id, std::optional<int64_t>(trig.id));
+    EXPECT_EQ(got->trigger_title, "Notify requester");
+    EXPECT_EQ(got->message_id, "out1@postdesk.example");
+    EXPECT_EQ(got->subject, "[K7Q2-9XWD] Received");
+    EXPECT_EQ(got->bytes.size(), bytes.size());
+    EXPECT_EQ(got->bytes, bytes);
+    EXPECT_EQ(got->created_at, 500);
+
+    auto l = tx.GetOutboundMessage(loose.id);
+    ASSERT_TRUE(l.ok());
+    EXPECT_EQ(l->ticket_id, 0);
+    EXPECT_EQ(l->audit_id, 0);
+    EXPECT_FALSE(l->trigger_id.has_value());
+    EXPECT_TRUE(l->bytes.empty());
+
+    EXPECT_EQ(tx.FindOutboundByMessageId("<out2@postdesk.example>")->id, second.id);
+    EXPECT_EQ(tx.FindOutboundByMessageId(" out1@postdesk.example ")->id, first.id);
+    EXPECT_EQ(tx.FindOutboundByMessageId("nope@postdesk.example").status().kind(),
+              ErrorKind::kNotFound);
+    EXPECT_EQ(tx.FindOutboundByMessageId("").status().kind(), ErrorKind::kNotFound);
+    EXPECT_EQ(tx.GetOutboundMessage(loose.id + 10).status().kind(), ErrorKind::kNotFound);
+
+    auto list = tx.ListOutboundMessages(t.id);
+    ASSERT_TRUE(list.ok());
+    ASSERT_EQ(list->size(), 2u);
+    EXPECT_EQ((*list)[0].id, first.id);
+    EXPECT_EQ((*list)[0].bytes, bytes);
+    EXPECT_EQ((*list)[1].id, second.id);
+    EXPECT_TRUE(tx.ListOutboundMessages(other.id)->empty());
+    auto none = tx.ListOutboundMessages(0);
+    ASSERT_EQ(none->size(), 1u);
+    EXPECT_EQ((*none)[0].id, loose.id);
+  });
+
+  // A deleted trigger leaves its messages, and their title, behind.
+  W([&](Tx& tx) { EXPECT_TRUE(tx.DeleteTrigger(trig.id).ok()); });
+  R([&](Tx& tx) {
+    auto got = tx.GetOutboundMessage(first.id);
+    ASSERT_TRUE(got.ok());
+    EXPECT_FALSE(got->trigger_id.has_value());
+    EXPECT_EQ(got->trigger_title, "Notify requester");
+  });
+}
+
+TEST_P(StoreTest, OutboundRecipientsRoundTripAndVerpLookup) {
+  OutboundMessage m, other;
+  User user;
+  OutboundRecipient created;
+  W([&](Tx& tx) {
+    user = MakeUser(tx, "req@example.com");
+    m = AddMessage(tx, "m@postdesk.example");
+    other = AddMessage(tx, "other@postdesk.example");
+    OutboundRecipient r;
+    r.message_id = m.id;
+    r.address = "Req@Example.com";
+    r.user_id = user.id;
+    r.next_attempt_at = 1000;
+    r.expires_at = 1000 + 5 * 86400;
+    r.verp_token = "k3j9x2";
+    r.created_at = r.updated_at = 999;
+    auto added = tx.AddOutboundRecipient(r);
+    ASSERT_TRUE(added.ok()) << added.status().message();
+    created = *added;
+    EXPECT_GT(created.id, 0);
+    AddRecipient(tx, m.id, "second", "queued", 1000);
+    AddRecipient(tx, other.id, "elsewhere", "queued", 1000);
+  });
+  R([&](Tx& tx) {
+    auto got = tx.GetOutboundRecipient(created.id);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->message_id, m.id);
+    EXPECT_EQ(got->address, "Req@Example.com");  // as given: a local part may be case-sensitive
+    EXPECT_EQ(got->user_id, std::optional<int64_t>(user.id));
+    EXPECT_EQ(got->state, "queued");
+    EXPECT_EQ(got->attempts, 0);
+    EXPECT_EQ(got->next_attempt_at, 1000);
+    EXPECT_EQ(got->expires_at, 1000 + 5 * 86400);
+    EXPECT_EQ(got->verp_token, "k3j9x2");
+    EXPECT_EQ(got->last_code, 0);
+    EXPECT_EQ(got->last_status, "");
+    EXPECT_EQ(got->created_at, 999);
+
+    auto by_verp = tx.FindRecipientByVerp("k3j9x2");
+    ASSERT_TRUE(by_verp.ok());
+    EXPECT_EQ(by_verp->id, created.id);
+    EXPECT_EQ(tx.FindRecipientByVerp("unknown").status().kind(), ErrorKind::kNotFound);
+    EXPECT_EQ(tx.FindRecipientByVerp("").status().kind(), ErrorKind::kNotFound);
+    EXPECT_EQ(tx.GetOutboundRecipient(created.id + 100).status().kind(), ErrorKind::kNotFound);
+
+    auto list = tx.ListOutboundRecipients(m.id);
+    ASSERT_TRUE(list.ok());
+    EXPECT_EQ(Tokens(*list), (std::vector<std::string>{"k3j9x2", "second"}));
+    EXPECT_FALSE((*list)[1].user_id.has_value());
+    EXPECT_EQ(Tokens(*tx.ListOutboundRecipients(other.id)),
+              (std::vector<std::string>{"elsewhere"}));
+    EXPECT_TRUE(tx.ListOutboundRecipients(other.id + 100)->empty());
+  });
+
+  // Every mutable field is written; the identity fields are not.
+  W([&](Tx& tx) {
+    OutboundRecipient r = created;
+    r.state = "bounced";
+    r.attempts = 3;
+    r.next_attempt_at = 5000;
+    r.expires_at = 6000;
+    r.last_code = 550;
+    r.last_status = "5.1.1";
+    r.last_reply = "550 5.1.1 <req@example.com>: user unknown";
+    r.reason = "mailbox_unknown";
+    r.remote_host = "mx.example.com";
+    r.updated_at = 5001;
+    r.address = "changed@example.com";
+    r.verp_token = "changed";
+    r.created_at = 1;
+    EXPECT_TRUE(tx.UpdateOutboundRecipient(r).ok());
+    r.id = created.id + 100;
+    EXPECT_EQ(tx.UpdateOutboundRecipient(r).kind(), ErrorKind::kNotFound);
+  });
+  R([&](Tx& tx) {
+    auto got = tx.GetOutboundRecipient(created.id);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->state, "bounced");
+    EXPECT_EQ(got->attempts, 3);
+    EXPECT_EQ(got->next_attempt_at, 5000);
+    EXPECT_EQ(got->expires_at, 6000);
+    EXPECT_EQ(got->last_code, 550);
+    EXPECT_EQ(got->last_status, "5.1.1");
+    EXPECT_EQ(got->last_reply, "550 5.1.1 <req@example.com>: user unknown");
+    EXPECT_EQ(got->reason, "mailbox_unknown");
+    EXPECT_EQ(got->remote_host, "mx.example.com");
+    EXPECT_EQ(got->updated_at, 5001);
+    EXPECT_EQ(got->address, "Req@Example.com");
+    EXPECT_EQ(got->verp_token, "k3j9x2");
+    EXPECT_EQ(got->created_at, 999);
+  });
+}
+
+TEST_P(StoreTest, OutboundRecipientConstraints) {
+  OutboundMessage m;
+  W([&](Tx& tx) {
+    m = AddMessage(tx, "m@postdesk.example");
+    AddRecipient(tx, m.id, "taken", "queued", 0);
+  });
+  auto attempt = [&](std::function<void(OutboundRecipient&)> change) {
+    return store().Write([&](Tx& tx) {
+      OutboundRecipient r;
+      r.message_id = m.id;
+      r.address = "a@example.org";
+      r.verp_token = "fresh";
+      change(r);
+      return tx.AddOutboundRecipient(r).status();
+    });
+  };
+  EXPECT_TRUE(attempt([](OutboundRecipient&) {}).ok());
+  EXPECT_EQ(attempt([](OutboundRecipient& r) { r.verp_token = "taken"; }).kind(),
+            ErrorKind::kInvalid);
+  EXPECT_EQ(attempt([](OutboundRecipient& r) { r.verp_token.clear(); }).kind(),
+            ErrorKind::kInvalid);
+  EXPECT_EQ(attempt([&](OutboundRecipient& r) {
+              r.verp_token = "orphan";
+              r.message_id = m.id + 100;
+            }).kind(),
+            ErrorKind::kInvalid);
+  EXPECT_EQ(attempt([](OutboundRecipient& r) {
+              r.verp_token = "typo";
+              r.state = "active";
+            }).kind(),
+            ErrorKind::kInvalid);
+  Status bad_update = store().Write([&](Tx& tx) {
+    OutboundRecipient r = *tx.FindRecipientByVerp("taken");
+    r.state = "done";
+    return tx.UpdateOutboundRecipient(r);
+  });
+  EXPECT_EQ(bad_update.kind(), ErrorKind::kInvalid);
+  R([&](Tx& tx) { EXPECT_EQ(tx.FindRecipientByVerp("taken")->state, "queued"); });
+}
+
+TEST_P(StoreTest, DueRecipientsPicksQueuedAndDeferredInOrder) {
+  W([&](Tx& tx) {
+    OutboundMessage m = AddMessage(tx, "m@postdesk.example");
+    OutboundMessage m2 = AddMessage(tx, "m2@postdesk.example");
+    AddRecipient(tx, m.id, "deferred-300", "deferred", 300);
+    AddRecipient(tx, m.id, "queued-100", "queued", 100);
+    AddRecipient(tx, m2.id, "queued-300", "queued", 300);  // same time, later id
+    AddRecipient(tx, m.id, "queued-future", "queued", 1001);
+    AddRecipient(tx, m.id, "deferred-now", "deferred", 1000);
+    AddRecipient(tx, m.id, "sending-50", "sending", 50);
+    AddRecipient(tx, m2.id, "sent-10", "sent", 10);
+    AddRecipient(tx, m2.id, "failed-10", "failed", 10);
+    AddRecipient(tx, m2.id, "bounced-10", "bounced", 10);
+  });
+  R([&](Tx& tx) {
+    auto due = tx.DueRecipients(1000, 100);
+    ASSERT_TRUE(due.ok()) << due.status().message();
+    EXPECT_EQ(Tokens(*due), (std::vector<std::string>{"queued-100", "deferred-300", "queued-300",
+                                                      "deferred-now"}));
+    EXPECT_EQ(Tokens(*tx.DueRecipients(1000, 2)),
+              (std::vector<std::string>{"queued-100", "deferred-300"}));
+    EXPECT_TRUE(tx.DueRecipients(1000, 0)->empty());
+    EXPECT_TRUE(tx.DueRecipients(99, 10)->empty());
+    EXPECT_EQ(Tokens(*tx.DueRecipients(5000, 10)).size(), 5u);
+    EXPECT_EQ(tx.DueRecipients(1000, -1).status().kind(), ErrorKind::kInvalid);
+
+    EXPECT_EQ(Tokens(*tx.RecipientsInState("sending")), (std::vector<std::string>{"sending-50"}));
+    EXPECT_EQ(Tokens(*tx.RecipientsInState("deferred")),
+              (std::vector<std::string>{"deferred-300", "deferred-now"}));
+    EXPECT_EQ(Tokens(*tx.RecipientsInState("bounced")), (std::vector<std::string>{"bounced-10"}));
+    EXPECT_TRUE(tx.RecipientsInState("nonsense")->empty());
+  });
+  // Claiming a due recipient takes it out of the due list.
+  W([&](Tx& tx) {
+    OutboundRecipient r = *tx.FindRecipientByVerp("queued-100");
+    r.state = "sending";
+    r.attempts = 1;
+    EXPECT_TRUE(tx.UpdateOutboundRecipient(r).ok());
+  });
+  R([&](Tx& tx) {
+    EXPECT_EQ(Tokens(*tx.DueRecipients(1000, 1)), (std::vector<std::string>{"deferred-300"}));
+    EXPECT_EQ(tx.RecipientsInState("sending")->size(), 2u);
+  });
+}
+
+TEST_P(StoreTest, DeliveryEventsOldestFirst) {
+  OutboundRecipient r1, r2;
+  std::vector<int64_t> ids;
+  W([&](Tx& tx) {
+    OutboundMessage m = AddMessage(tx, "m@postdesk.example");
+    r1 = AddRecipient(tx, m.id, "one", "queued", 0);
+    r2 = AddRecipient(tx, m.id, "two", "queued", 0);
+    const char* states[] = {"sending", "deferred", "sending", "sent"};
+    for (int i = 0; i < 4; ++i) {
+      DeliveryEvent e;
+      e.recipient_id = r1.id;
+      e.state = states[i];
+      e.code = i == 1 ? 451 : (i == 3 ? 250 : 0);
+      e.status = i == 1 ? "4.7.1" : "";
+      e.detail = "step " + std::to_string(i);
+      e.remote_host = "mx.example.org";
+      e.created_at = 2000 - i;  // clock went backwards: id still orders them
+      auto id = tx.AddDeliveryEvent(e);
+      ASSERT_TRUE(id.ok()) << id.status().message();
+      ids.push_back(*id);
+    }
+    DeliveryEvent e;
+    e.recipient_id = r2.id;
+    e.state = "sending";
+    EXPECT_TRUE(tx.AddDeliveryEvent(e).ok());
+    e.recipient_id = r2.id + 100;
+    EXPECT_EQ(tx.AddDeliveryEvent(e).status().kind(), ErrorKind::kInvalid);
+  });
+  R([&](Tx& tx) {
+    auto list = tx.ListDeliveryEvents(r1.id);
+    ASSERT_TRUE(list.ok());
+    ASSERT_EQ(list->size(), 4u);
+    for (int i = 0; i < 4; ++i) {
+      EXPECT_EQ((*list)[i].id, ids[i]);
+      EXPECT_EQ((*list)[i].recipient_id, r1.id);
+      EXPECT_EQ((*list)[i].detail, "step " + std::to_string(i));
+      EXPECT_EQ((*list)[i].created_at, 2000 - i);
+    }
+    EXPECT_EQ((*list)[1].state, "deferred");
+    EXPECT_EQ((*list)[1].code, 451);
+    EXPECT_EQ((*list)[1].status, "4.7.1");
+    EXPECT_EQ((*list)[1].remote_host, "mx.example.org");
+    EXPECT_EQ((*list)[3].state, "sent");
+    EXPECT_EQ((*list)[3].code, 250);
+    EXPECT_EQ(tx.ListDeliveryEvents(r2.id)->size(), 1u);
+    EXPECT_TRUE(tx.ListDeliveryEvents(r2.id + 100)->empty());
+  });
+}
+
 // ---------------- transactions ----------------
 
 TEST_P(StoreTest, WriteRollsBackOnFailure) {
@@ -800,6 +1399,69 @@ TEST_P(StoreTest, ReopenKeepsDataAndMigratesOnce) {
   EXPECT_EQ(GetParam().count_rows(location_, "schema_migrations"), LatestSchemaVersion());
 }
 
+// A database left by a postdesk that knew only schema step 1 is brought to
+// the newest version on open, keeping its rows.
+TEST_P(StoreTest, UpgradesVersion1DatabaseKeepingData) {
+  store_.reset();
+  GetParam().create_schema_at(location_, 1);
+  EXPECT_EQ(GetParam().count_rows(location_, "schema_migrations"), 1);
+  GetParam().exec(location_,
+                  "INSERT INTO users (name, email, role, created_at, updated_at) "
+                  "VALUES ('Old Agent', 'old@example.com', 'agent', 10, 11)");
+  GetParam().exec(location_,
+                  "INSERT INTO tickets (encoded_id, subject, description, status, requester_id, "
+                  "submitter_id, recipient, via, subject_key, created_at, updated_at) "
+                  "VALUES ('AAAA-BBBB', 'old ticket', 'old body', 'open', 1, 1, "
+                  "'support@example.com', 'email', 'old ticket', 20, 21)");
+  GetParam().exec(location_, "INSERT INTO settings (name, value) VALUES ('first_start', 'done')");
+
+  Reopen();
+  EXPECT_EQ(GetParam().count_rows(location_, "schema_migrations"), LatestSchemaVersion());
+  R([&](Tx& tx) {
+    auto u = tx.FindUserByEmail("old@example.com");
+    ASSERT_TRUE(u.ok()) << u.status().message();
+    EXPECT_EQ(u->name, "Old Agent");
+    EXPECT_EQ(u->role, "agent");
+    EXPECT_EQ(u->created_at, 10);
+    EXPECT_EQ(u->updated_at, 11);
+    EXPECT_FALSE(u->undeliverable);  // the new columns' defaults
+    EXPECT_EQ(u->undeliverable_reason, "");
+    EXPECT_EQ(u->soft_bounces, 0);
+    auto t = tx.FindTicketByEncodedId("AAAA-BBBB");
+    ASSERT_TRUE(t.ok()) << t.status().message();
+    EXPECT_EQ(t->subject, "old ticket");
+    EXPECT_EQ(t->requester_id, u->id);
+    EXPECT_EQ(*tx.GetSetting("first_start"), "done");
+    EXPECT_EQ(tx.ListUsersByRole("agent")->size(), 1u);
+    EXPECT_TRUE(tx.ListTriggers()->empty());
+  });
+  // The new tables are there and usable.
+  W([&](Tx& tx) {
+    User u = *tx.FindUserByEmail("old@example.com");
+    u.soft_bounces = 1;
+    EXPECT_TRUE(tx.UpdateUser(u).ok());
+    TriggerRow trig;
+    trig.title = "after upgrade";
+    EXPECT_TRUE(tx.CreateTrigger(trig).ok());
+    OutboundMessage m;
+    m.message_id = "up@postdesk.example";
+    auto added = tx.AddOutboundMessage(m);
+    ASSERT_TRUE(added.ok()) << added.status().message();
+    OutboundRecipient r;
+    r.message_id = added->id;
+    r.address = "old@example.com";
+    r.user_id = u.id;
+    r.verp_token = "upgraded";
+    EXPECT_TRUE(tx.AddOutboundRecipient(r).ok());
+  });
+  Reopen();  // and nothing is applied twice
+  EXPECT_EQ(GetParam().count_rows(location_, "schema_migrations"), LatestSchemaVersion());
+  R([&](Tx& tx) {
+    EXPECT_EQ(tx.FindUserByEmail("old@example.com")->soft_bounces, 1);
+    EXPECT_EQ(tx.FindRecipientByVerp("upgraded")->address, "old@example.com");
+  });
+}
+
 TEST_P(StoreTest, RefusesNewerSchema) {
   store_.reset();
   GetParam().record_schema_version(location_, LatestSchemaVersion() + 1);
@@ -814,6 +1476,25 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, StoreTest, ::testing::Values(SqliteBackend()),
                          [](const ::testing::TestParamInfo<Backend>& info) {
                            return info.param.name;
                          });
+
+// ---------------- migration steps ----------------
+
+TEST(MigrationsTest, StepsAreNumberedWithoutGapsAndRenderForEveryDialect) {
+  int expected = 1;
+  for (const Migration& m : Migrations()) {
+    EXPECT_EQ(m.version, expected++);
+    EXPECT_FALSE(m.name.empty());
+    EXPECT_FALSE(m.statements.empty());
+    for (std::string_view sql : m.statements) {
+      for (const Dialect* d : {&SqliteDialect(), &PostgresDialect()}) {
+        std::string rendered = RenderSql(sql, *d);
+        EXPECT_EQ(rendered.find('{'), std::string::npos) << rendered;
+      }
+    }
+  }
+  EXPECT_EQ(LatestSchemaVersion(), expected - 1);
+  EXPECT_GE(LatestSchemaVersion(), 2);
+}
 
 // ---------------- SQLite only ----------------
 
@@ -839,6 +1520,17 @@ TEST_F(SqliteOnlyTest, FirstOpenMigratesAndReopenDoesNot) {
   auto second = sqlite::SqliteStore::Open(SqlitePath(dir_));
   ASSERT_TRUE(second.ok());
   EXPECT_EQ((*second)->migrations_applied(), 0);
+}
+
+TEST_F(SqliteOnlyTest, OpeningVersion1DatabaseAppliesOnlyTheLaterSteps) {
+  SqliteBackend().create_schema_at(dir_, 1);
+  auto store = sqlite::SqliteStore::Open(SqlitePath(dir_));
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  EXPECT_EQ((*store)->migrations_applied(), LatestSchemaVersion() - 1);
+  int64_t step2 = 0;
+  SqliteExec(dir_, "SELECT COUNT(*) FROM schema_migrations WHERE version = 2",
+             [&](sqlite3_stmt* s) { step2 = sqlite3_column_int64(s, 0); });
+  EXPECT_EQ(step2, 1);
 }
 
 TEST_F(SqliteOnlyTest, UsesWalAndFullSync) {

@@ -80,15 +80,20 @@ std::vector<std::string> SplitLines(const std::string& s) {
 
 // ---- row readers; the column lists and readers must stay in step ----
 
-constexpr std::string_view kUserCols = "id, name, email, role, created_at, updated_at";
+constexpr std::string_view kUserCols =
+    "id, name, email, role, undeliverable, undeliverable_reason, soft_bounces, created_at, "
+    "updated_at";
 User ReadUser(const Stmt& s) {
   User u;
   u.id = s.Int(0);
   u.name = s.Text(1);
   u.email = s.Text(2);
   u.role = s.Text(3);
-  u.created_at = s.Int(4);
-  u.updated_at = s.Int(5);
+  u.undeliverable = s.Bool(4);
+  u.undeliverable_reason = s.Text(5);
+  u.soft_bounces = s.Int(6);
+  u.created_at = s.Int(7);
+  u.updated_at = s.Int(8);
   return u;
 }
 
@@ -144,7 +149,8 @@ AttachmentMeta ReadAttachment(const Stmt& s) {
   return a;
 }
 
-constexpr std::string_view kAuditCols = "id, ticket_id, author_id, via, events_json, metadata_json, created_at";
+constexpr std::string_view kAuditCols =
+    "id, ticket_id, author_id, via, events_json, metadata_json, created_at";
 Audit ReadAudit(const Stmt& s) {
   Audit a;
   a.id = s.Int(0);
@@ -178,6 +184,85 @@ SuspendedTicket ReadSuspended(const Stmt& s) {
   return t;
 }
 
+constexpr std::string_view kTriggerCols =
+    "id, title, active, position, default_key, definition_json, created_at, updated_at";
+TriggerRow ReadTrigger(const Stmt& s) {
+  TriggerRow t;
+  t.id = s.Int(0);
+  t.title = s.Text(1);
+  t.active = s.Bool(2);
+  t.position = s.Int(3);
+  t.default_key = s.Text(4);  // NULL (custom trigger) -> ""
+  t.definition_json = s.Text(5);
+  t.created_at = s.Int(6);
+  t.updated_at = s.Int(7);
+  return t;
+}
+
+constexpr std::string_view kOutboundCols =
+    "id, ticket_id, audit_id, trigger_id, trigger_title, message_id, subject, bytes, created_at";
+OutboundMessage ReadOutbound(const Stmt& s) {
+  OutboundMessage m;
+  m.id = s.Int(0);
+  m.ticket_id = s.Int(1);
+  m.audit_id = s.Int(2);
+  m.trigger_id = s.OptInt(3);
+  m.trigger_title = s.Text(4);
+  m.message_id = s.Text(5);
+  m.subject = s.Text(6);
+  m.bytes = s.Blob(7);
+  m.created_at = s.Int(8);
+  return m;
+}
+
+constexpr std::string_view kRecipientCols =
+    "id, message_id, address, user_id, state, attempts, next_attempt_at, expires_at, verp_token, "
+    "last_code, last_status, last_reply, reason, remote_host, created_at, updated_at";
+OutboundRecipient ReadRecipient(const Stmt& s) {
+  OutboundRecipient r;
+  r.id = s.Int(0);
+  r.message_id = s.Int(1);
+  r.address = s.Text(2);
+  r.user_id = s.OptInt(3);
+  r.state = s.Text(4);
+  r.attempts = s.Int(5);
+  r.next_attempt_at = s.Int(6);
+  r.expires_at = s.Int(7);
+  r.verp_token = s.Text(8);
+  r.last_code = s.Int(9);
+  r.last_status = s.Text(10);
+  r.last_reply = s.Text(11);
+  r.reason = s.Text(12);
+  r.remote_host = s.Text(13);
+  r.created_at = s.Int(14);
+  r.updated_at = s.Int(15);
+  return r;
+}
+
+constexpr std::string_view kDeliveryEventCols =
+    "id, recipient_id, state, code, status, detail, remote_host, created_at";
+DeliveryEvent ReadDeliveryEvent(const Stmt& s) {
+  DeliveryEvent e;
+  e.id = s.Int(0);
+  e.recipient_id = s.Int(1);
+  e.state = s.Text(2);
+  e.code = s.Int(3);
+  e.status = s.Text(4);
+  e.detail = s.Text(5);
+  e.remote_host = s.Text(6);
+  e.created_at = s.Int(7);
+  return e;
+}
+
+// The states of the outbound state machine (store.h). A recipient in any
+// other state would sit in the table forever, never due and never final.
+bool IsRecipientState(std::string_view state) {
+  for (std::string_view known : {"queued", "sending", "sent", "deferred", "failed", "bounced"}) {
+    if (state == known) return true;
+  }
+  return false;
+}
+
 std::string Sql(std::string_view a, std::string_view b, std::string_view c = {}) {
   std::string out(a);
   out += b;
@@ -193,6 +278,18 @@ Result<T> One(Stmt& stmt, Reader read, std::string_view what) {
   if (!row.ok()) return Context(row.status(), what);
   if (!*row) return Status::NotFound(std::string(what) + ": not found");
   return read(stmt);
+}
+
+// Runs a prepared statement to completion, reading every row.
+template <typename T, typename Reader>
+Result<std::vector<T>> All(Stmt& stmt, Reader read, std::string_view what) {
+  std::vector<T> out;
+  while (true) {
+    auto row = stmt.Step();
+    if (!row.ok()) return Context(row.status(), what);
+    if (!*row) return out;
+    out.push_back(read(stmt));
+  }
 }
 
 // For INSERT ... RETURNING id.
@@ -260,9 +357,32 @@ Result<User> SqliteTx::FindUserByApiToken(std::string_view token_sha256) {
   return One<User>(*stmt, ReadUser, "user by api token");
 }
 
+Status SqliteTx::UpdateUser(const User& user) {
+  auto stmt = conn_.Prepare(
+      "UPDATE users SET name = ?, role = ?, undeliverable = ?, undeliverable_reason = ?, "
+      "soft_bounces = ?, updated_at = ? WHERE id = ? RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, user.name)
+      .Bind(2, user.role)
+      .BindBool(3, user.undeliverable)
+      .Bind(4, user.undeliverable_reason)
+      .Bind(5, user.soft_bounces)
+      .Bind(6, user.updated_at)
+      .Bind(7, user.id);
+  return ReturningId(*stmt, "update user " + std::to_string(user.id)).status();
+}
+
+Result<std::vector<User>> SqliteTx::ListUsersByRole(std::string_view role) {
+  auto stmt = conn_.Prepare(Sql("SELECT ", kUserCols, " FROM users WHERE role = ? ORDER BY id"));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, role);
+  return All<User>(*stmt, ReadUser, "list users with role " + std::string(role));
+}
+
 // ---------------- tickets ----------------
 
-Status SqliteTx::WriteCollaborators(int64_t ticket_id, const std::vector<int64_t>& ids) {
+Status SqliteTx::WriteTicketLists(int64_t ticket_id, const std::vector<int64_t>& ids,
+                                  const std::vector<std::string>& tags) {
   {
     auto del = conn_.Prepare("DELETE FROM ticket_collaborators WHERE ticket_id = ?");
     if (!del.ok()) return del.status();
@@ -279,10 +399,26 @@ Status SqliteTx::WriteCollaborators(int64_t ticket_id, const std::vector<int64_t
         Context(ins->Bind(1, ticket_id).Bind(2, user_id).Bind(3, position++).Run(),
                 "add collaborator " + std::to_string(user_id)));
   }
+  {
+    auto del = conn_.Prepare("DELETE FROM ticket_tags WHERE ticket_id = ?");
+    if (!del.ok()) return del.status();
+    STORE_RETURN_IF_ERROR(del->Bind(1, ticket_id).Run());
+  }
+  std::set<std::string> seen_tags;
+  position = 0;
+  for (const auto& raw : tags) {
+    std::string tag = ToLower(Trim(raw));
+    if (tag.empty() || !seen_tags.insert(tag).second) continue;
+    auto ins =
+        conn_.Prepare("INSERT INTO ticket_tags (ticket_id, tag, position) VALUES (?, ?, ?)");
+    if (!ins.ok()) return ins.status();
+    STORE_RETURN_IF_ERROR(Context(ins->Bind(1, ticket_id).Bind(2, tag).Bind(3, position++).Run(),
+                                  "add tag " + tag));
+  }
   return Status::Ok();
 }
 
-Status SqliteTx::LoadCollaborators(std::vector<Ticket>& tickets) {
+Status SqliteTx::LoadTicketLists(std::vector<Ticket>& tickets) {
   if (tickets.empty()) return Status::Ok();
   // One query for the whole page: the ids of a page form a contiguous range.
   int64_t lo = tickets.front().id, hi = tickets.front().id;
@@ -291,6 +427,7 @@ Status SqliteTx::LoadCollaborators(std::vector<Ticket>& tickets) {
     lo = std::min(lo, t.id);
     hi = std::max(hi, t.id);
     t.collaborator_ids.clear();
+    t.tags.clear();
     by_id[t.id] = &t;
   }
   auto stmt = conn_.Prepare(
@@ -304,6 +441,19 @@ Status SqliteTx::LoadCollaborators(std::vector<Ticket>& tickets) {
     if (!*row) break;
     auto it = by_id.find(stmt->Int(0));
     if (it != by_id.end()) it->second->collaborator_ids.push_back(stmt->Int(1));
+  }
+  stmt->Finish();
+  auto tags = conn_.Prepare(
+      "SELECT ticket_id, tag FROM ticket_tags WHERE ticket_id BETWEEN ? AND ? "
+      "ORDER BY ticket_id, position");
+  if (!tags.ok()) return tags.status();
+  tags->Bind(1, lo).Bind(2, hi);
+  while (true) {
+    auto row = tags->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    auto it = by_id.find(tags->Int(0));
+    if (it != by_id.end()) it->second->tags.push_back(tags->Text(1));
   }
   return Status::Ok();
 }
@@ -332,7 +482,7 @@ Result<Ticket> SqliteTx::CreateTicket(Ticket ticket) {
   if (!id.ok()) return id.status();
   ticket.id = *id;
   stmt->Finish();  // finish the INSERT before touching collaborators
-  STORE_RETURN_IF_ERROR(WriteCollaborators(ticket.id, ticket.collaborator_ids));
+  STORE_RETURN_IF_ERROR(WriteTicketLists(ticket.id, ticket.collaborator_ids, ticket.tags));
   return ticket;
 }
 
@@ -346,7 +496,7 @@ Result<Ticket> SqliteTx::GetTicket(int64_t id) {
     if (!t.ok()) return t.status();
     one.push_back(std::move(t).value());
   }
-  STORE_RETURN_IF_ERROR(LoadCollaborators(one));
+  STORE_RETURN_IF_ERROR(LoadTicketLists(one));
   return std::move(one.front());
 }
 
@@ -373,7 +523,7 @@ Status SqliteTx::UpdateTicket(const Ticket& ticket) {
       .Bind(13, ticket.id);
   STORE_RETURN_IF_ERROR(ReturningId(*stmt, "update ticket " + std::to_string(ticket.id)).status());
   stmt->Finish();  // finish the UPDATE before touching collaborators
-  return WriteCollaborators(ticket.id, ticket.collaborator_ids);
+  return WriteTicketLists(ticket.id, ticket.collaborator_ids, ticket.tags);
 }
 
 Result<std::vector<Ticket>> SqliteTx::ListTickets(int64_t offset, int64_t limit) {
@@ -391,7 +541,7 @@ Result<std::vector<Ticket>> SqliteTx::ListTickets(int64_t offset, int64_t limit)
       out.push_back(ReadTicket(*stmt));
     }
   }
-  STORE_RETURN_IF_ERROR(LoadCollaborators(out));
+  STORE_RETURN_IF_ERROR(LoadTicketLists(out));
   return out;
 }
 
@@ -776,6 +926,251 @@ Status SqliteTx::AddInboundDelivery(const InboundDelivery& delivery) {
       .Bind(4, delivery.ref_id)
       .Bind(5, delivery.created_at);
   return Context(stmt->Run(), "add inbound delivery to " + rcpt);
+}
+
+// ---------------- triggers ----------------
+
+Result<TriggerRow> SqliteTx::CreateTrigger(TriggerRow trigger) {
+  auto stmt = conn_.Prepare(
+      "INSERT INTO triggers (title, active, position, default_key, definition_json, created_at, "
+      "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, trigger.title).BindBool(2, trigger.active).Bind(3, trigger.position);
+  if (trigger.default_key.empty()) {
+    stmt->BindNull(4);  // custom triggers; NULLs never collide
+  } else {
+    stmt->Bind(4, trigger.default_key);
+  }
+  stmt->Bind(5, trigger.definition_json).Bind(6, trigger.created_at).Bind(7, trigger.updated_at);
+  auto id = ReturningId(*stmt, "create trigger " + trigger.title);
+  if (!id.ok()) return id.status();
+  trigger.id = *id;
+  return trigger;
+}
+
+Result<TriggerRow> SqliteTx::GetTrigger(int64_t id) {
+  auto stmt = conn_.Prepare(Sql("SELECT ", kTriggerCols, " FROM triggers WHERE id = ?"));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, id);
+  return One<TriggerRow>(*stmt, ReadTrigger, "trigger " + std::to_string(id));
+}
+
+Status SqliteTx::UpdateTrigger(const TriggerRow& trigger) {
+  auto stmt = conn_.Prepare(
+      "UPDATE triggers SET title = ?, active = ?, position = ?, default_key = ?, "
+      "definition_json = ?, updated_at = ? WHERE id = ? RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, trigger.title).BindBool(2, trigger.active).Bind(3, trigger.position);
+  if (trigger.default_key.empty()) {
+    stmt->BindNull(4);
+  } else {
+    stmt->Bind(4, trigger.default_key);
+  }
+  stmt->Bind(5, trigger.definition_json).Bind(6, trigger.updated_at).Bind(7, trigger.id);
+  return ReturningId(*stmt, "update trigger " + std::to_string(trigger.id)).status();
+}
+
+Status SqliteTx::DeleteTrigger(int64_t id) {
+  // Outbound messages it made keep their trigger_title; their trigger_id
+  // becomes NULL (ON DELETE SET NULL).
+  auto stmt = conn_.Prepare("DELETE FROM triggers WHERE id = ? RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, id);
+  return ReturningId(*stmt, "delete trigger " + std::to_string(id)).status();
+}
+
+Result<std::vector<TriggerRow>> SqliteTx::ListTriggers() {
+  auto stmt = conn_.Prepare(Sql("SELECT ", kTriggerCols, " FROM triggers ORDER BY position, id"));
+  if (!stmt.ok()) return stmt.status();
+  return All<TriggerRow>(*stmt, ReadTrigger, "list triggers");
+}
+
+Result<TriggerRow> SqliteTx::FindTriggerByDefaultKey(std::string_view key) {
+  if (key.empty()) return Status::NotFound("trigger with empty default key: not found");
+  auto stmt = conn_.Prepare(Sql("SELECT ", kTriggerCols, " FROM triggers WHERE default_key = ?"));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, key);
+  return One<TriggerRow>(*stmt, ReadTrigger, "trigger with default key " + std::string(key));
+}
+
+// ---------------- outbound messages and delivery ----------------
+
+Result<OutboundMessage> SqliteTx::AddOutboundMessage(OutboundMessage message) {
+  message.message_id = StripAngles(message.message_id);
+  if (message.message_id.empty()) {
+    return Status::Invalid("add outbound message: empty Message-ID");
+  }
+  auto stmt = conn_.Prepare(
+      "INSERT INTO outbound_messages (ticket_id, audit_id, trigger_id, trigger_title, message_id, "
+      "subject, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, message.ticket_id)
+      .Bind(2, message.audit_id)
+      .Bind(3, message.trigger_id)
+      .Bind(4, message.trigger_title)
+      .Bind(5, message.message_id)
+      .Bind(6, message.subject)
+      .BindBlob(7, message.bytes)
+      .Bind(8, message.created_at);
+  auto id = ReturningId(*stmt, "add outbound message " + message.message_id);
+  if (!id.ok()) return id.status();
+  message.id = *id;
+  return message;
+}
+
+Result<OutboundMessage> SqliteTx::GetOutboundMessage(int64_t id) {
+  auto stmt = conn_.Prepare(Sql("SELECT ", kOutboundCols, " FROM outbound_messages WHERE id = ?"));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, id);
+  return One<OutboundMessage>(*stmt, ReadOutbound, "outbound message " + std::to_string(id));
+}
+
+Result<OutboundMessage> SqliteTx::FindOutboundByMessageId(std::string_view message_id) {
+  std::string key = StripAngles(message_id);
+  if (key.empty()) return Status::NotFound("outbound message by empty Message-ID: not found");
+  auto stmt =
+      conn_.Prepare(Sql("SELECT ", kOutboundCols, " FROM outbound_messages WHERE message_id = ?"));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, key);
+  return One<OutboundMessage>(*stmt, ReadOutbound, "outbound message by Message-ID " + key);
+}
+
+Result<std::vector<OutboundMessage>> SqliteTx::ListOutboundMessages(int64_t ticket_id) {
+  auto stmt = conn_.Prepare(
+      Sql("SELECT ", kOutboundCols, " FROM outbound_messages WHERE ticket_id = ? ORDER BY id"));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, ticket_id);
+  return All<OutboundMessage>(*stmt, ReadOutbound,
+                              "list outbound messages of ticket " + std::to_string(ticket_id));
+}
+
+Result<OutboundRecipient> SqliteTx::AddOutboundRecipient(OutboundRecipient recipient) {
+  if (recipient.verp_token.empty()) {
+    return Status::Invalid("add outbound recipient: empty VERP token");
+  }
+  if (!IsRecipientState(recipient.state)) {
+    return Status::Invalid("add outbound recipient: unknown state '" + recipient.state + "'");
+  }
+  auto stmt = conn_.Prepare(
+      "INSERT INTO outbound_recipients (message_id, address, user_id, state, attempts, "
+      "next_attempt_at, expires_at, verp_token, last_code, last_status, last_reply, reason, "
+      "remote_host, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, recipient.message_id)
+      .Bind(2, recipient.address)
+      .Bind(3, recipient.user_id)
+      .Bind(4, recipient.state)
+      .Bind(5, recipient.attempts)
+      .Bind(6, recipient.next_attempt_at)
+      .Bind(7, recipient.expires_at)
+      .Bind(8, recipient.verp_token)
+      .Bind(9, recipient.last_code)
+      .Bind(10, recipient.last_status)
+      .Bind(11, recipient.last_reply)
+      .Bind(12, recipient.reason)
+      .Bind(13, recipient.remote_host)
+      .Bind(14, recipient.created_at)
+      .Bind(15, recipient.updated_at);
+  auto id = ReturningId(
+      *stmt, "add outbound recipient to message " + std::to_string(recipient.message_id));
+  if (!id.ok()) return id.status();
+  recipient.id = *id;
+  return recipient;
+}
+
+Result<OutboundRecipient> SqliteTx::GetOutboundRecipient(int64_t id) {
+  auto stmt =
+      conn_.Prepare(Sql("SELECT ", kRecipientCols, " FROM outbound_recipients WHERE id = ?"));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, id);
+  return One<OutboundRecipient>(*stmt, ReadRecipient, "outbound recipient " + std::to_string(id));
+}
+
+Result<OutboundRecipient> SqliteTx::FindRecipientByVerp(std::string_view token) {
+  if (token.empty()) return Status::NotFound("outbound recipient by empty VERP token: not found");
+  auto stmt = conn_.Prepare(
+      Sql("SELECT ", kRecipientCols, " FROM outbound_recipients WHERE verp_token = ?"));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, token);
+  return One<OutboundRecipient>(*stmt, ReadRecipient, "outbound recipient by VERP token");
+}
+
+Result<std::vector<OutboundRecipient>> SqliteTx::ListOutboundRecipients(int64_t message_id) {
+  auto stmt = conn_.Prepare(
+      Sql("SELECT ", kRecipientCols, " FROM outbound_recipients WHERE message_id = ? ORDER BY id"));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, message_id);
+  return All<OutboundRecipient>(
+      *stmt, ReadRecipient, "list recipients of outbound message " + std::to_string(message_id));
+}
+
+Status SqliteTx::UpdateOutboundRecipient(const OutboundRecipient& recipient) {
+  if (!IsRecipientState(recipient.state)) {
+    return Status::Invalid("update outbound recipient: unknown state '" + recipient.state + "'");
+  }
+  auto stmt = conn_.Prepare(
+      "UPDATE outbound_recipients SET state = ?, attempts = ?, next_attempt_at = ?, "
+      "expires_at = ?, last_code = ?, last_status = ?, last_reply = ?, reason = ?, "
+      "remote_host = ?, updated_at = ? WHERE id = ? RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, recipient.state)
+      .Bind(2, recipient.attempts)
+      .Bind(3, recipient.next_attempt_at)
+      .Bind(4, recipient.expires_at)
+      .Bind(5, recipient.last_code)
+      .Bind(6, recipient.last_status)
+      .Bind(7, recipient.last_reply)
+      .Bind(8, recipient.reason)
+      .Bind(9, recipient.remote_host)
+      .Bind(10, recipient.updated_at)
+      .Bind(11, recipient.id);
+  return ReturningId(*stmt, "update outbound recipient " + std::to_string(recipient.id)).status();
+}
+
+Result<std::vector<OutboundRecipient>> SqliteTx::DueRecipients(int64_t now, int64_t limit) {
+  STORE_RETURN_IF_ERROR(CheckPage(0, limit));
+  // Ties in next_attempt_at go to the older recipient, so the order is total.
+  auto stmt = conn_.Prepare(Sql("SELECT ", kRecipientCols,
+                                " FROM outbound_recipients WHERE state IN ('queued', 'deferred') "
+                                "AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?"));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, now).Bind(2, limit);
+  return All<OutboundRecipient>(*stmt, ReadRecipient, "due outbound recipients");
+}
+
+Result<std::vector<OutboundRecipient>> SqliteTx::RecipientsInState(std::string_view state) {
+  auto stmt = conn_.Prepare(
+      Sql("SELECT ", kRecipientCols, " FROM outbound_recipients WHERE state = ? ORDER BY id"));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, state);
+  return All<OutboundRecipient>(*stmt, ReadRecipient,
+                                "outbound recipients in state " + std::string(state));
+}
+
+Result<int64_t> SqliteTx::AddDeliveryEvent(const DeliveryEvent& event) {
+  auto stmt = conn_.Prepare(
+      "INSERT INTO delivery_events (recipient_id, state, code, status, detail, remote_host, "
+      "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, event.recipient_id)
+      .Bind(2, event.state)
+      .Bind(3, event.code)
+      .Bind(4, event.status)
+      .Bind(5, event.detail)
+      .Bind(6, event.remote_host)
+      .Bind(7, event.created_at);
+  return ReturningId(*stmt,
+                     "add delivery event to recipient " + std::to_string(event.recipient_id));
+}
+
+Result<std::vector<DeliveryEvent>> SqliteTx::ListDeliveryEvents(int64_t recipient_id) {
+  auto stmt = conn_.Prepare(Sql("SELECT ", kDeliveryEventCols,
+                                " FROM delivery_events WHERE recipient_id = ? ORDER BY id"));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, recipient_id);
+  return All<DeliveryEvent>(*stmt, ReadDeliveryEvent,
+                            "list delivery events of recipient " + std::to_string(recipient_id));
 }
 
 // ---------------- settings ----------------

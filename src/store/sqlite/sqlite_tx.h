@@ -5,6 +5,9 @@
 // recipients lower case, encoded ids upper case, Message-IDs without angle
 // brackets. Attachment hashes given by callers are checked against the bytes
 // (blobs are content-addressed); a raw message's hash is computed when empty.
+// Outbound recipients must carry a VERP token and one of the delivery states
+// named in store.h; anything else is refused as Invalid rather than stored
+// where the queue would never pick it up.
 // Thread-safety: used by one thread, for the length of one transaction.
 #pragma once
 
@@ -22,6 +25,8 @@ class SqliteTx final : public Tx {
   Result<User> FindUserByEmail(std::string_view email) override;
   Status SetUserApiToken(int64_t user_id, std::string_view token_sha256) override;
   Result<User> FindUserByApiToken(std::string_view token_sha256) override;
+  Status UpdateUser(const User& user) override;
+  Result<std::vector<User>> ListUsersByRole(std::string_view role) override;
 
   Result<Ticket> CreateTicket(Ticket ticket) override;
   Result<Ticket> GetTicket(int64_t id) override;
@@ -56,13 +61,36 @@ class SqliteTx final : public Tx {
                                               std::string_view recipient) override;
   Status AddInboundDelivery(const InboundDelivery& delivery) override;
 
+  Result<TriggerRow> CreateTrigger(TriggerRow trigger) override;
+  Result<TriggerRow> GetTrigger(int64_t id) override;
+  Status UpdateTrigger(const TriggerRow& trigger) override;
+  Status DeleteTrigger(int64_t id) override;
+  Result<std::vector<TriggerRow>> ListTriggers() override;
+  Result<TriggerRow> FindTriggerByDefaultKey(std::string_view key) override;
+
+  Result<OutboundMessage> AddOutboundMessage(OutboundMessage message) override;
+  Result<OutboundMessage> GetOutboundMessage(int64_t id) override;
+  Result<OutboundMessage> FindOutboundByMessageId(std::string_view message_id) override;
+  Result<std::vector<OutboundMessage>> ListOutboundMessages(int64_t ticket_id) override;
+  Result<OutboundRecipient> AddOutboundRecipient(OutboundRecipient recipient) override;
+  Result<OutboundRecipient> GetOutboundRecipient(int64_t id) override;
+  Result<OutboundRecipient> FindRecipientByVerp(std::string_view token) override;
+  Result<std::vector<OutboundRecipient>> ListOutboundRecipients(int64_t message_id) override;
+  Status UpdateOutboundRecipient(const OutboundRecipient& recipient) override;
+  Result<std::vector<OutboundRecipient>> DueRecipients(int64_t now, int64_t limit) override;
+  Result<std::vector<OutboundRecipient>> RecipientsInState(std::string_view state) override;
+  Result<int64_t> AddDeliveryEvent(const DeliveryEvent& event) override;
+  Result<std::vector<DeliveryEvent>> ListDeliveryEvents(int64_t recipient_id) override;
+
   Result<std::string> GetSetting(std::string_view key) override;
   Status SetSetting(std::string_view key, std::string_view value) override;
 
  private:
   Result<User> UserWhere(std::string_view sql, std::string_view key, int64_t id);
-  Status WriteCollaborators(int64_t ticket_id, const std::vector<int64_t>& ids);
-  Status LoadCollaborators(std::vector<Ticket>& tickets);
+  // Collaborators and tags live in their own tables.
+  Status WriteTicketLists(int64_t ticket_id, const std::vector<int64_t>& ids,
+                          const std::vector<std::string>& tags);
+  Status LoadTicketLists(std::vector<Ticket>& tickets);
   Status LoadAttachments(std::vector<Comment>& comments, std::string_view sql, int64_t key);
 
   Conn& conn_;
