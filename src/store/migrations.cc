@@ -70,10 +70,11 @@ const std::vector<Migration>& Migrations() {
 ))",
            "CREATE INDEX ticket_collaborators_user ON ticket_collaborators (user_id)",
            R"(CREATE TABLE ticket_message_ids (
+  id {id_pk},
   message_id TEXT NOT NULL,
   ticket_id BIGINT NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
   outbound INTEGER NOT NULL,
-  PRIMARY KEY (message_id, ticket_id)
+  UNIQUE (message_id, ticket_id)
 ))",
            "CREATE INDEX ticket_message_ids_ticket ON ticket_message_ids (ticket_id)",
            R"(CREATE TABLE comments (
@@ -156,6 +157,9 @@ const std::vector<Migration>& Migrations() {
            "ALTER TABLE users ADD COLUMN undeliverable_reason TEXT NOT NULL DEFAULT ''",
            "ALTER TABLE users ADD COLUMN soft_bounces BIGINT NOT NULL DEFAULT 0",
            "CREATE INDEX users_role ON users (role, id)",
+           "ALTER TABLE tickets ADD COLUMN priority TEXT NOT NULL DEFAULT ''",
+           "ALTER TABLE tickets ADD COLUMN type TEXT NOT NULL DEFAULT ''",
+           "ALTER TABLE tickets ADD COLUMN group_id BIGINT",
            R"(CREATE TABLE ticket_tags (
   ticket_id BIGINT NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
   tag TEXT NOT NULL,

@@ -41,7 +41,10 @@ struct Ticket {
   std::string encoded_id;  // e.g. "K7Q2-9XWD"; unique
   std::string subject;
   std::string description;  // the first comment's text, as Zendesk shows it
-  std::string status = "new";  // new | open | pending | solved | closed
+  std::string status = "new";  // new | open | pending | hold | solved | closed
+  std::string priority;        // "" | low | normal | high | urgent
+  std::string type;            // "" | question | incident | problem | task
+  std::optional<int64_t> group_id;
   int64_t requester_id = 0;
   int64_t submitter_id = 0;
   std::optional<int64_t> assignee_id;
@@ -218,6 +221,8 @@ class Tx {
   virtual Status AddTicketMessageId(int64_t ticket_id, std::string_view message_id,
                                     bool outbound) = 0;
   virtual Result<Ticket> FindTicketByMessageId(std::string_view message_id) = 0;
+  // Every Message-ID of the ticket's conversation, oldest first.
+  virtual Result<std::vector<std::string>> ListTicketMessageIds(int64_t ticket_id) = 0;
   // The most recently updated ticket of `requester_id` with this subject_key
   // that is not closed and was updated at or after `updated_since`.
   virtual Result<Ticket> FindRecentTicketBySubject(int64_t requester_id,

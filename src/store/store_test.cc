@@ -401,6 +401,9 @@ TEST_P(StoreTest, MessageIdLookup) {
     EXPECT_EQ(tx.FindTicketByMessageId("<other@mail.example>")->id, b.id);
     EXPECT_EQ(tx.FindTicketByMessageId("nobody@mail.example").status().kind(),
               ErrorKind::kNotFound);
+    EXPECT_EQ(*tx.ListTicketMessageIds(a.id),
+              (std::vector<std::string>{"first@mail.example", "reply@postdesk.example"}));
+    EXPECT_TRUE(tx.ListTicketMessageIds(b.id + 100)->empty());
   });
 }
 

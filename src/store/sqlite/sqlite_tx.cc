@@ -99,7 +99,7 @@ User ReadUser(const Stmt& s) {
 
 constexpr std::string_view kTicketCols =
     "id, encoded_id, subject, description, status, requester_id, submitter_id, assignee_id, "
-    "recipient, via, subject_key, created_at, updated_at";
+    "recipient, via, subject_key, created_at, updated_at, priority, type, group_id";
 Ticket ReadTicket(const Stmt& s) {
   Ticket t;
   t.id = s.Int(0);
@@ -115,6 +115,9 @@ Ticket ReadTicket(const Stmt& s) {
   t.subject_key = s.Text(10);
   t.created_at = s.Int(11);
   t.updated_at = s.Int(12);
+  t.priority = s.Text(13);
+  t.type = s.Text(14);
+  t.group_id = s.OptInt(15);
   return t;
 }
 
@@ -463,8 +466,8 @@ Result<Ticket> SqliteTx::CreateTicket(Ticket ticket) {
   if (ticket.encoded_id.empty()) return Status::Invalid("create ticket: encoded_id must be set");
   auto stmt = conn_.Prepare(
       "INSERT INTO tickets (encoded_id, subject, description, status, requester_id, submitter_id, "
-      "assignee_id, recipient, via, subject_key, created_at, updated_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+      "assignee_id, recipient, via, subject_key, created_at, updated_at, priority, type, group_id) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, ticket.encoded_id)
       .Bind(2, ticket.subject)
@@ -477,7 +480,10 @@ Result<Ticket> SqliteTx::CreateTicket(Ticket ticket) {
       .Bind(9, ticket.via)
       .Bind(10, ticket.subject_key)
       .Bind(11, ticket.created_at)
-      .Bind(12, ticket.updated_at);
+      .Bind(12, ticket.updated_at)
+      .Bind(13, ticket.priority)
+      .Bind(14, ticket.type)
+      .Bind(15, ticket.group_id);
   auto id = ReturningId(*stmt, "create ticket " + ticket.encoded_id);
   if (!id.ok()) return id.status();
   ticket.id = *id;
@@ -506,7 +512,8 @@ Status SqliteTx::UpdateTicket(const Ticket& ticket) {
   auto stmt = conn_.Prepare(
       "UPDATE tickets SET encoded_id = ?, subject = ?, description = ?, status = ?, "
       "requester_id = ?, submitter_id = ?, assignee_id = ?, recipient = ?, via = ?, "
-      "subject_key = ?, created_at = ?, updated_at = ? WHERE id = ? RETURNING id");
+      "subject_key = ?, created_at = ?, updated_at = ?, priority = ?, type = ?, group_id = ? "
+      "WHERE id = ? RETURNING id");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, encoded)
       .Bind(2, ticket.subject)
@@ -520,7 +527,10 @@ Status SqliteTx::UpdateTicket(const Ticket& ticket) {
       .Bind(10, ticket.subject_key)
       .Bind(11, ticket.created_at)
       .Bind(12, ticket.updated_at)
-      .Bind(13, ticket.id);
+      .Bind(13, ticket.priority)
+      .Bind(14, ticket.type)
+      .Bind(15, ticket.group_id)
+      .Bind(16, ticket.id);
   STORE_RETURN_IF_ERROR(ReturningId(*stmt, "update ticket " + std::to_string(ticket.id)).status());
   stmt->Finish();  // finish the UPDATE before touching collaborators
   return WriteTicketLists(ticket.id, ticket.collaborator_ids, ticket.tags);
@@ -564,6 +574,21 @@ Result<Ticket> SqliteTx::FindTicketByEncodedId(std::string_view encoded_id) {
     id = *found;
   }
   return GetTicket(id);
+}
+
+Result<std::vector<std::string>> SqliteTx::ListTicketMessageIds(int64_t ticket_id) {
+  auto stmt = conn_.Prepare(
+      "SELECT message_id FROM ticket_message_ids WHERE ticket_id = ? ORDER BY id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, ticket_id);
+  std::vector<std::string> out;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(stmt->Text(0));
+  }
+  return out;
 }
 
 Result<Ticket> SqliteTx::FindRecentTicketBySubject(int64_t requester_id,

@@ -36,6 +36,7 @@ class SqliteTx final : public Tx {
   Result<Ticket> FindTicketByEncodedId(std::string_view encoded_id) override;
   Status AddTicketMessageId(int64_t ticket_id, std::string_view message_id, bool outbound) override;
   Result<Ticket> FindTicketByMessageId(std::string_view message_id) override;
+  Result<std::vector<std::string>> ListTicketMessageIds(int64_t ticket_id) override;
   Result<Ticket> FindRecentTicketBySubject(int64_t requester_id, std::string_view subject_key,
                                            int64_t updated_since) override;
 
