@@ -167,18 +167,18 @@ json TicketJson(const store::Ticket& t, std::string_view base, const store::User
   j["via"] = ViaJson(t.via, requester, t.recipient);
   j["created_at"] = FormatIsoTime(t.created_at);
   j["updated_at"] = FormatIsoTime(t.updated_at);
-  j["type"] = nullptr;
+  j["type"] = t.type.empty() ? json(nullptr) : json(t.type);
   j["subject"] = t.subject;
   j["raw_subject"] = t.subject;
   j["description"] = t.description;
-  j["priority"] = nullptr;
+  j["priority"] = t.priority.empty() ? json(nullptr) : json(t.priority);
   j["status"] = t.status;
   j["recipient"] = t.recipient;
   j["requester_id"] = t.requester_id;
   j["submitter_id"] = t.submitter_id;
   j["assignee_id"] = OptionalId(t.assignee_id);
   j["organization_id"] = nullptr;
-  j["group_id"] = nullptr;
+  j["group_id"] = OptionalId(t.group_id);
   j["collaborator_ids"] = t.collaborator_ids;
   j["follower_ids"] = json::array();
   j["email_cc_ids"] = t.collaborator_ids;
@@ -187,7 +187,7 @@ json TicketJson(const store::Ticket& t, std::string_view base, const store::User
   j["has_incidents"] = false;
   j["is_public"] = true;
   j["due_at"] = nullptr;
-  j["tags"] = json::array();
+  j["tags"] = t.tags;
   j["custom_fields"] = json::array();
   j["fields"] = json::array();
   j["satisfaction_rating"] = nullptr;
@@ -284,6 +284,10 @@ json UserJson(const store::User& u, std::string_view base) {
   j["locale"] = "en-US";
   j["organization_id"] = nullptr;
   j["role"] = u.role;
+  // Delivery health (our fields): a hard bounce marks the address undeliverable.
+  j["undeliverable"] = u.undeliverable;
+  j["undeliverable_reason"] = u.undeliverable ? json(u.undeliverable_reason) : json(nullptr);
+  j["soft_bounce_count"] = u.soft_bounces;
   // Agents are created by an admin; end-users only by mailing in, which
   // does not prove they own the address.
   j["verified"] = staff;

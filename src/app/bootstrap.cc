@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "common/ids.h"
+#include "tickets/updates.h"
 
 namespace postdesk::app {
 namespace {
@@ -62,6 +63,10 @@ Result<int64_t> Bootstrap(const Config& config, store::Store& store) {
     Status t = tx.SetUserApiToken(admin_id, Sha256Hex(token));
     if (!t.ok()) return t;
     return tx.SetSetting(kAdminSetting, std::to_string(admin_id));
+  });
+  if (!s.ok()) return s;
+  s = store.Write([](store::Tx& tx) {
+    return tickets::SeedDefaultTriggers(tx, static_cast<int64_t>(time(nullptr)));
   });
   if (!s.ok()) return s;
   if (!token.empty()) {

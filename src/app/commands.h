@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/config.h"
+#include "tickets/updates.h"
 
 namespace postdesk::app {
 
@@ -25,5 +26,8 @@ int Ingest(const Config& config, const IngestArgs& args);
 
 // The support addresses a configuration receives for (default first).
 std::vector<std::string> SupportAddressesOf(const Config& config);
+
+// Who we are on outgoing mail; `base_url` defaults to the configured HTTP address.
+tickets::DeskInfo DeskOf(const Config& config, std::string base_url = "");
 
 }  // namespace postdesk::app

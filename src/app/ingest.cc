@@ -17,6 +17,16 @@ std::vector<std::string> SupportAddressesOf(const Config& config) {
   return {config.DefaultSupportAddress()};
 }
 
+tickets::DeskInfo DeskOf(const Config& config, std::string base_url) {
+  tickets::DeskInfo desk;
+  desk.name = config.desk_name;
+  desk.support_address = config.DefaultSupportAddress();
+  desk.hostname = config.hostname;
+  desk.bounce_domain = config.domain;
+  desk.base_url = base_url.empty() ? "http://" + config.http_listen : std::move(base_url);
+  return desk;
+}
+
 int Ingest(const Config& config, const IngestArgs& args) {
   std::string bytes;
   char buf[65536];
@@ -39,7 +49,7 @@ int Ingest(const Config& config, const IngestArgs& args) {
     return kExitDataErr;
   }
 
-  intake::Pipeline pipeline({SupportAddressesOf(config), config.hostname, nullptr});
+  intake::Pipeline pipeline({SupportAddressesOf(config), config.hostname, nullptr, DeskOf(config)});
   for (const auto& r : args.recipients) {
     if (!pipeline.addresses().Contains(r)) {
       spdlog::error("ingest: {} is not a support address of this help desk", r);

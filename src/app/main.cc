@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
     sub->add_option("--db", config.db_url, "database URL (default sqlite: inside --data)");
     sub->add_option("--domain", config.domain, "the help desk's mail domain (support@DOMAIN)");
     sub->add_option("--hostname", config.hostname, "our host name (EHLO, Message-IDs)");
+    sub->add_option("--name", config.desk_name, "the help desk's name on outgoing mail");
   };
 
   auto* serve = app.add_subcommand("serve", "run the help desk");

@@ -12,12 +12,16 @@
 #include <thread>
 
 #include "api/read_api.h"
+#include "api/triggers_api.h"
+#include "api/write_api.h"
+#include "outbound/queue.h"
 #include "app/bootstrap.h"
 #include "app/commands.h"
 #include "app/smtp_door.h"
 #include "http/server.h"
 #include "intake/service.h"
 #include "smtp/server.h"
+#include "tickets/updates.h"
 
 namespace postdesk::app {
 namespace {
@@ -31,6 +35,12 @@ Status WritePortsFile(const std::string& dir, const nlohmann::json& ports) {
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) return Status::Permanent("cannot write " + path);
   return Status::Ok();
+}
+
+// Without --relay: the recipient domain's own name, port 25 (MX lookup comes
+// with the DNS module).
+boost::asio::awaitable<Result<std::vector<outbound::SmtpTarget>>> DirectTargets(std::string domain) {
+  co_return std::vector<outbound::SmtpTarget>{{domain, 25}};
 }
 
 }  // namespace
@@ -48,13 +58,40 @@ int Serve(const Config& config) {
   }
   mime::InitMime();
 
-  store::GroupCommitWriter writer(**store);
-  intake::Pipeline pipeline({SupportAddressesOf(config), config.hostname, nullptr});
-  intake::IntakeService intake(pipeline, writer);
-  SmtpDoor door(intake);
-
   boost::asio::io_context io;
   nlohmann::json ports;
+
+  // HTTP first: its port makes the base URL that ticket links use.
+  http::HttpOptions http_options;
+  if (auto s = ParseHostPort(config.http_listen, http_options.host, http_options.port); !s.ok()) {
+    spdlog::error("--http: {}", s.message());
+    return kExitConfig;
+  }
+  http::Router router;
+  http::HttpServer http_server(io, http_options, router);
+  if (auto s = http_server.Listen(); !s.ok()) {
+    spdlog::error("HTTP: {}", s.message());
+    return kExitConfig;
+  }
+  ports["http"] = http_server.port();
+  std::string base_url = "http://" + (http_options.host.find(':') != std::string::npos
+                                          ? "[" + http_options.host + "]"
+                                          : http_options.host) +
+                         ":" + std::to_string(http_server.port());
+
+  tickets::DeskInfo desk = DeskOf(config, base_url);
+
+  store::GroupCommitWriter writer(**store);
+  SystemClock clock;
+  outbound::QueueOptions queue_options;
+  queue_options.relay = config.relay;
+  queue_options.helo = config.hostname;
+  queue_options.bounce_domain = config.domain;
+  outbound::OutboundQueue queue(io, **store, writer, queue_options, clock, DirectTargets);
+
+  intake::Pipeline pipeline({SupportAddressesOf(config), config.hostname, nullptr, desk});
+  intake::IntakeService intake(pipeline, writer);
+  SmtpDoor door(intake, [&queue] { queue.Wake(); });
 
   auto smtp_options = smtp::ServerOptionsFromConfig(config, config.smtp_listen, false);
   if (!smtp_options.ok()) {
@@ -83,19 +120,14 @@ int Serve(const Config& config) {
     ports["lmtp"] = lmtp_server->port();
   }
 
-  http::Router router;
-  api::RegisterReadApi(router, **store);
-  http::HttpOptions http_options;
-  if (auto s = ParseHostPort(config.http_listen, http_options.host, http_options.port); !s.ok()) {
-    spdlog::error("--http: {}", s.message());
-    return kExitConfig;
-  }
-  http::HttpServer http_server(io, http_options, router);
-  if (auto s = http_server.Listen(); !s.ok()) {
-    spdlog::error("HTTP: {}", s.message());
-    return kExitConfig;
-  }
-  ports["http"] = http_server.port();
+  api::RegisterReadApi(router, **store, {base_url});
+  api::WriteApiOptions write_options;
+  write_options.desk = desk;
+  write_options.support_addresses = SupportAddressesOf(config);
+  write_options.base_url = base_url;
+  write_options.on_mail_queued = [&queue] { queue.Wake(); };
+  api::RegisterWriteApi(router, **store, write_options);
+  api::RegisterTriggersApi(router, **store, base_url);
 
   if (auto s = WritePortsFile(config.data_dir, ports); !s.ok()) {
     spdlog::error("{}", s.message());
@@ -105,6 +137,7 @@ int Serve(const Config& config) {
   smtp_server.Start();
   if (lmtp_server) lmtp_server->Start();
   http_server.Start();
+  queue.Start();
   spdlog::info("postdesk serving {}: smtp {} http {}{} data {}", config.DefaultSupportAddress(),
                ports["smtp"].get<int>(), ports["http"].get<int>(),
                lmtp_server ? " lmtp " + std::to_string(ports["lmtp"].get<int>()) : "",
@@ -130,6 +163,7 @@ int Serve(const Config& config) {
     smtp_server.Stop();
     if (lmtp_server) lmtp_server->Stop();
     http_server.Stop();
+    queue.Stop();
     deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     stop_when_idle();
   });

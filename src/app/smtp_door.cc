@@ -32,7 +32,8 @@ void SmtpDoor::Deliver(smtp::Envelope envelope, std::string data,
   in.client_ip = envelope.client_ip;
   in.helo = envelope.helo;
   size_t n = envelope.rcpt_to.size();
-  intake_.Submit(std::move(in), [n, done = std::move(done)](Result<intake::Outcome> r) {
+  intake_.Submit(std::move(in), [this, n, done = std::move(done)](Result<intake::Outcome> r) {
+    if (r.ok() && r->notifications > 0 && on_mail_queued_) on_mail_queued_();
     done(std::vector<smtp::Reply>(n, ReplyFor(r)));
   });
 }

@@ -11,7 +11,9 @@ namespace postdesk::app {
 
 class SmtpDoor final : public smtp::Handler {
  public:
-  explicit SmtpDoor(intake::IntakeService& intake) : intake_(intake) {}
+  // `on_mail_queued` runs after a message whose triggers queued email.
+  SmtpDoor(intake::IntakeService& intake, std::function<void()> on_mail_queued = {})
+      : intake_(intake), on_mail_queued_(std::move(on_mail_queued)) {}
 
   smtp::Reply CheckRecipient(const smtp::Envelope& envelope, std::string_view recipient) override;
   void Deliver(smtp::Envelope envelope, std::string data,
@@ -22,6 +24,7 @@ class SmtpDoor final : public smtp::Handler {
 
  private:
   intake::IntakeService& intake_;
+  std::function<void()> on_mail_queued_;
 };
 
 }  // namespace postdesk::app

@@ -21,6 +21,7 @@ struct Config {
   std::string relay;           // empty: MX delivery
   std::string dns;             // empty: system resolver
   std::string hostname = "postdesk.localhost";  // our EHLO name / authserv-id
+  std::string desk_name = "Support";             // display name on our mail
 
   // Bounds on everything that comes from the network.
   uint64_t max_message_bytes = 25ull * 1024 * 1024;

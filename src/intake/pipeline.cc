@@ -85,6 +85,7 @@ json CommentEvent(const store::Comment& c, const std::vector<store::AttachmentMe
 Pipeline::Pipeline(PipelineOptions options)
     : addresses_(std::move(options.support_addresses)),
       hostname_(std::move(options.hostname)),
+      desk_(std::move(options.desk)),
       clock_(options.clock ? options.clock : &system_clock_) {}
 
 Prepared Pipeline::Prepare(Inbound inbound) const {
@@ -247,6 +248,8 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
 
   json events = json::array();
   Outcome outcome;
+  store::Ticket before;
+  if (ticket) before = *ticket;
   if (!ticket) {
     store::Ticket t;
     t.subject = m.subject.empty() ? SubjectFromBody(m.text_body) : m.subject;
@@ -336,11 +339,6 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
     if (!s.ok()) return s;
   }
 
-  store::Audit audit;
-  audit.ticket_id = ticket->id;
-  audit.author_id = requester->id;
-  audit.via = "email";
-  audit.created_at = now;
   json meta = {{"system",
                 {{"message_id", m.message_id},
                  {"raw_email_identifier", std::to_string(*raw_id)},
@@ -348,10 +346,20 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
                  {"ip_address", p.inbound.client_ip}}}};
   if (!thread_evidence.is_null()) meta["threading"] = thread_evidence;
   if (!m.defects.empty()) meta["defects"] = m.defects;
-  audit.events_json = events.dump();
-  audit.metadata_json = meta.dump();
-  auto audit_id = tx.AddAudit(audit);
-  if (!audit_id.ok()) return audit_id.status();
+
+  // Triggers, their notifications and the update's one audit.
+  tickets::Update update;
+  update.created = outcome.kind == "ticket";
+  update.before = before;
+  update.ticket = *ticket;
+  update.comment = *comment;
+  update.actor = *requester;
+  update.via = "email";
+  update.events = std::move(events);
+  update.metadata = std::move(meta);
+  auto committed = tickets::Commit(tx, desk_, std::move(update), now);
+  if (!committed.ok()) return committed.status();
+  outcome.notifications = committed->outbound_message_ids.size();
 
   outcome.ticket_id = ticket->id;
   outcome.comment_id = comment->id;

@@ -24,6 +24,7 @@
 #include "intake/support_addresses.h"
 #include "mime/message.h"
 #include "store/store.h"
+#include "tickets/updates.h"
 
 namespace postdesk::intake {
 
@@ -61,12 +62,14 @@ struct Outcome {
   int64_t suspended_id = 0;
   std::string cause;       // for "suspended"
   bool duplicate = false;  // a redelivery of something already handled
+  size_t notifications = 0;  // emails the triggers queued
 };
 
 struct PipelineOptions {
   std::vector<std::string> support_addresses;  // the first is the default
   std::string hostname;  // ours: in trace headers and our Message-IDs
   const Clock* clock = nullptr;  // null: system clock
+  tickets::DeskInfo desk;        // for the triggers' notifications
 };
 
 // The header our outbound mail carries so that it is recognised if it loops back.
@@ -89,6 +92,7 @@ class Pipeline {
 
   SupportAddresses addresses_;
   std::string hostname_;
+  tickets::DeskInfo desk_;
   SystemClock system_clock_;
   const Clock* clock_;
 };

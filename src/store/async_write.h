@@ -15,9 +15,11 @@
 
 namespace postdesk::store {
 
+// Not a coroutine itself, and callers should pass a named TxFn: g++ 12 can
+// destroy a temporary twice inside a co_await expression.
 inline boost::asio::awaitable<Status> AsyncWrite(GroupCommitWriter& writer, TxFn fn) {
   namespace asio = boost::asio;
-  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Status)>(
+  return asio::async_initiate<decltype(asio::use_awaitable), void(Status)>(
       [&writer, fn = std::move(fn)](auto handler) mutable {
         auto executor = asio::get_associated_executor(handler);
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));

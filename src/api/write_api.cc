@@ -1,0 +1,606 @@
+#include "api/write_api.h"
+
+#include <algorithm>
+#include <ctime>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "api/present.h"
+#include "common/ids.h"
+#include "common/strings.h"
+#include "mime/message.h"
+#include "outbound/compose.h"
+#include "rules/defaults.h"
+#include "rules/engine.h"
+
+namespace postdesk::api {
+namespace {
+
+using nlohmann::json;
+
+const std::set<std::string>& Statuses() {
+  static const std::set<std::string> s = {"new", "open", "pending", "hold", "solved", "closed"};
+  return s;
+}
+const std::set<std::string>& Priorities() {
+  static const std::set<std::string> s = {"", "low", "normal", "high", "urgent"};
+  return s;
+}
+const std::set<std::string>& Types() {
+  static const std::set<std::string> s = {"", "question", "incident", "problem", "task"};
+  return s;
+}
+
+int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+http::Response Unprocessable(std::string_view description) {
+  return http::ErrorResponse(422, "RecordInvalid", description);
+}
+
+// A failure inside a write transaction that is the client's fault.
+struct ClientError {
+  int status = 422;
+  std::string code = "RecordInvalid";
+  std::string description;
+};
+
+// Runs `fn` in one write transaction; a ClientError set by fn becomes its
+// response, a store failure the matching 4xx/5xx.
+http::Response WriteJson(store::Store& store, int ok_status,
+                         const std::function<Status(store::Tx&, json&, ClientError&)>& fn) {
+  json out;
+  ClientError client;
+  Status s = store.Write([&](store::Tx& tx) {
+    Status r = fn(tx, out, client);
+    if (r.ok() && !client.description.empty()) return Status::Invalid("client error");
+    return r;
+  });
+  if (!client.description.empty()) return http::ErrorResponse(client.status, client.code, client.description);
+  if (!s.ok()) return StoreError(s);
+  return http::JsonResponse(ok_status, out);
+}
+
+std::optional<json> ParseBody(const http::Request& req, std::string_view root, http::Response& error) {
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded()) {
+    error = http::ErrorResponse(400, "InvalidJSON", "the request body is not valid JSON");
+    return std::nullopt;
+  }
+  if (!body.is_object() || !body.contains(root) || !body[root].is_object()) {
+    error = http::ErrorResponse(400, "InvalidPayload",
+                                "expected a JSON object with a \"" + std::string(root) + "\" object");
+    return std::nullopt;
+  }
+  return body[root];
+}
+
+bool IsStaff(const store::User& u) { return u.role == "agent" || u.role == "admin"; }
+
+std::optional<int64_t> JsonId(const json& v) {
+  if (v.is_number_integer() && v.get<int64_t>() > 0) return v.get<int64_t>();
+  if (v.is_string()) return ParseId(v.get<std::string>());
+  return std::nullopt;
+}
+
+// Finds or creates the end user for an email, refusing support addresses.
+Result<store::User> UserForEmail(store::Tx& tx, const std::string& email, const std::string& name,
+                                 const WriteApiOptions& o, ClientError& err) {
+  std::string e = NormalizeEmail(email);
+  if (!outbound::IsSafeAddress(e)) {
+    err.description = "\"" + email + "\" is not a valid email address";
+    return Status::Invalid(err.description);
+  }
+  for (const auto& s : o.support_addresses) {
+    if (NormalizeEmail(s) == e) {
+      err.description = e + " is a support address of this help desk and cannot be a user's email";
+      return Status::Invalid(err.description);
+    }
+  }
+  auto found = tx.FindUserByEmail(e);
+  if (found.ok() || found.status().kind() != ErrorKind::kNotFound) return found;
+  store::User u;
+  u.email = e;
+  u.name = name.empty() ? std::string(EmailLocalPart(e)) : name;
+  u.role = "end-user";
+  u.created_at = u.updated_at = Now();
+  return tx.CreateUser(u);
+}
+
+// Applies the writable ticket fields of `in` to `t`, appending Change events.
+// `creating` turns them into Create events.
+Status ApplyFields(store::Tx& tx, const json& in, store::Ticket& t, json& events, bool creating,
+                   const WriteApiOptions& o, ClientError& err) {
+  auto change = [&](const std::string& field, const json& value, const json& previous) {
+    if (creating) {
+      events.push_back({{"type", "Create"}, {"field_name", field}, {"value", value}});
+    } else if (value != previous) {
+      events.push_back(
+          {{"type", "Change"}, {"field_name", field}, {"value", value}, {"previous_value", previous}});
+    }
+  };
+  auto string_field = [&](const char* name, std::string& slot,
+                          const std::set<std::string>& allowed) -> bool {
+    if (!in.contains(name)) return true;
+    const json& v = in[name];
+    std::string value = v.is_null() ? "" : v.is_string() ? ToLower(v.get<std::string>()) : "\x01";
+    if (!allowed.count(value)) {
+      err.description = std::string("ticket.") + name + ": \"" +
+                        (v.is_string() ? v.get<std::string>() : v.dump()) + "\" is not one of the allowed values";
+      return false;
+    }
+    change(name, value, slot);
+    slot = value;
+    return true;
+  };
+  if (!string_field("status", t.status, Statuses()) || !string_field("priority", t.priority, Priorities()) ||
+      !string_field("type", t.type, Types())) {
+    return Status::Invalid(err.description);
+  }
+  if (t.status.empty()) {
+    err.description = "ticket.status: must not be empty";
+    return Status::Invalid(err.description);
+  }
+  if (in.contains("subject")) {
+    if (!in["subject"].is_string() || Trim(in["subject"].get<std::string>()).empty()) {
+      err.description = "ticket.subject: must be a non-empty string";
+      return Status::Invalid(err.description);
+    }
+    std::string subject = SanitizeUtf8(in["subject"].get<std::string>());
+    change("subject", subject, t.subject);
+    t.subject = subject;
+  }
+  if (in.contains("assignee_id")) {
+    std::optional<int64_t> assignee;
+    if (!in["assignee_id"].is_null()) {
+      assignee = JsonId(in["assignee_id"]);
+      auto user = assignee ? tx.GetUser(*assignee) : Result<store::User>(Status::NotFound(""));
+      if (!user.ok() || !IsStaff(*user)) {
+        err.description = "ticket.assignee_id: " + in["assignee_id"].dump() + " is not an agent";
+        return Status::Invalid(err.description);
+      }
+    }
+    change("assignee_id", assignee ? json(*assignee) : json(nullptr),
+           t.assignee_id ? json(*t.assignee_id) : json(nullptr));
+    t.assignee_id = assignee;
+  }
+  std::vector<int64_t> ccs = t.collaborator_ids;
+  if (in.contains("collaborator_ids")) {
+    if (!in["collaborator_ids"].is_array()) {
+      err.description = "ticket.collaborator_ids: must be an array of user ids";
+      return Status::Invalid(err.description);
+    }
+    ccs.clear();
+    for (const auto& v : in["collaborator_ids"]) {
+      auto id = JsonId(v);
+      if (!id || !tx.GetUser(*id).ok()) {
+        err.description = "ticket.collaborator_ids: " + v.dump() + " is not a user";
+        return Status::Invalid(err.description);
+      }
+      ccs.push_back(*id);
+    }
+  }
+  if (in.contains("email_ccs")) {
+    if (!in["email_ccs"].is_array()) {
+      err.description = "ticket.email_ccs: must be an array of {user_email, action}";
+      return Status::Invalid(err.description);
+    }
+    for (const auto& cc : in["email_ccs"]) {
+      if (!cc.is_object() || !cc.contains("user_email") || !cc["user_email"].is_string()) {
+        err.description = "ticket.email_ccs: each entry needs a user_email string";
+        return Status::Invalid(err.description);
+      }
+      auto user = UserForEmail(tx, cc["user_email"].get<std::string>(),
+                               cc.value("user_name", std::string()), o, err);
+      if (!user.ok()) return user.status();
+      bool remove = cc.value("action", std::string("put")) == "delete";
+      auto it = std::find(ccs.begin(), ccs.end(), user->id);
+      if (remove && it != ccs.end()) ccs.erase(it);
+      if (!remove && it == ccs.end()) ccs.push_back(user->id);
+    }
+  }
+  ccs.erase(std::remove(ccs.begin(), ccs.end(), t.requester_id), ccs.end());
+  if (ccs != t.collaborator_ids || creating) {
+    if (!ccs.empty() || !creating) change("collaborator_ids", ccs, t.collaborator_ids);
+    t.collaborator_ids = ccs;
+  }
+  auto tag_list = [&](const char* name) -> std::optional<std::vector<std::string>> {
+    if (!in.contains(name)) return std::nullopt;
+    std::vector<std::string> out;
+    if (in[name].is_array()) {
+      for (const auto& v : in[name]) {
+        if (v.is_string()) out.push_back(ToLower(Trim(v.get<std::string>())));
+      }
+    }
+    return out;
+  };
+  std::vector<std::string> tags = t.tags;
+  if (auto set = tag_list("tags")) tags = *set;
+  if (auto add = tag_list("additional_tags")) {
+    for (auto& tag : *add) {
+      if (std::find(tags.begin(), tags.end(), tag) == tags.end()) tags.push_back(tag);
+    }
+  }
+  if (auto rm = tag_list("remove_tags")) {
+    for (auto& tag : *rm) tags.erase(std::remove(tags.begin(), tags.end(), tag), tags.end());
+  }
+  if (tags != t.tags) {
+    change("tags", tags, t.tags);
+    t.tags = tags;
+  }
+  return Status::Ok();
+}
+
+// The comment of a create/update request, if any.
+Result<std::optional<store::Comment>> ParseComment(const json& in, int64_t author_id,
+                                                   ClientError& err) {
+  if (!in.contains("comment")) return std::optional<store::Comment>();
+  const json& c = in["comment"];
+  if (!c.is_object()) {
+    err.description = "ticket.comment: must be an object with body or html_body";
+    return Status::Invalid(err.description);
+  }
+  store::Comment comment;
+  comment.author_id = author_id;
+  if (c.contains("body") && c["body"].is_string()) comment.body = SanitizeUtf8(c["body"].get<std::string>());
+  if (c.contains("html_body") && c["html_body"].is_string()) {
+    comment.html_body = SanitizeUtf8(c["html_body"].get<std::string>());
+    if (Trim(comment.body).empty()) comment.body = mime::HtmlToText(comment.html_body);
+  }
+  if (Trim(comment.body).empty()) {
+    err.description = "ticket.comment: body or html_body must hold some text";
+    return Status::Invalid(err.description);
+  }
+  if (c.contains("public")) {
+    if (!c["public"].is_boolean()) {
+      err.description = "ticket.comment.public: must be true or false";
+      return Status::Invalid(err.description);
+    }
+    comment.is_public = c["public"].get<bool>();
+  }
+  return std::optional<store::Comment>(std::move(comment));
+}
+
+json CommentEvent(const store::Comment& c) {
+  return {{"type", "Comment"},      {"id", c.id},         {"author_id", c.author_id},
+          {"body", c.body},         {"html_body", c.html_body}, {"public", c.is_public},
+          {"attachments", json::array()}};
+}
+
+Result<json> DeliveriesJson(store::Tx& tx, int64_t ticket_id) {
+  auto messages = tx.ListOutboundMessages(ticket_id);
+  if (!messages.ok()) return messages.status();
+  json list = json::array();
+  for (const auto& m : *messages) {
+    auto recipients = tx.ListOutboundRecipients(m.id);
+    if (!recipients.ok()) return recipients.status();
+    json rs = json::array();
+    for (const auto& r : *recipients) {
+      auto history = tx.ListDeliveryEvents(r.id);
+      if (!history.ok()) return history.status();
+      json hs = json::array();
+      for (const auto& e : *history) {
+        json h = {{"state", e.state}, {"created_at", FormatIsoTime(e.created_at)}};
+        if (e.code) h["smtp_code"] = e.code;
+        if (!e.status.empty()) h["status"] = e.status;
+        if (!e.detail.empty()) h["detail"] = e.detail;
+        if (!e.remote_host.empty()) h["remote_host"] = e.remote_host;
+        hs.push_back(std::move(h));
+      }
+      json rj = {{"id", r.id},
+                 {"address", r.address},
+                 {"user_id", r.user_id ? json(*r.user_id) : json(nullptr)},
+                 {"state", r.state},
+                 {"attempts", r.attempts},
+                 {"smtp_code", r.last_code ? json(r.last_code) : json(nullptr)},
+                 {"status", r.last_status.empty() ? json(nullptr) : json(r.last_status)},
+                 {"reply", r.last_reply.empty() ? json(nullptr) : json(r.last_reply)},
+                 {"reason", r.reason.empty() ? json(nullptr) : json(r.reason)},
+                 {"remote_host", r.remote_host.empty() ? json(nullptr) : json(r.remote_host)},
+                 {"updated_at", FormatIsoTime(r.updated_at)},
+                 {"history", std::move(hs)}};
+      if (r.state == "deferred") rj["next_attempt_at"] = FormatIsoTime(r.next_attempt_at);
+      rs.push_back(std::move(rj));
+    }
+    list.push_back({{"id", m.id},
+                    {"message_id", m.message_id},
+                    {"subject", m.subject},
+                    {"audit_id", m.audit_id ? json(m.audit_id) : json(nullptr)},
+                    {"trigger", m.trigger_id ? json{{"id", *m.trigger_id}, {"title", m.trigger_title}}
+                                             : json(nullptr)},
+                    {"created_at", FormatIsoTime(m.created_at)},
+                    {"recipients", std::move(rs)}});
+  }
+  return list;
+}
+
+// Failed or bounced recipients of the ticket's mail, for the ticket view.
+Result<json> DeliveryFailures(store::Tx& tx, int64_t ticket_id) {
+  auto all = DeliveriesJson(tx, ticket_id);
+  if (!all.ok()) return all.status();
+  json failures = json::array();
+  for (const auto& m : *all) {
+    for (const auto& r : m["recipients"]) {
+      if (r["state"] == "failed" || r["state"] == "bounced") {
+        failures.push_back({{"address", r["address"]},
+                            {"state", r["state"]},
+                            {"reason", r["reason"]},
+                            {"reply", r["reply"]},
+                            {"status", r["status"]},
+                            {"subject", m["subject"]},
+                            {"message_id", m["message_id"]}});
+      }
+    }
+  }
+  return failures;
+}
+
+}  // namespace
+
+void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions options) {
+  auto o = std::make_shared<WriteApiOptions>(std::move(options));
+  store::Store* st = &store;
+  auto wake = [o] {
+    if (o->on_mail_queued) o->on_mail_queued();
+  };
+
+  // ---- users ----
+  router.Add("POST", "/api/v2/users", [st, o](const http::Request& req) {
+    http::Response error;
+    auto in = ParseBody(req, "user", error);
+    if (!in) return error;
+    if (req.user->role != "admin") {
+      return http::ErrorResponse(403, "Forbidden", "only an admin can create users");
+    }
+    std::string role = in->value("role", std::string("end-user"));
+    if (role == "end_user") role = "end-user";
+    if (role != "end-user" && role != "agent" && role != "admin") {
+      return Unprocessable("user.role: must be end-user, agent or admin");
+    }
+    if (!in->contains("email") || !(*in)["email"].is_string()) {
+      return Unprocessable("user.email: required");
+    }
+    std::string base = BaseUrl(req, o->base_url);
+    return WriteJson(*st, 201, [&](store::Tx& tx, json& out, ClientError& err) -> Status {
+      std::string email = NormalizeEmail((*in)["email"].get<std::string>());
+      if (tx.FindUserByEmail(email).ok()) {
+        err.description = "user.email: " + email + " is already in use";
+        return Status::Ok();
+      }
+      auto user = UserForEmail(tx, email, in->value("name", std::string()), *o, err);
+      if (!user.ok()) return err.description.empty() ? user.status() : Status::Ok();
+      user->role = role;
+      user->updated_at = Now();
+      if (Status s = tx.UpdateUser(*user); !s.ok()) return s;
+      out["user"] = UserJson(*user, base);
+      return Status::Ok();
+    });
+  });
+
+  // Our extension: an agent clears an undeliverable flag.
+  router.Add("PUT", "/api/v2/users/{id}", [st, o](const http::Request& req) {
+    auto id = ParseId(req.Param("id"));
+    if (!id) return BadId("user", req.Param("id"));
+    http::Response error;
+    auto in = ParseBody(req, "user", error);
+    if (!in) return error;
+    std::string base = BaseUrl(req, o->base_url);
+    return WriteJson(*st, 200, [&](store::Tx& tx, json& out, ClientError& err) -> Status {
+      auto user = tx.GetUser(*id);
+      if (!user.ok()) return user.status();
+      if (in->contains("name")) {
+        if (!(*in)["name"].is_string()) {
+          err.description = "user.name: must be a string";
+          return Status::Ok();
+        }
+        user->name = SanitizeUtf8((*in)["name"].get<std::string>());
+      }
+      if (in->contains("undeliverable")) {
+        if (!(*in)["undeliverable"].is_boolean() || (*in)["undeliverable"].get<bool>()) {
+          err.description = "user.undeliverable: only false (clearing the flag) can be set";
+          return Status::Ok();
+        }
+        user->undeliverable = false;
+        user->undeliverable_reason.clear();
+        user->soft_bounces = 0;
+      }
+      user->updated_at = Now();
+      if (Status s = tx.UpdateUser(*user); !s.ok()) return s;
+      out["user"] = UserJson(*user, base);
+      return Status::Ok();
+    });
+  });
+
+  // ---- tickets ----
+  router.Add("POST", "/api/v2/tickets", [st, o, wake](const http::Request& req) {
+    http::Response error;
+    auto in = ParseBody(req, "ticket", error);
+    if (!in) return error;
+    std::string base = BaseUrl(req, o->base_url);
+    size_t queued = 0;
+    http::Response resp =
+        WriteJson(*st, 201, [&](store::Tx& tx, json& out, ClientError& err) -> Status {
+          int64_t now = Now();
+          auto actor = tx.GetUser(req.user->id);
+          if (!actor.ok()) return actor.status();
+          store::User requester;
+          if (in->contains("requester_id")) {
+            auto id = JsonId((*in)["requester_id"]);
+            auto u = id ? tx.GetUser(*id) : Result<store::User>(Status::NotFound(""));
+            if (!u.ok()) {
+              err.description = "ticket.requester_id: " + (*in)["requester_id"].dump() + " is not a user";
+              return Status::Ok();
+            }
+            requester = *u;
+          } else if (in->contains("requester") && (*in)["requester"].is_object() &&
+                     (*in)["requester"].contains("email") && (*in)["requester"]["email"].is_string()) {
+            auto u = UserForEmail(tx, (*in)["requester"]["email"].get<std::string>(),
+                                  (*in)["requester"].value("name", std::string()), *o, err);
+            if (!u.ok()) return err.description.empty() ? u.status() : Status::Ok();
+            requester = *u;
+          } else {
+            err.description = "ticket.requester_id or ticket.requester.email is required";
+            return Status::Ok();
+          }
+          auto comment = ParseComment(*in, actor->id, err);
+          if (!comment.ok()) return Status::Ok();
+          if (!*comment) {
+            err.description = "ticket.comment: required when creating a ticket";
+            return Status::Ok();
+          }
+          store::Ticket t;
+          t.subject = in->contains("subject") && (*in)["subject"].is_string()
+                          ? SanitizeUtf8((*in)["subject"].get<std::string>())
+                          : "";
+          if (Trim(t.subject).empty()) {
+            err.description = "ticket.subject: required";
+            return Status::Ok();
+          }
+          t.requester_id = requester.id;
+          t.submitter_id = actor->id;
+          t.recipient = o->desk.support_address;
+          t.via = "api";
+          t.status = "new";
+          t.created_at = t.updated_at = now;
+          json events = json::array();
+          json fields = *in;
+          fields.erase("subject");
+          if (Status s = ApplyFields(tx, fields, t, events, /*creating=*/true, *o, err); !s.ok()) {
+            return Status::Ok();
+          }
+          if (!fields.contains("status") && t.assignee_id) t.status = "open";
+          t.description = (*comment)->body;
+          t.subject_key = ToLower(t.subject);
+          events.insert(events.begin(), json{{"type", "Create"}, {"field_name", "subject"}, {"value", t.subject}});
+          events.push_back({{"type", "Create"}, {"field_name", "requester_id"}, {"value", requester.id}});
+          Result<store::Ticket> created = Status::Temporary("no attempt");
+          for (int attempt = 0; attempt < 3; ++attempt) {
+            t.encoded_id = NewEncodedId();
+            created = tx.CreateTicket(t);
+            if (created.ok() || created.status().kind() != ErrorKind::kInvalid) break;
+          }
+          if (!created.ok()) return created.status();
+          store::Comment c = std::move(**comment);
+          c.ticket_id = created->id;
+          c.via = "api";
+          c.created_at = now;
+          auto added = tx.AddComment(c);
+          if (!added.ok()) return added.status();
+          events.push_back(CommentEvent(*added));
+          tickets::Update update;
+          update.created = true;
+          update.ticket = *created;
+          update.comment = *added;
+          update.actor = *actor;
+          update.via = "api";
+          update.events = std::move(events);
+          auto committed = tickets::Commit(tx, o->desk, std::move(update), now);
+          if (!committed.ok()) return committed.status();
+          queued = committed->outbound_message_ids.size();
+          out["ticket"] = TicketJson(committed->ticket, base, &requester);
+          auto audits = tx.ListAudits(created->id);
+          if (audits.ok() && !audits->empty()) {
+            out["audit"] = AuditJson(audits->back(), base, &*actor, committed->ticket.recipient);
+          }
+          return Status::Ok();
+        });
+    if (queued) wake();
+    return resp;
+  });
+
+  router.Add("PUT", "/api/v2/tickets/{id}", [st, o, wake](const http::Request& req) {
+    auto id = ParseId(req.Param("id"));
+    if (!id) return BadId("ticket", req.Param("id"));
+    http::Response error;
+    auto in = ParseBody(req, "ticket", error);
+    if (!in) return error;
+    std::string base = BaseUrl(req, o->base_url);
+    size_t queued = 0;
+    http::Response resp =
+        WriteJson(*st, 200, [&](store::Tx& tx, json& out, ClientError& err) -> Status {
+          int64_t now = Now();
+          auto actor = tx.GetUser(req.user->id);
+          if (!actor.ok()) return actor.status();
+          auto ticket = tx.GetTicket(*id);
+          if (!ticket.ok()) return ticket.status();
+          if (ticket->status == "closed") {
+            err.description = "ticket " + std::to_string(*id) + " is closed and cannot be updated";
+            return Status::Ok();
+          }
+          store::Ticket before = *ticket;
+          store::Ticket t = *ticket;
+          json events = json::array();
+          if (Status s = ApplyFields(tx, *in, t, events, /*creating=*/false, *o, err); !s.ok()) {
+            return Status::Ok();
+          }
+          auto comment = ParseComment(*in, actor->id, err);
+          if (!comment.ok()) return Status::Ok();
+          // An agent's first update takes a new ticket out of "new".
+          if (!in->contains("status") && t.status == "new" && IsStaff(*actor)) {
+            events.push_back({{"type", "Change"}, {"field_name", "status"}, {"value", "open"},
+                              {"previous_value", "new"}});
+            t.status = "open";
+          }
+          if (events.empty() && !*comment) {
+            err.status = 400;
+            err.code = "InvalidPayload";
+            err.description = "nothing to update: give a comment or a field to change";
+            return Status::Ok();
+          }
+          t.updated_at = now;
+          if (Status s = tx.UpdateTicket(t); !s.ok()) return s;
+          std::optional<store::Comment> added_comment;
+          if (*comment) {
+            store::Comment c = std::move(**comment);
+            c.ticket_id = t.id;
+            c.via = "api";
+            c.created_at = now;
+            auto added = tx.AddComment(c);
+            if (!added.ok()) return added.status();
+            events.push_back(CommentEvent(*added));
+            added_comment = *added;
+          }
+          tickets::Update update;
+          update.before = before;
+          update.ticket = t;
+          update.comment = added_comment;
+          update.actor = *actor;
+          update.via = "api";
+          update.events = std::move(events);
+          auto committed = tickets::Commit(tx, o->desk, std::move(update), now);
+          if (!committed.ok()) return committed.status();
+          queued = committed->outbound_message_ids.size();
+          auto requester = tx.GetUser(t.requester_id);
+          out["ticket"] = TicketJson(committed->ticket, base, requester.ok() ? &*requester : nullptr);
+          auto audits = tx.ListAudits(t.id);
+          if (audits.ok() && !audits->empty()) {
+            out["audit"] = AuditJson(audits->back(), base, &*actor, committed->ticket.recipient);
+          }
+          return Status::Ok();
+        });
+    if (queued) wake();
+    return resp;
+  });
+
+  router.Get("/api/v2/tickets/{id}/deliveries", [st](const http::Request& req) {
+    auto id = ParseId(req.Param("id"));
+    if (!id) return BadId("ticket", req.Param("id"));
+    json out;
+    Status s = st->Read([&](store::Tx& tx) {
+      auto t = tx.GetTicket(*id);
+      if (!t.ok()) return t.status();
+      auto list = DeliveriesJson(tx, *id);
+      if (!list.ok()) return list.status();
+      auto failures = DeliveryFailures(tx, *id);
+      if (!failures.ok()) return failures.status();
+      out["deliveries"] = std::move(*list);
+      out["delivery_failures"] = std::move(*failures);
+      out["count"] = out["deliveries"].size();
+      return Status::Ok();
+    });
+    if (!s.ok()) return StoreError(s);
+    return http::JsonResponse(200, out);
+  });
+}
+
+}  // namespace postdesk::api

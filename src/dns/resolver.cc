@@ -1,0 +1,23 @@
+#include "dns/resolver.h"
+
+namespace postdesk::dns {
+
+const char* RrTypeName(RrType type) {
+  switch (type) {
+    case RrType::kA:
+      return "A";
+    case RrType::kAAAA:
+      return "AAAA";
+    case RrType::kTXT:
+      return "TXT";
+    case RrType::kMX:
+      return "MX";
+    case RrType::kPTR:
+      return "PTR";
+    case RrType::kCNAME:
+      return "CNAME";
+  }
+  return "?";
+}
+
+}  // namespace postdesk::dns

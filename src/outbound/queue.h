@@ -1,0 +1,99 @@
+// OutboundQueue: the durable delivery state machine for every email we send
+// (as Postfix's queue manager): each recipient goes
+//   queued -> sending -> sent | deferred (backoff) -> sending ... | failed
+// and, later, sent -> bounced when a DSN comes back. Every transition is
+// committed with a DeliveryEvent and an audit event on the ticket before the
+// next step; a failure marks the ticket (tag system_email_notification_failure).
+//
+// Crash window (documented on purpose): a recipient is marked "sending" and
+// committed before its SMTP transaction starts. If the process dies after the
+// remote server accepted DATA but before "sent" is committed, the restart
+// finds it in "sending", records the interruption and tries again -- the
+// remote server then sees a second DATA. Nothing else is ever sent twice.
+//
+// Each recipient gets its own transaction with a VERP envelope sender
+// (bounces+TOKEN@domain), so an asynchronous bounce names the exact message
+// and recipient, and one recipient's failure never affects another's.
+// Thread-safety: Start/Stop/Wake may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "outbound/retry.h"
+#include "outbound/smtp_client.h"
+#include "store/group_commit.h"
+#include "store/store.h"
+
+namespace postdesk::outbound {
+
+struct QueueOptions {
+  std::string relay;          // "host:port" smarthost; empty: MX lookup per domain
+  std::string helo = "postdesk.localhost";
+  std::string bounce_domain;  // envelope senders are bounces+TOKEN@bounce_domain
+  RetryPolicy retry;
+  uint32_t max_in_flight = 32;
+  uint32_t poll_milliseconds = 250;
+  uint32_t timeout_seconds = 60;
+};
+
+// Mail servers for a recipient domain, in the order to try (MX by preference,
+// then the domain's A/AAAA). A temporary DNS failure is a temporary status.
+using TargetFinder =
+    std::function<boost::asio::awaitable<Result<std::vector<SmtpTarget>>>(std::string domain)>;
+
+// What a delivery attempt did to a recipient (pure; exposed for tests).
+struct AttemptOutcome {
+  std::string state;   // sent | deferred | failed
+  int64_t next_attempt_at = 0;
+  std::string reason;  // for failed: the classified reason
+};
+AttemptOutcome Classify(const SendResult& result, const store::OutboundRecipient& recipient,
+                        const RetryPolicy& retry, int64_t now);
+
+// Records one recipient's new state in `tx`: the recipient row, its
+// DeliveryEvent, an audit event on the ticket and, for failures, the ticket's
+// failure tag and the user's undeliverable flag (for unknown users).
+Status RecordTransition(store::Tx& tx, store::OutboundRecipient& recipient,
+                        const std::string& new_state, const std::string& detail, int64_t now);
+
+// The envelope sender of a recipient.
+std::string VerpAddress(const std::string& token, const std::string& bounce_domain);
+
+class OutboundQueue {
+ public:
+  OutboundQueue(boost::asio::io_context& io, store::Store& store, store::GroupCommitWriter& writer,
+                QueueOptions options, const Clock& clock, TargetFinder find_targets);
+  ~OutboundQueue();
+
+  void Start();
+  void Stop();
+  void Wake();
+
+ private:
+  boost::asio::awaitable<void> Run();
+  boost::asio::awaitable<void> Deliver(store::OutboundRecipient recipient);
+
+  boost::asio::io_context& io_;
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  store::Store& store_;
+  store::GroupCommitWriter& writer_;
+  QueueOptions options_;
+  const Clock& clock_;
+  TargetFinder find_targets_;
+  boost::asio::steady_timer wake_;
+  std::atomic<bool> stopping_{false};
+  uint32_t in_flight_ = 0;  // on strand_
+};
+
+}  // namespace postdesk::outbound

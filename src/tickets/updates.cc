@@ -1,0 +1,301 @@
+#include "tickets/updates.h"
+
+#include <algorithm>
+#include <map>
+
+#include "common/ids.h"
+#include "common/strings.h"
+#include "outbound/compose.h"
+#include "rules/defaults.h"
+#include "rules/engine.h"
+
+namespace postdesk::tickets {
+namespace {
+
+using nlohmann::json;
+constexpr std::string_view kSeededSetting = "default_triggers_seeded";
+constexpr size_t kMaxReferences = 20;
+
+rules::TicketState StateOf(const store::Ticket& t) {
+  rules::TicketState s;
+  s.status = t.status;
+  s.priority = t.priority;
+  s.type = t.type;
+  s.assignee_id = t.assignee_id;
+  s.group_id = t.group_id;
+  s.requester_id = t.requester_id;
+  s.cc_ids = t.collaborator_ids;
+  s.tags = t.tags;
+  s.subject = t.subject;
+  s.description = t.description;
+  s.via = rules::ChannelFromString(t.via);
+  s.recipient = t.recipient;
+  return s;
+}
+
+void ApplyState(const rules::TicketState& s, store::Ticket& t) {
+  t.status = s.status;
+  t.priority = s.priority;
+  t.type = s.type;
+  t.assignee_id = s.assignee_id;
+  t.group_id = s.group_id;
+  t.tags = s.tags;
+}
+
+rules::UserInfo InfoOf(const store::User& u) {
+  rules::UserInfo i;
+  i.id = u.id;
+  i.name = u.name;
+  i.email = u.undeliverable ? "" : u.email;
+  i.role = rules::RoleFromString(u.role);
+  return i;
+}
+
+json RuleVia(int64_t trigger_id, const std::string& title) {
+  return {{"channel", "rule"},
+          {"source", {{"from", {{"id", trigger_id}, {"title", title}}}, {"rel", "trigger"}}}};
+}
+
+// Users the engine may need: requester, assignee, CCs, the actor, all agents.
+Result<std::vector<store::User>> Directory(store::Tx& tx, const store::Ticket& t,
+                                           const store::User& actor) {
+  std::map<int64_t, store::User> by_id;
+  by_id[actor.id] = actor;
+  std::vector<int64_t> ids = t.collaborator_ids;
+  ids.push_back(t.requester_id);
+  if (t.assignee_id) ids.push_back(*t.assignee_id);
+  for (int64_t id : ids) {
+    if (by_id.count(id)) continue;
+    auto u = tx.GetUser(id);
+    if (!u.ok()) return u.status();
+    by_id[id] = *u;
+  }
+  for (std::string_view role : {"agent", "admin"}) {
+    auto staff = tx.ListUsersByRole(role);
+    if (!staff.ok()) return staff.status();
+    for (auto& u : *staff) by_id[u.id] = u;
+  }
+  std::vector<store::User> out;
+  for (auto& [id, u] : by_id) out.push_back(u);
+  return out;
+}
+
+}  // namespace
+
+store::TriggerRow TriggerToRow(const rules::Trigger& t) {
+  store::TriggerRow row;
+  row.id = t.id;
+  row.title = t.title;
+  row.active = t.active;
+  row.position = t.position;
+  row.default_key = t.default_key;
+  row.definition_json = rules::TriggerToJson(t).dump();
+  row.created_at = t.created_at;
+  row.updated_at = t.updated_at;
+  return row;
+}
+
+Result<rules::Trigger> TriggerFromRow(const store::TriggerRow& row) {
+  auto t = rules::ParseTriggerText(row.definition_json);
+  if (!t.ok()) return t.status();
+  t->id = row.id;
+  t->title = row.title;
+  t->active = row.active;
+  t->position = row.position;
+  t->default_key = row.default_key;
+  t->is_default = !row.default_key.empty();
+  t->created_at = row.created_at;
+  t->updated_at = row.updated_at;
+  return t;
+}
+
+Status SeedDefaultTriggers(store::Tx& tx, int64_t now) {
+  auto seeded = tx.GetSetting(kSeededSetting);
+  if (seeded.ok()) return Status::Ok();
+  if (seeded.status().kind() != ErrorKind::kNotFound) return seeded.status();
+  for (auto t : rules::DefaultTriggers()) {
+    t.created_at = t.updated_at = now;
+    auto row = tx.CreateTrigger(TriggerToRow(t));
+    if (!row.ok()) return row.status();
+  }
+  return tx.SetSetting(kSeededSetting, "1");
+}
+
+Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64_t now) {
+  UpdateResult result;
+
+  // 1. The engine's view of the update.
+  auto directory = Directory(tx, u.ticket, u.actor);
+  if (!directory.ok()) return directory.status();
+  std::map<int64_t, store::User> users;
+  for (auto& user : *directory) users[user.id] = user;
+
+  rules::TicketUpdate ru;
+  ru.ticket_id = u.ticket.id;
+  ru.encoded_id = u.ticket.encoded_id;
+  ru.ticket_url = desk.base_url + "/api/v2/tickets/" + std::to_string(u.ticket.id) + ".json";
+  ru.account_name = desk.name;
+  ru.update_type = u.created ? rules::UpdateType::kCreate : rules::UpdateType::kChange;
+  ru.before = StateOf(u.created ? u.ticket : u.before);
+  ru.after = StateOf(u.ticket);
+  ru.current_via = rules::ChannelFromString(u.via);
+  ru.current_user = InfoOf(u.actor);
+  for (auto& [id, user] : users) ru.users.push_back(InfoOf(user));
+  auto author_name = [&](int64_t id) {
+    auto it = users.find(id);
+    if (it != users.end()) return it->second.name;
+    auto fetched = tx.GetUser(id);
+    return fetched.ok() ? fetched->name : std::string();
+  };
+  if (u.comment) {
+    rules::CommentInfo c;
+    c.id = u.comment->id;
+    c.author_id = u.comment->author_id;
+    c.author_name = author_name(c.author_id);
+    c.body = u.comment->body;
+    c.is_public = u.comment->is_public;
+    c.created_at = u.comment->created_at;
+    ru.comment = c;
+  }
+  auto history = tx.ListComments(u.ticket.id);
+  if (!history.ok()) return history.status();
+  for (const auto& h : *history) {
+    rules::CommentInfo c;
+    c.id = h.id;
+    c.author_id = h.author_id;
+    c.author_name = author_name(h.author_id);
+    c.body = h.body;
+    c.is_public = h.is_public;
+    c.created_at = h.created_at;
+    ru.comments.push_back(std::move(c));
+  }
+
+  auto rows = tx.ListTriggers();
+  if (!rows.ok()) return rows.status();
+  std::vector<rules::Trigger> triggers;
+  for (const auto& row : *rows) {
+    if (!row.active) continue;
+    auto t = TriggerFromRow(row);
+    if (t.ok()) triggers.push_back(std::move(t).value());
+  }
+
+  // 2. Evaluate and apply.
+  rules::EvaluationResult evaluation = rules::EvaluateTriggers(triggers, ru);
+  store::Ticket ticket = u.ticket;
+  ApplyState(ru.after, ticket);
+  ticket.updated_at = now;
+  if (!evaluation.changes.empty()) {
+    if (Status s = tx.UpdateTicket(ticket); !s.ok()) return s;
+  }
+  json events = u.events.is_array() ? u.events : json::array();
+  for (const auto& c : evaluation.changes) {
+    events.push_back({{"type", "Change"},
+                      {"field_name", c.field},
+                      {"value", c.value},
+                      {"previous_value", c.previous_value},
+                      {"via", RuleVia(c.trigger_id, c.trigger_title)}});
+  }
+  for (const auto& f : evaluation.fired) result.fired_triggers.push_back(f.title);
+
+  // 3. Notifications: build each email now, queue it after the audit exists.
+  auto conversation = tx.ListTicketMessageIds(ticket.id);
+  if (!conversation.ok()) return conversation.status();
+  std::vector<std::string> references = *conversation;
+  if (references.size() > kMaxReferences) {
+    // Keep the first (the thread's root) and the most recent ones.
+    std::vector<std::string> trimmed{references.front()};
+    trimmed.insert(trimmed.end(), references.end() - (kMaxReferences - 1), references.end());
+    references = std::move(trimmed);
+  }
+  std::string support = ticket.recipient.empty() ? desk.support_address : ticket.recipient;
+  std::string reply_to = support;
+  if (size_t at = support.rfind('@'); at != std::string::npos && !ticket.encoded_id.empty()) {
+    reply_to = support.substr(0, at) + "+id" + ticket.encoded_id + support.substr(at);
+  }
+
+  struct Pending {
+    const rules::Notification* notification;
+    outbound::Composed mail;
+  };
+  std::vector<Pending> pending;
+  for (const auto& n : evaluation.notifications) {
+    if (n.recipients.empty()) continue;
+    outbound::Notification mail;
+    mail.from = {desk.name, support};
+    mail.reply_to = {desk.name, reply_to};
+    for (const auto& r : n.recipients) mail.to.push_back({r.name, r.email});
+    mail.subject = n.subject;
+    mail.text_body = n.text_body;
+    mail.html_body = n.html_body;
+    mail.encoded_id = ticket.encoded_id;
+    if (!references.empty()) mail.in_reply_to = references.back();
+    mail.references = references;
+    mail.hostname = desk.hostname;
+    mail.date = now;
+    auto composed = outbound::ComposeNotification(mail);
+    if (!composed.ok()) {
+      events.push_back({{"type", "Notification"},
+                        {"subject", n.subject},
+                        {"error", "not sent: " + composed.status().message()},
+                        {"via", RuleVia(n.trigger_id, n.trigger_title)}});
+      continue;
+    }
+    json recipient_ids = json::array();
+    for (const auto& r : n.recipients) recipient_ids.push_back(r.user_id);
+    events.push_back({{"type", "Notification"},
+                      {"subject", n.subject},
+                      {"body", n.text_body},
+                      {"recipients", recipient_ids},
+                      {"message_id", composed->message_id},
+                      {"via", RuleVia(n.trigger_id, n.trigger_title)}});
+    pending.push_back({&n, std::move(composed).value()});
+  }
+  if (!evaluation.warnings.empty()) u.metadata["trigger_warnings"] = evaluation.warnings;
+
+  // 4. The one audit of this update.
+  store::Audit audit;
+  audit.ticket_id = ticket.id;
+  audit.author_id = u.actor.id;
+  audit.via = u.via;
+  audit.events_json = events.dump();
+  audit.metadata_json = u.metadata.dump();
+  audit.created_at = now;
+  auto audit_id = tx.AddAudit(audit);
+  if (!audit_id.ok()) return audit_id.status();
+  result.audit_id = *audit_id;
+
+  for (auto& p : pending) {
+    store::OutboundMessage m;
+    m.ticket_id = ticket.id;
+    m.audit_id = *audit_id;
+    m.trigger_id = p.notification->trigger_id;
+    m.trigger_title = p.notification->trigger_title;
+    m.message_id = p.mail.message_id;
+    m.subject = p.notification->subject;
+    m.bytes = std::move(p.mail.bytes);
+    m.created_at = now;
+    auto added = tx.AddOutboundMessage(std::move(m));
+    if (!added.ok()) return added.status();
+    result.outbound_message_ids.push_back(added->id);
+    for (const auto& r : p.notification->recipients) {
+      store::OutboundRecipient rcpt;
+      rcpt.message_id = added->id;
+      rcpt.address = r.email;
+      if (r.user_id) rcpt.user_id = r.user_id;
+      rcpt.state = "queued";
+      rcpt.next_attempt_at = now;
+      rcpt.expires_at = now + desk.delivery_lifetime_seconds;
+      rcpt.verp_token = NewToken().substr(0, 24);
+      rcpt.created_at = rcpt.updated_at = now;
+      auto r_added = tx.AddOutboundRecipient(std::move(rcpt));
+      if (!r_added.ok()) return r_added.status();
+    }
+    if (Status s = tx.AddTicketMessageId(ticket.id, added->message_id, /*outbound=*/true); !s.ok()) {
+      return s;
+    }
+  }
+  result.ticket = std::move(ticket);
+  return result;
+}
+
+}  // namespace postdesk::tickets

@@ -1,0 +1,66 @@
+// tickets/updates: the one way a ticket changes, whoever changes it (an
+// email through intake, an agent through the API). The caller writes its own
+// change (new ticket, comment, fields) in a transaction and hands it here;
+// Commit then, in the same transaction:
+//   1. runs the active triggers over the update (rules module),
+//   2. applies their ticket changes,
+//   3. builds each notification email (outbound/compose) and queues it, one
+//      recipient row per address, each with its own VERP envelope token,
+//   4. writes the update's single audit: the caller's events, the triggers'
+//      Change events and one Notification event per email (rel: trigger).
+// So an update and the mail it causes commit together or not at all.
+// Trust: the Update is built by our own code; user-supplied text reaches
+// mail headers only through outbound/compose, which cleans it.
+// Thread-safety: pure functions over the caller's Tx.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "rules/trigger.h"
+#include "store/store.h"
+
+namespace postdesk::tickets {
+
+struct DeskInfo {
+  std::string name = "Support";  // display name on our mail
+  std::string support_address;   // default support address
+  std::string hostname;          // our Message-IDs and loop header
+  std::string bounce_domain;     // VERP envelope senders
+  std::string base_url;          // e.g. http://127.0.0.1:8080, for ticket links
+  int64_t delivery_lifetime_seconds = 5 * 24 * 3600;
+};
+
+struct Update {
+  bool created = false;
+  store::Ticket before;  // as it was (ignored when created)
+  store::Ticket ticket;  // as the caller wrote it (id set)
+  std::optional<store::Comment> comment;  // the comment this update added (id set)
+  store::User actor;
+  std::string via = "email";  // email | api | web
+  nlohmann::json events = nlohmann::json::array();  // the caller's own events
+  nlohmann::json metadata = nlohmann::json::object();
+};
+
+struct UpdateResult {
+  int64_t audit_id = 0;
+  store::Ticket ticket;  // after the triggers' changes
+  std::vector<int64_t> outbound_message_ids;
+  std::vector<std::string> fired_triggers;  // titles, in firing order
+};
+
+Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update update, int64_t now);
+
+// Creates the standard default triggers unless that was done before.
+Status SeedDefaultTriggers(store::Tx& tx, int64_t now);
+
+// A trigger as stored and back (the row's columns win over its JSON).
+store::TriggerRow TriggerToRow(const rules::Trigger& trigger);
+Result<rules::Trigger> TriggerFromRow(const store::TriggerRow& row);
+
+}  // namespace postdesk::tickets
