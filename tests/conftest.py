@@ -22,6 +22,13 @@ DOMAIN = "support.example"
 SUPPORT = f"support@{DOMAIN}"
 
 
+def closed_port():
+    """A loopback port nobody listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class Desk:
     """A running `postdesk serve` and helpers to talk to it."""
 
@@ -33,6 +40,13 @@ class Desk:
         self.token = None
 
     def start(self):
+        # Outbound mail and DNS never leave loopback: without a test's own
+        # relay, mail goes to a closed loopback port (and is deferred).
+        args = list(self.extra_args)
+        if "--relay" not in args:
+            args += ["--relay", f"127.0.0.1:{closed_port()}"]
+        if "--dns" not in args:
+            args += ["--dns", f"127.0.0.1:{closed_port()}"]
         ports = self.data / "ports.json"
         if ports.exists():
             ports.unlink()
@@ -40,7 +54,7 @@ class Desk:
         self.proc = subprocess.Popen(
             [BIN, "serve", "--data", str(self.data), "--smtp", "127.0.0.1:0",
              "--http", "127.0.0.1:0", "--domain", DOMAIN, "--hostname", "desk.test",
-             *self.extra_args],
+             *args],
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 20
         while not ports.exists():

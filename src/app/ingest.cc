@@ -23,6 +23,7 @@ tickets::DeskInfo DeskOf(const Config& config, std::string base_url) {
   desk.support_address = config.DefaultSupportAddress();
   desk.hostname = config.hostname;
   desk.bounce_domain = config.domain;
+  desk.delivery_lifetime_seconds = config.delivery_lifetime_seconds;
   desk.base_url = base_url.empty() ? "http://" + config.http_listen : std::move(base_url);
   return desk;
 }
@@ -51,7 +52,7 @@ int Ingest(const Config& config, const IngestArgs& args) {
 
   intake::Pipeline pipeline({SupportAddressesOf(config), config.hostname, nullptr, DeskOf(config)});
   for (const auto& r : args.recipients) {
-    if (!pipeline.addresses().Contains(r)) {
+    if (!pipeline.Accepts(r)) {
       spdlog::error("ingest: {} is not a support address of this help desk", r);
       return kExitNoUser;
     }
@@ -75,7 +76,10 @@ int Ingest(const Config& config, const IngestArgs& args) {
     return kExitTempFail;
   }
   const auto& o = *result;
-  std::cout << o.kind << " " << (o.kind == "suspended" ? o.suspended_id : o.ticket_id)
+  int64_t ref = o.kind == "suspended" ? o.suspended_id
+                : o.kind == "bounce"  ? o.bounced_recipient_id
+                                      : o.ticket_id;
+  std::cout << o.kind << " " << ref
             << (o.duplicate ? " duplicate" : "") << (o.cause.empty() ? "" : " " + o.cause)
             << "\n";
   return kExitOk;

@@ -31,6 +31,10 @@ int main(int argc, char** argv) {
   serve->add_option("--dns", config.dns, "DNS server HOST:PORT");
   serve->add_option("--max-message-bytes", config.max_message_bytes, "SMTP message size limit");
   serve->add_option("--idle-timeout", config.idle_timeout_seconds, "seconds per network read");
+  serve->add_option("--retry-first-delay", config.retry_first_delay_seconds,
+                    "seconds before the first retry of a deferred delivery (doubles, max 1 h)");
+  serve->add_option("--delivery-lifetime", config.delivery_lifetime_seconds,
+                    "seconds a deferred delivery is retried before it fails");
 
   postdesk::app::IngestArgs ingest_args;
   auto* ingest = app.add_subcommand("ingest", "store one message from stdin (pipe door)");

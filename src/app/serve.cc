@@ -14,6 +14,8 @@
 #include "api/read_api.h"
 #include "api/triggers_api.h"
 #include "api/write_api.h"
+#include "dns/cares_resolver.h"
+#include "outbound/mx.h"
 #include "outbound/queue.h"
 #include "app/bootstrap.h"
 #include "app/commands.h"
@@ -35,12 +37,6 @@ Status WritePortsFile(const std::string& dir, const nlohmann::json& ports) {
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) return Status::Permanent("cannot write " + path);
   return Status::Ok();
-}
-
-// Without --relay: the recipient domain's own name, port 25 (MX lookup comes
-// with the DNS module).
-boost::asio::awaitable<Result<std::vector<outbound::SmtpTarget>>> DirectTargets(std::string domain) {
-  co_return std::vector<outbound::SmtpTarget>{{domain, 25}};
 }
 
 }  // namespace
@@ -87,7 +83,20 @@ int Serve(const Config& config) {
   queue_options.relay = config.relay;
   queue_options.helo = config.hostname;
   queue_options.bounce_domain = config.domain;
-  outbound::OutboundQueue queue(io, **store, writer, queue_options, clock, DirectTargets);
+  queue_options.retry.first_delay_seconds = config.retry_first_delay_seconds;
+  queue_options.retry.lifetime_seconds = config.delivery_lifetime_seconds;
+  dns::CaresOptions dns_options;
+  dns_options.server = config.dns;
+  auto resolver = dns::CaresResolver::Create(io.get_executor(), dns_options);
+  if (!resolver.ok()) {
+    spdlog::error("--dns: {}", resolver.status().message());
+    return kExitConfig;
+  }
+  dns::Resolver* dns_resolver = resolver->get();
+  outbound::OutboundQueue queue(io, **store, writer, queue_options, clock,
+                                [dns_resolver](std::string domain) {
+                                  return outbound::MxTargets(*dns_resolver, std::move(domain));
+                                });
 
   intake::Pipeline pipeline({SupportAddressesOf(config), config.hostname, nullptr, desk});
   intake::IntakeService intake(pipeline, writer);

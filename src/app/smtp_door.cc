@@ -3,7 +3,7 @@
 namespace postdesk::app {
 
 smtp::Reply SmtpDoor::CheckRecipient(const smtp::Envelope&, std::string_view recipient) {
-  if (intake_.pipeline().addresses().Contains(recipient)) return {250, "2.1.5", "Ok"};
+  if (intake_.pipeline().Accepts(recipient)) return {250, "2.1.5", "Ok"};
   return {550, "5.1.1", "<" + std::string(recipient) + ">: no such support address here"};
 }
 
@@ -15,7 +15,8 @@ smtp::Reply SmtpDoor::ReplyFor(const Result<intake::Outcome>& result) {
     return {554, "5.3.0", "Message could not be stored: " + result.status().message()};
   }
   const intake::Outcome& o = *result;
-  std::string what = o.kind == "suspended" ? "held for review (" + o.cause + ")"
+  std::string what = o.kind == "bounce"      ? "delivery report recorded"
+                     : o.kind == "suspended" ? "held for review (" + o.cause + ")"
                      : o.kind == "comment" ? "added to ticket " + std::to_string(o.ticket_id)
                                            : "ticket " + std::to_string(o.ticket_id) + " created";
   if (o.duplicate) what = "already received";

@@ -38,6 +38,8 @@ Status LoadConfigFile(const std::string& path, Config& c) {
   num("max_line_bytes", c.max_line_bytes);
   num("idle_timeout_seconds", c.idle_timeout_seconds);
   num("max_connections", c.max_connections);
+  num("retry_first_delay_seconds", c.retry_first_delay_seconds);
+  num("delivery_lifetime_seconds", c.delivery_lifetime_seconds);
   return Status::Ok();
 }
 

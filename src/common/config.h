@@ -30,6 +30,10 @@ struct Config {
   uint32_t idle_timeout_seconds = 300;
   uint32_t max_connections = 200;
 
+  // Outbound delivery retries: first delay (doubling up to an hour) and lifetime.
+  int64_t retry_first_delay_seconds = 60;
+  int64_t delivery_lifetime_seconds = 5 * 24 * 3600;
+
   std::string SqlitePath() const;  // resolves db_url / data_dir
   std::string DefaultSupportAddress() const { return "support@" + domain; }
 };

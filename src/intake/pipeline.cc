@@ -7,6 +7,7 @@
 #include "common/ids.h"
 #include "common/strings.h"
 #include "intake/reply_cut.h"
+#include "outbound/queue.h"
 #include "intake/threading.h"
 
 namespace postdesk::intake {
@@ -88,6 +89,26 @@ Pipeline::Pipeline(PipelineOptions options)
       desk_(std::move(options.desk)),
       clock_(options.clock ? options.clock : &system_clock_) {}
 
+bool Pipeline::IsBounceAddress(std::string_view address) const {
+  std::string a = NormalizeEmail(address);
+  return IStartsWith(a, "bounces+") && a.find('@') != std::string::npos &&
+         IEquals(EmailDomain(a), desk_.bounce_domain) && EmailLocalPart(a).size() > 8;
+}
+
+namespace {
+
+// Worth running the bounce parser on: sent to our bounce address, from the
+// null sender or a mailer daemon, or a delivery report by its type.
+bool MayBeBounce(const mime::Message& m, const Inbound& in, bool to_bounce_address) {
+  if (to_bounce_address || in.mail_from.empty()) return true;
+  std::string from = m.from.empty() ? "" : ToLower(EmailLocalPart(m.from.front().email));
+  if (from == "mailer-daemon" || from == "postmaster" || from == "mail-daemon") return true;
+  auto ct = m.Header("Content-Type");
+  return ct && ToLower(*ct).find("report-type=delivery-status") != std::string::npos;
+}
+
+}  // namespace
+
 Prepared Pipeline::Prepare(Inbound inbound) const {
   Prepared p;
   p.message = mime::Parse(inbound.bytes);
@@ -109,7 +130,18 @@ Prepared Pipeline::Prepare(Inbound inbound) const {
   }
 
   const auto& m = p.message;
-  if (p.from_email.empty() || p.from_email.find('@') == std::string::npos) {
+  bool to_bounce_address = false;
+  for (const auto& r : inbound.recipients) {
+    if (IsBounceAddress(r)) {
+      to_bounce_address = true;
+      std::string local(EmailLocalPart(NormalizeEmail(r)));
+      p.verp_token = local.substr(local.find('+') + 1);
+    }
+  }
+  if (MayBeBounce(m, inbound, to_bounce_address)) p.bounce = outbound::ParseBounce(inbound.bytes);
+  if (p.bounce) {
+    // A report about our mail is neither a ticket nor a comment.
+  } else if (p.from_email.empty() || p.from_email.find('@') == std::string::npos) {
     p.early = EarlyVerdict{kCauseUnprocessableEmail, "no usable sender address in From or MAIL FROM"};
   } else if (addresses_.Contains(p.from_email)) {
     p.early = EarlyVerdict{kCauseFromSupportAddress,
@@ -146,6 +178,7 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
       o.duplicate = true;
       if (o.kind == "suspended") o.suspended_id = seen->ref_id;
       else if (o.kind == "comment") o.comment_id = seen->ref_id;
+      else if (o.kind == "bounce") o.bounced_recipient_id = seen->ref_id;
       else o.ticket_id = seen->ref_id;
       for (const auto& other : recipients) {
         if (!tx.FindInboundDelivery(p.sha256, other).ok()) {
@@ -206,6 +239,16 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
     return record(o, added->id);
   };
 
+  if (p.bounce) {
+    auto b = CommitBounce(tx, p, *raw_id, recipients);
+    if (!b.ok()) return b.status();
+    if (b->kind == "bounce") return record(*b, b->bounced_recipient_id);
+    return suspend(kCauseBackscatter,
+                   "a delivery report about a message we did not send (no VERP token or "
+                   "Message-ID of ours matched; original Message-ID <" +
+                       p.bounce->original_message_id + ">)",
+                   std::nullopt);
+  }
   if (p.early) return suspend(p.early->cause, p.early->evidence, std::nullopt);
 
   // 3. Threading, and whether this sender may update the ticket it names.
@@ -364,6 +407,85 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
   outcome.ticket_id = ticket->id;
   outcome.comment_id = comment->id;
   return record(outcome, outcome.kind == "ticket" ? ticket->id : comment->id);
+}
+
+Result<Outcome> Pipeline::CommitBounce(store::Tx& tx, const Prepared& p, int64_t raw_id,
+                                       const std::vector<std::string>& recipients) const {
+  const int64_t now = Now();
+  const outbound::Bounce& b = *p.bounce;
+  Outcome none;
+  none.kind = "backscatter";
+
+  // Which of our recipients: the VERP token names it exactly; else the
+  // returned message's Message-ID and the reported recipient address.
+  std::optional<store::OutboundRecipient> target;
+  std::vector<std::string> tokens;
+  if (!p.verp_token.empty()) tokens.push_back(p.verp_token);
+  for (const auto& addr : b.bounce_recipients) {
+    std::string a = NormalizeEmail(addr);
+    if (IsBounceAddress(a)) {
+      std::string local(EmailLocalPart(a));
+      tokens.push_back(local.substr(local.find('+') + 1));
+    }
+  }
+  if (!b.original_sender.empty() && IsBounceAddress(b.original_sender)) {
+    std::string local(EmailLocalPart(NormalizeEmail(b.original_sender)));
+    tokens.push_back(local.substr(local.find('+') + 1));
+  }
+  for (const auto& token : tokens) {
+    auto r = tx.FindRecipientByVerp(token);
+    if (r.ok()) {
+      target = *r;
+      break;
+    }
+    if (r.status().kind() != ErrorKind::kNotFound) return r.status();
+  }
+  if (!target && !b.original_message_id.empty()) {
+    auto m = tx.FindOutboundByMessageId(b.original_message_id);
+    if (m.ok()) {
+      auto rs = tx.ListOutboundRecipients(m->id);
+      if (!rs.ok()) return rs.status();
+      for (const auto& r : *rs) {
+        for (const auto& br : b.recipients) {
+          if (IEquals(r.address, br.final_recipient) || IEquals(r.address, br.original_recipient)) {
+            target = r;
+          }
+        }
+      }
+      if (!target && rs->size() == 1) target = rs->front();
+    } else if (m.status().kind() != ErrorKind::kNotFound) {
+      return m.status();
+    }
+  }
+  if (!target) return none;
+
+  // The report's entry for that recipient (or its only entry).
+  const outbound::BouncedRecipient* entry = &b.recipients.front();
+  for (const auto& br : b.recipients) {
+    if (IEquals(br.final_recipient, target->address) ||
+        IEquals(br.original_recipient, target->address)) {
+      entry = &br;
+    }
+  }
+  store::OutboundRecipient r = *target;
+  r.last_status = entry->status;
+  r.last_code = entry->smtp_reply_code;
+  r.last_reply = entry->diagnostic;
+  r.remote_host = entry->remote_mta.empty() ? b.reporting_mta : entry->remote_mta;
+  r.reason = std::string(outbound::BounceReasonName(entry->reason));
+  std::string detail = std::string(b.standard ? "delivery status notification" : "bounce") +
+                       " from " + b.reporting_mta + ": " +
+                       std::string(outbound::DsnActionName(entry->action)) + " " + entry->status +
+                       (entry->diagnostic.empty() ? "" : " " + entry->diagnostic) +
+                       " (raw message " + std::to_string(raw_id) + ")";
+  // A delay warning changes nothing but is worth an event; a failure is final.
+  std::string state = entry->action == outbound::DsnAction::kFailed ? "bounced" : r.state;
+  if (entry->action != outbound::DsnAction::kFailed) r.reason.clear();
+  if (Status s = outbound::RecordTransition(tx, r, state, detail, now); !s.ok()) return s;
+  Outcome o;
+  o.kind = "bounce";
+  o.bounced_recipient_id = r.id;
+  return o;
 }
 
 Result<Outcome> Pipeline::Process(store::Store& store, Inbound inbound) const {

@@ -23,6 +23,7 @@
 #include "intake/causes.h"
 #include "intake/support_addresses.h"
 #include "mime/message.h"
+#include "outbound/dsn.h"
 #include "store/store.h"
 #include "tickets/updates.h"
 
@@ -53,13 +54,18 @@ struct Prepared {
   std::string from_email;    // normalised requester address; may be empty
   std::string from_name;
   std::optional<EarlyVerdict> early;
+  // A delivery report about mail we sent (DSN or non-standard bounce), and
+  // the VERP token of our envelope sender it came back to, if any.
+  std::optional<outbound::Bounce> bounce;
+  std::string verp_token;
 };
 
 struct Outcome {
-  std::string kind;  // "ticket" | "comment" | "suspended"
+  std::string kind;  // "ticket" | "comment" | "suspended" | "bounce"
   int64_t ticket_id = 0;
   int64_t comment_id = 0;
   int64_t suspended_id = 0;
+  int64_t bounced_recipient_id = 0;  // for "bounce": the OutboundRecipient it concerned
   std::string cause;       // for "suspended"
   bool duplicate = false;  // a redelivery of something already handled
   size_t notifications = 0;  // emails the triggers queued
@@ -80,9 +86,18 @@ class Pipeline {
   explicit Pipeline(PipelineOptions options);
 
   const SupportAddresses& addresses() const { return addresses_; }
+  // True for our VERP envelope senders, bounces+TOKEN@<bounce domain>.
+  bool IsBounceAddress(std::string_view address) const;
+  // True for a recipient we accept mail for: a support or bounce address.
+  bool Accepts(std::string_view address) const {
+    return addresses_.Contains(address) || IsBounceAddress(address);
+  }
 
   Prepared Prepare(Inbound inbound) const;
   Result<Outcome> Commit(store::Tx& tx, const Prepared& prepared) const;
+  // The bounce half of Commit: ties a report to our message and recipient.
+  Result<Outcome> CommitBounce(store::Tx& tx, const Prepared& prepared, int64_t raw_id,
+                               const std::vector<std::string>& recipients) const;
 
   // Prepare + Commit in one synchronous Store::Write (for `ingest` and tests).
   Result<Outcome> Process(store::Store& store, Inbound inbound) const;

@@ -25,8 +25,12 @@ class PipelineTest : public ::testing::Test {
     auto opened = store::OpenSqlite((dir_ / "t.db").string());
     ASSERT_TRUE(opened.ok()) << opened.status().message();
     store_ = std::move(opened).value();
+    tickets::DeskInfo desk;
+    desk.support_address = "support@example.com";
+    desk.hostname = "desk.example.com";
+    desk.bounce_domain = "example.com";
     pipeline_ = std::make_unique<Pipeline>(
-        PipelineOptions{{"support@example.com"}, "desk.example.com", &clock_});
+        PipelineOptions{{"support@example.com"}, "desk.example.com", &clock_, desk});
   }
   void TearDown() override {
     store_.reset();
@@ -311,6 +315,71 @@ TEST_F(PipelineTest, AttachmentsAreStoredOnceByContent) {
   EXPECT_EQ(ca[0].attachments[0].file_name, "a.pdf");
   EXPECT_EQ(ca[0].attachments[0].sha256, cb[0].attachments[0].sha256);
   EXPECT_NE(ca[0].attachments[0].id, cb[0].attachments[0].id);
+}
+
+TEST_F(PipelineTest, BounceIsTiedToItsRecipientByVerpAndFlagsTheUser) {
+  ASSERT_TRUE(store_->Write([&](store::Tx& tx) { return tickets::SeedDefaultTriggers(tx, 1); }).ok());
+  Outcome t = Deliver(Mail("Alice <alice@customer.example>", "Help", "please"));
+  ASSERT_EQ(t.kind, "ticket");
+  EXPECT_EQ(t.notifications, 1u);
+  store::OutboundRecipient rcpt;
+  std::string message_id;
+  ASSERT_TRUE(store_->Read([&](store::Tx& tx) {
+    auto ms = tx.ListOutboundMessages(t.ticket_id);
+    if (!ms.ok() || ms->size() != 1) return Status::Invalid("expected one outbound message");
+    message_id = ms->front().message_id;
+    auto rs = tx.ListOutboundRecipients(ms->front().id);
+    rcpt = rs->front();
+    return Status::Ok();
+  }).ok());
+  EXPECT_EQ(rcpt.address, "alice@customer.example");
+  std::string dsn =
+      "From: MAILER-DAEMON@mx.customer.example\r\nTo: bounces+" + rcpt.verp_token +
+      "@example.com\r\nSubject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
+      "Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"
+      "--b\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+      "--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.customer.example\r\n\r\n"
+      "Final-Recipient: rfc822; alice@customer.example\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+      "Diagnostic-Code: smtp; 550 5.1.1 <alice@customer.example>: User unknown\r\n\r\n"
+      "--b\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <" + message_id +
+      ">\r\nSubject: Re: Help\r\n\r\n--b--\r\n";
+  Inbound in;
+  in.bytes = dsn;
+  in.mail_from = "";
+  in.recipients = {"bounces+" + rcpt.verp_token + "@example.com"};
+  auto b = pipeline_->Process(*store_, in);
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  EXPECT_EQ(b->kind, "bounce");
+  EXPECT_EQ(b->bounced_recipient_id, rcpt.id);
+  ASSERT_TRUE(store_->Read([&](store::Tx& tx) {
+    auto r = tx.GetOutboundRecipient(rcpt.id);
+    EXPECT_EQ(r->state, "bounced");
+    EXPECT_EQ(r->last_status, "5.1.1");
+    EXPECT_EQ(r->reason, "user_unknown");
+    auto ticket = tx.GetTicket(t.ticket_id);
+    EXPECT_NE(std::find(ticket->tags.begin(), ticket->tags.end(),
+                        "system_email_notification_failure"),
+              ticket->tags.end());
+    auto user = tx.GetUser(ticket->requester_id);
+    EXPECT_TRUE(user->undeliverable);
+    EXPECT_EQ(*tx.CountTickets(), 1);  // a bounce is neither a ticket nor a comment
+    EXPECT_EQ(tx.ListComments(t.ticket_id)->size(), 1u);
+    return Status::Ok();
+  }).ok());
+  EXPECT_TRUE(pipeline_->Accepts("bounces+" + rcpt.verp_token + "@example.com"));
+  EXPECT_FALSE(pipeline_->Accepts("bounces+x@elsewhere.example"));
+
+  // A report about mail we never sent is backscatter.
+  std::string stranger = dsn;
+  stranger.replace(stranger.find(message_id), message_id.size(), "unknown@elsewhere.example");
+  std::string verp_to = "To: bounces+" + rcpt.verp_token + "@example.com";
+  stranger.replace(stranger.find(verp_to), verp_to.size(), "To: support@example.com");
+  in.bytes = stranger;
+  in.recipients = {"support@example.com"};
+  auto s = pipeline_->Process(*store_, in);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->kind, "suspended");
+  EXPECT_EQ(s->cause, "backscatter");
 }
 
 }  // namespace
