@@ -246,6 +246,10 @@ json CommentJson(const store::Comment& c, std::string_view base, const store::Us
                               "/comments/" + Str(c.id) + "/raw";
   }
   j["metadata"] = {{"system", system}, {"custom", json::object()}};
+  // Our field: what SPF, DKIM, DMARC and ARC said about the email, and the action taken.
+  if (!c.authentication_json.empty()) {
+    j["authentication"] = ParseStoredJson(c.authentication_json, json(nullptr), "authentication");
+  }
   return j;
 }
 

@@ -91,8 +91,13 @@ Result<store::User> UserForEmail(store::Tx& tx, const std::string& email, const 
     err.description = "\"" + email + "\" is not a valid email address";
     return Status::Invalid(err.description);
   }
+  // support+anything@domain reaches support@domain, so it is a support address too.
+  std::string untagged = e;
+  if (size_t at = e.rfind('@'), plus = e.find('+'); plus != std::string::npos && plus < at) {
+    untagged = e.substr(0, plus) + e.substr(at);
+  }
   for (const auto& s : o.support_addresses) {
-    if (NormalizeEmail(s) == e) {
+    if (NormalizeEmail(s) == e || NormalizeEmail(s) == untagged) {
       err.description = e + " is a support address of this help desk and cannot be a user's email";
       return Status::Invalid(err.description);
     }

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "common/config.h"
+#include "auth/authenticate.h"
+#include "store/store.h"
 #include "tickets/updates.h"
 
 namespace postdesk::app {
@@ -26,6 +28,9 @@ int Ingest(const Config& config, const IngestArgs& args);
 
 // The support addresses a configuration receives for (default first).
 std::vector<std::string> SupportAddressesOf(const Config& config);
+
+// The sender-authentication policy of a configuration; `store` tells agents apart.
+auth::AuthPolicy AuthPolicyOf(const Config& config, store::Store& store);
 
 // Who we are on outgoing mail; `base_url` defaults to the configured HTTP address.
 tickets::DeskInfo DeskOf(const Config& config, std::string base_url = "");

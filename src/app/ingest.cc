@@ -9,12 +9,32 @@
 
 #include "app/bootstrap.h"
 #include "app/commands.h"
+#include "dns/cares_resolver.h"
 #include "intake/pipeline.h"
 
 namespace postdesk::app {
 
 std::vector<std::string> SupportAddressesOf(const Config& config) {
   return {config.DefaultSupportAddress()};
+}
+
+auth::AuthPolicy AuthPolicyOf(const Config& config, store::Store& store) {
+  auth::AuthPolicy policy;
+  policy.mode = config.inbound_authentication;
+  policy.reject_on_dmarc_reject = config.reject_on_dmarc_reject;
+  policy.trusted_arc_sealers = config.trusted_arc_sealers;
+  policy.authserv_id = config.hostname;
+  store::Store* st = &store;
+  policy.is_agent = [st](std::string_view email) {
+    bool staff = false;
+    (void)st->Read([&](store::Tx& tx) {
+      auto u = tx.FindUserByEmail(email);
+      staff = u.ok() && (u->role == "agent" || u->role == "admin");
+      return Status::Ok();
+    });
+    return staff;
+  };
+  return policy;
 }
 
 tickets::DeskInfo DeskOf(const Config& config, std::string base_url) {
@@ -50,18 +70,27 @@ int Ingest(const Config& config, const IngestArgs& args) {
     return kExitDataErr;
   }
 
-  intake::Pipeline pipeline({SupportAddressesOf(config), config.hostname, nullptr, DeskOf(config)});
+  auto store = OpenStore(config);
+  if (!store.ok()) {
+    spdlog::error("ingest: {}", store.status().message());
+    return kExitTempFail;
+  }
+  intake::Pipeline pipeline({SupportAddressesOf(config), config.hostname, nullptr, DeskOf(config),
+                             AuthPolicyOf(config, **store)});
   for (const auto& r : args.recipients) {
     if (!pipeline.Accepts(r)) {
       spdlog::error("ingest: {} is not a support address of this help desk", r);
       return kExitNoUser;
     }
   }
-
-  auto store = OpenStore(config);
-  if (!store.ok()) {
-    spdlog::error("ingest: {}", store.status().message());
-    return kExitTempFail;
+  // DKIM and DMARC need DNS; the pipe door has no SMTP client, so SPF is "none".
+  boost::asio::io_context io;
+  dns::CaresOptions dns_options;
+  dns_options.server = config.dns;
+  auto resolver = dns::CaresResolver::Create(io.get_executor(), dns_options);
+  if (!resolver.ok()) {
+    spdlog::error("ingest: --dns: {}", resolver.status().message());
+    return kExitConfig;
   }
 
   mime::InitMime();
@@ -70,12 +99,16 @@ int Ingest(const Config& config, const IngestArgs& args) {
   in.mail_from = args.sender;
   in.recipients = args.recipients;
   in.door = "pipe";
-  auto result = pipeline.Process(**store, std::move(in));
+  auto result = pipeline.Process(**store, std::move(in), resolver->get(), &io);
   if (!result.ok()) {
     spdlog::error("ingest: {}", result.status().message());
     return kExitTempFail;
   }
   const auto& o = *result;
+  if (o.kind == "rejected") {
+    spdlog::error("ingest: refused: {}", o.cause);
+    return kExitDataErr;
+  }
   int64_t ref = o.kind == "suspended" ? o.suspended_id
                 : o.kind == "bounce"  ? o.bounced_recipient_id
                                       : o.ticket_id;

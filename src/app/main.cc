@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/commands.h"
+#include "app/dkim_command.h"
 
 int main(int argc, char** argv) {
   using postdesk::Config;
@@ -31,6 +32,13 @@ int main(int argc, char** argv) {
   serve->add_option("--dns", config.dns, "DNS server HOST:PORT");
   serve->add_option("--max-message-bytes", config.max_message_bytes, "SMTP message size limit");
   serve->add_option("--idle-timeout", config.idle_timeout_seconds, "seconds per network read");
+  serve->add_option("--inbound-authentication", config.inbound_authentication,
+                    "what failing SPF/DKIM/DMARC does: off, flag or suspend")
+      ->check(CLI::IsMember({"off", "flag", "suspend"}));
+  serve->add_option("--trusted-arc-sealer", config.trusted_arc_sealers,
+                    "ARC sealer domain whose results are trusted (repeatable)");
+  serve->add_flag("--reject-on-dmarc-reject", config.reject_on_dmarc_reject,
+                  "refuse at SMTP time mail failing DMARC with p=reject");
   serve->add_option("--retry-first-delay", config.retry_first_delay_seconds,
                     "seconds before the first retry of a deferred delivery (doubles, max 1 h)");
   serve->add_option("--delivery-lifetime", config.delivery_lifetime_seconds,
@@ -42,6 +50,25 @@ int main(int argc, char** argv) {
   ingest->add_option("--recipient", ingest_args.recipients, "envelope recipient (repeatable)")
       ->required();
   ingest->add_option("--sender", ingest_args.sender, "envelope sender");
+  ingest->add_option("--dns", config.dns, "DNS server HOST:PORT");
+  ingest->add_option("--inbound-authentication", config.inbound_authentication,
+                     "what failing DKIM/DMARC does: off, flag or suspend")
+      ->check(CLI::IsMember({"off", "flag", "suspend"}));
+
+  std::string dkim_selector = "postdesk", dkim_algorithm = "rsa", dkim_file = "-";
+  bool dkim_force = false;
+  auto* dkim = app.add_subcommand("dkim", "the help desk's DKIM signing keys (for --domain)");
+  dkim->require_subcommand(1);
+  auto* dkim_keygen =
+      dkim->add_subcommand("keygen", "make a key, store it in DATA/dkim, print its DNS record");
+  add_common(dkim_keygen);
+  dkim_keygen->add_option("--selector", dkim_selector, "DKIM selector (default postdesk)");
+  dkim_keygen->add_option("--algorithm", dkim_algorithm, "rsa (2048 bits, default) or ed25519");
+  dkim_keygen->add_flag("--force", dkim_force, "replace a stored key of the same selector");
+  auto* dkim_sign = dkim->add_subcommand("sign", "sign a message with a stored key, print it");
+  add_common(dkim_sign);
+  dkim_sign->add_option("--selector", dkim_selector, "DKIM selector (default postdesk)");
+  dkim_sign->add_option("file", dkim_file, "the message (default -, stdin)");
 
   try {
     app.parse(argc, argv);
@@ -65,5 +92,12 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::default_logger());
   if (serve->parsed()) return postdesk::app::Serve(config);
   if (ingest->parsed()) return postdesk::app::Ingest(config, ingest_args);
+  if (dkim_keygen->parsed()) {
+    return postdesk::app::DkimKeygen(config, config.domain, dkim_selector, dkim_algorithm,
+                                     dkim_force);
+  }
+  if (dkim_sign->parsed()) {
+    return postdesk::app::DkimSign(config, config.domain, dkim_selector, dkim_file);
+  }
   return 64;
 }

@@ -98,8 +98,9 @@ int Serve(const Config& config) {
                                   return outbound::MxTargets(*dns_resolver, std::move(domain));
                                 });
 
-  intake::Pipeline pipeline({SupportAddressesOf(config), config.hostname, nullptr, desk});
-  intake::IntakeService intake(pipeline, writer);
+  intake::Pipeline pipeline(
+      {SupportAddressesOf(config), config.hostname, nullptr, desk, AuthPolicyOf(config, **store)});
+  intake::IntakeService intake(pipeline, writer, io.get_executor(), dns_resolver);
   SmtpDoor door(intake, [&queue] { queue.Wake(); });
 
   auto smtp_options = smtp::ServerOptionsFromConfig(config, config.smtp_listen, false);

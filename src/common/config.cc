@@ -39,6 +39,14 @@ Status LoadConfigFile(const std::string& path, Config& c) {
   num("idle_timeout_seconds", c.idle_timeout_seconds);
   num("max_connections", c.max_connections);
   num("retry_first_delay_seconds", c.retry_first_delay_seconds);
+  str("inbound_authentication", c.inbound_authentication);
+  if (auto v = t["reject_on_dmarc_reject"].value<bool>()) c.reject_on_dmarc_reject = *v;
+  if (auto* arr = t["trusted_arc_sealers"].as_array()) {
+    c.trusted_arc_sealers.clear();
+    for (auto& item : *arr) {
+      if (auto s = item.value<std::string>()) c.trusted_arc_sealers.push_back(*s);
+    }
+  }
   num("delivery_lifetime_seconds", c.delivery_lifetime_seconds);
   return Status::Ok();
 }

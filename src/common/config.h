@@ -30,6 +30,13 @@ struct Config {
   uint32_t idle_timeout_seconds = 300;
   uint32_t max_connections = 200;
 
+  // Sender authentication of inbound mail: off | flag | suspend; refuse at
+  // SMTP time mail failing DMARC whose domain asks for p=reject; ARC sealers
+  // (d= domains) whose results we trust for forwarded mail.
+  std::string inbound_authentication = "flag";
+  bool reject_on_dmarc_reject = false;
+  std::vector<std::string> trusted_arc_sealers;
+
   // Outbound delivery retries: first delay (doubling up to an hour) and lifetime.
   int64_t retry_first_delay_seconds = 60;
   int64_t delivery_lifetime_seconds = 5 * 24 * 3600;

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include "common/ids.h"
@@ -17,6 +21,13 @@ using nlohmann::json;
 
 constexpr size_t kSubjectFromBodyChars = 80;
 constexpr int64_t kSubjectThreadWindow = 30 * 24 * 3600;
+
+std::string_view TrimEnd(std::string_view s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
 
 // First line of `text`, cut at a UTF-8 boundary, for tickets without a subject.
 std::string SubjectFromBody(std::string_view text) {
@@ -87,6 +98,7 @@ Pipeline::Pipeline(PipelineOptions options)
     : addresses_(std::move(options.support_addresses)),
       hostname_(std::move(options.hostname)),
       desk_(std::move(options.desk)),
+      auth_policy_(std::move(options.auth)),
       clock_(options.clock ? options.clock : &system_clock_) {}
 
 bool Pipeline::IsBounceAddress(std::string_view address) const {
@@ -113,7 +125,8 @@ Prepared Pipeline::Prepare(Inbound inbound) const {
   Prepared p;
   p.message = mime::Parse(inbound.bytes);
   p.sha256 = Sha256Hex(inbound.bytes);
-  p.stored_bytes = TraceHeader(inbound, hostname_, Now()) + inbound.bytes;
+  p.trace_header = TraceHeader(inbound, hostname_, Now());
+  p.stored_bytes = p.trace_header + inbound.bytes;
 
   p.recipient = addresses_.default_address();
   for (const auto& r : inbound.recipients) {
@@ -168,6 +181,15 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
     if (std::find(recipients.begin(), recipients.end(), n) == recipients.end()) recipients.push_back(n);
   }
   if (recipients.empty()) recipients.push_back(p.recipient);
+
+  // A sender whose domain asks for rejection, when so configured: refused at
+  // SMTP time (550 5.7.1), nothing kept.
+  if (p.auth && p.auth->action == auth::AuthAction::kReject) {
+    Outcome o;
+    o.kind = "rejected";
+    o.cause = p.auth->reason;
+    return o;
+  }
 
   // 1. Idempotency: a redelivery of bytes we already handled for a recipient.
   for (const auto& r : recipients) {
@@ -226,9 +248,10 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
     s.message_id = m.message_id;
     s.ticket_id = ticket_id;
     s.raw_message_id = *raw_id;
-    s.evidence_json = json{{"cause", cause.name}, {"cause_id", cause.id}, {"reason", evidence},
-                           {"defects", m.defects}}
-                          .dump();
+    json ev = {{"cause", cause.name}, {"cause_id", cause.id}, {"reason", evidence},
+               {"defects", m.defects}};
+    if (p.auth) ev["authentication"] = auth::ToJson(*p.auth);
+    s.evidence_json = ev.dump();
     s.created_at = now;
     auto added = tx.AddSuspended(std::move(s));
     if (!added.ok()) return added.status();
@@ -250,6 +273,9 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
                    std::nullopt);
   }
   if (p.early) return suspend(p.early->cause, p.early->evidence, std::nullopt);
+  if (p.auth && p.auth->action == auth::AuthAction::kSuspend) {
+    return suspend(kCauseFailedEmailAuthentication, p.auth->reason, std::nullopt);
+  }
 
   // 3. Threading, and whether this sender may update the ticket it names.
   auto match = FindThread(tx, m, p.inbound.recipients);
@@ -296,7 +322,7 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
   if (!ticket) {
     store::Ticket t;
     t.subject = m.subject.empty() ? SubjectFromBody(m.text_body) : m.subject;
-    t.description = m.text_body;
+    t.description = std::string(TrimEnd(m.text_body));
     t.status = "new";
     t.requester_id = t.submitter_id = requester->id;
     t.recipient = p.recipient;
@@ -353,9 +379,10 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
   c.author_id = requester->id;
   c.is_public = true;
   // A reply keeps only what its author wrote; the full email stays in the raw message.
-  c.body = outcome.kind == "comment" ? CutQuotedReply(m.text_body) : m.text_body;
+  c.body = outcome.kind == "comment" ? CutQuotedReply(m.text_body) : std::string(TrimEnd(m.text_body));
   c.html_body = outcome.kind == "comment" ? std::string() : m.html_body;
   c.raw_message_id = *raw_id;
+  if (p.auth) c.authentication_json = auth::ToJson(*p.auth).dump();
   c.via = "email";
   c.created_at = now;
   auto comment = tx.AddComment(c);
@@ -389,6 +416,13 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
                  {"ip_address", p.inbound.client_ip}}}};
   if (!thread_evidence.is_null()) meta["threading"] = thread_evidence;
   if (!m.defects.empty()) meta["defects"] = m.defects;
+  if (p.auth && p.auth->action == auth::AuthAction::kFlag) {
+    // As Zendesk warns agents: the sender could not be verified.
+    meta["flags"] = {"spoofing_warning"};
+    meta["flags_options"] = {{"spoofing_warning",
+                              {{"message", "This message may not have been sent by " +
+                                               p.from_email + ". " + p.auth->reason}}}};
+  }
 
   // Triggers, their notifications and the update's one audit.
   tickets::Update update;
@@ -398,6 +432,10 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
   update.comment = *comment;
   update.actor = *requester;
   update.via = "email";
+  update.already_received.push_back(p.from_email);
+  for (const auto* list : {&m.to, &m.cc}) {
+    for (const auto& a : *list) update.already_received.push_back(NormalizeEmail(a.email));
+  }
   update.events = std::move(events);
   update.metadata = std::move(meta);
   auto committed = tickets::Commit(tx, desk_, std::move(update), now);
@@ -488,8 +526,31 @@ Result<Outcome> Pipeline::CommitBounce(store::Tx& tx, const Prepared& p, int64_t
   return o;
 }
 
-Result<Outcome> Pipeline::Process(store::Store& store, Inbound inbound) const {
+boost::asio::awaitable<void> Pipeline::Authenticate(dns::Resolver& resolver, Prepared& p) const {
+  if (p.bounce || auth::ParseAuthMode(auth_policy_.mode) == auth::AuthMode::kOff) co_return;
+  auth::AuthInput in;
+  in.raw_message = p.inbound.bytes;
+  in.client_ip = p.inbound.client_ip;
+  in.helo = p.inbound.helo;
+  in.mail_from = p.inbound.mail_from;
+  for (const auto& a : p.message.from) in.from_addresses.push_back(a.email);
+  in.now = Now();
+  in.have_smtp_context = p.inbound.door == "smtp" && !p.inbound.client_ip.empty();
+  auth::AuthOutcome outcome = co_await auth::Authenticate(resolver, in, auth_policy_);
+  std::string ar = auth::AuthenticationResultsHeader(outcome, auth_policy_.authserv_id);
+  p.stored_bytes = p.trace_header + auth::FoldAuthenticationResults(ar) +
+                   auth::StripOurAuthenticationResults(p.inbound.bytes, auth_policy_.authserv_id);
+  p.auth = std::move(outcome);
+}
+
+Result<Outcome> Pipeline::Process(store::Store& store, Inbound inbound, dns::Resolver* resolver,
+                                  boost::asio::io_context* io) const {
   Prepared prepared = Prepare(std::move(inbound));
+  if (resolver && io) {
+    boost::asio::co_spawn(*io, Authenticate(*resolver, prepared), boost::asio::detached);
+    io->run();
+    io->restart();
+  }
   Result<Outcome> result = Status::Temporary("not run");
   Status s = store.Write([&](store::Tx& tx) {
     result = Commit(tx, prepared);

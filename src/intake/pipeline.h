@@ -14,6 +14,8 @@
 #pragma once
 
 #include <memory>
+
+#include <boost/asio/io_context.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +24,8 @@
 #include "common/status.h"
 #include "intake/causes.h"
 #include "intake/support_addresses.h"
+#include "auth/authenticate.h"
+#include "dns/resolver.h"
 #include "mime/message.h"
 #include "outbound/dsn.h"
 #include "store/store.h"
@@ -49,7 +53,9 @@ struct Prepared {
   Inbound inbound;
   mime::Message message;
   std::string sha256;        // of inbound.bytes: the idempotency key with the recipient
-  std::string stored_bytes;  // inbound.bytes with our trace header in front
+  std::string trace_header;  // our Received: field
+  std::string stored_bytes;  // what we keep: our trace and Authentication-Results fields,
+                             // then inbound.bytes without AR fields claiming our authserv-id
   std::string recipient;     // the support address it came to (canonical)
   std::string from_email;    // normalised requester address; may be empty
   std::string from_name;
@@ -58,15 +64,17 @@ struct Prepared {
   // the VERP token of our envelope sender it came back to, if any.
   std::optional<outbound::Bounce> bounce;
   std::string verp_token;
+  // Sender authentication (set by Pipeline::Authenticate; absent when off).
+  std::optional<auth::AuthOutcome> auth;
 };
 
 struct Outcome {
-  std::string kind;  // "ticket" | "comment" | "suspended" | "bounce"
+  std::string kind;  // "ticket" | "comment" | "suspended" | "bounce" | "rejected"
   int64_t ticket_id = 0;
   int64_t comment_id = 0;
   int64_t suspended_id = 0;
   int64_t bounced_recipient_id = 0;  // for "bounce": the OutboundRecipient it concerned
-  std::string cause;       // for "suspended"
+  std::string cause;       // for "suspended"; for "rejected", the reason
   bool duplicate = false;  // a redelivery of something already handled
   size_t notifications = 0;  // emails the triggers queued
 };
@@ -76,6 +84,7 @@ struct PipelineOptions {
   std::string hostname;  // ours: in trace headers and our Message-IDs
   const Clock* clock = nullptr;  // null: system clock
   tickets::DeskInfo desk;        // for the triggers' notifications
+  auth::AuthPolicy auth;         // sender authentication (mode "off" skips it)
 };
 
 // The header our outbound mail carries so that it is recognised if it loops back.
@@ -94,13 +103,19 @@ class Pipeline {
   }
 
   Prepared Prepare(Inbound inbound) const;
+  // Stage 1b, outside any transaction, needs DNS: SPF, DKIM, ARC, DMARC and
+  // the policy's decision; writes our Authentication-Results field.
+  boost::asio::awaitable<void> Authenticate(dns::Resolver& resolver, Prepared& prepared) const;
   Result<Outcome> Commit(store::Tx& tx, const Prepared& prepared) const;
   // The bounce half of Commit: ties a report to our message and recipient.
   Result<Outcome> CommitBounce(store::Tx& tx, const Prepared& prepared, int64_t raw_id,
                                const std::vector<std::string>& recipients) const;
 
-  // Prepare + Commit in one synchronous Store::Write (for `ingest` and tests).
-  Result<Outcome> Process(store::Store& store, Inbound inbound) const;
+  // Prepare, Authenticate (when a resolver is given) and Commit in one
+  // synchronous Store::Write (for `ingest` and tests).
+  // `resolver` must run on `io`, which Process runs until authentication ends.
+  Result<Outcome> Process(store::Store& store, Inbound inbound, dns::Resolver* resolver = nullptr,
+                          boost::asio::io_context* io = nullptr) const;
 
  private:
   int64_t Now() const { return clock_->Now(); }
@@ -108,6 +123,7 @@ class Pipeline {
   SupportAddresses addresses_;
   std::string hostname_;
   tickets::DeskInfo desk_;
+  auth::AuthPolicy auth_policy_;
   SystemClock system_clock_;
   const Clock* clock_;
 };

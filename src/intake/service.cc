@@ -1,11 +1,27 @@
 #include "intake/service.h"
 
-#include <memory>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 
 namespace postdesk::intake {
 
-void IntakeService::Submit(Inbound inbound, std::function<void(Result<Outcome>)> done) {
+void IntakeService::Submit(Inbound inbound, Done done) {
   auto prepared = std::make_shared<Prepared>(pipeline_.Prepare(std::move(inbound)));
+  if (resolver_ && executor_) {
+    boost::asio::co_spawn(executor_, AuthenticateThenCommit(std::move(prepared), std::move(done)),
+                          boost::asio::detached);
+  } else {
+    Commit(std::move(prepared), std::move(done));
+  }
+}
+
+boost::asio::awaitable<void> IntakeService::AuthenticateThenCommit(std::shared_ptr<Prepared> prepared,
+                                                                   Done done) {
+  co_await pipeline_.Authenticate(*resolver_, *prepared);
+  Commit(std::move(prepared), std::move(done));
+}
+
+void IntakeService::Commit(std::shared_ptr<Prepared> prepared, Done done) {
   auto result = std::make_shared<Result<Outcome>>(Status::Temporary("not committed"));
   writer_.Submit(
       [this, prepared, result](store::Tx& tx) {

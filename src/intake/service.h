@@ -6,6 +6,10 @@
 #pragma once
 
 #include <functional>
+#include <memory>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 
 #include "intake/pipeline.h"
 #include "store/group_commit.h"
@@ -14,16 +18,26 @@ namespace postdesk::intake {
 
 class IntakeService {
  public:
-  IntakeService(const Pipeline& pipeline, store::GroupCommitWriter& writer)
-      : pipeline_(pipeline), writer_(writer) {}
+  using Done = std::function<void(Result<Outcome>)>;
 
-  void Submit(Inbound inbound, std::function<void(Result<Outcome>)> done);
+  // With a resolver, each message is authenticated (a coroutine on
+  // `executor`) between Prepare and Commit.
+  IntakeService(const Pipeline& pipeline, store::GroupCommitWriter& writer,
+                boost::asio::any_io_executor executor = {}, dns::Resolver* resolver = nullptr)
+      : pipeline_(pipeline), writer_(writer), executor_(executor), resolver_(resolver) {}
+
+  void Submit(Inbound inbound, Done done);
 
   const Pipeline& pipeline() const { return pipeline_; }
 
  private:
+  boost::asio::awaitable<void> AuthenticateThenCommit(std::shared_ptr<Prepared> prepared, Done done);
+  void Commit(std::shared_ptr<Prepared> prepared, Done done);
+
   const Pipeline& pipeline_;
   store::GroupCommitWriter& writer_;
+  boost::asio::any_io_executor executor_;
+  dns::Resolver* resolver_;
 };
 
 }  // namespace postdesk::intake

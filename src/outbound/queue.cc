@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/config.h"
 #include "common/strings.h"
 #include "store/async_write.h"
 
@@ -220,6 +221,13 @@ asio::awaitable<void> OutboundQueue::Run() {
           r.state = "sending";
           r.updated_at = now;
           if (Status u = tx.UpdateOutboundRecipient(r); !u.ok()) return u;
+          // The transition is history too (no audit: the outcome's audit follows).
+          store::DeliveryEvent ev;
+          ev.recipient_id = r.id;
+          ev.state = "sending";
+          ev.detail = "attempt " + std::to_string(r.attempts);
+          ev.created_at = now;
+          if (auto e = tx.AddDeliveryEvent(ev); !e.ok()) return e.status();
           claimed.push_back(r);
         }
         return Status::Ok();
@@ -257,11 +265,16 @@ asio::awaitable<void> OutboundQueue::Deliver(store::OutboundRecipient r) {
   } else {
     std::vector<SmtpTarget> targets;
     if (!options_.relay.empty()) {
+      // ParseHostPort, not stoi: a bad value must not throw out of this
+      // coroutine (the recipient would stay "sending"), and "[::1]:25" works.
       SmtpTarget t;
-      size_t colon = options_.relay.rfind(':');
-      t.host = options_.relay.substr(0, colon);
-      t.port = static_cast<uint16_t>(std::stoi(options_.relay.substr(colon + 1)));
-      targets.push_back(t);
+      if (Status parsed = ParseHostPort(options_.relay, t.host, t.port); parsed.ok()) {
+        targets.push_back(t);
+      } else {
+        result.outcome = SendResult::Outcome::kTemporary;
+        result.stage = "queue";
+        result.text = "bad relay setting: " + parsed.message();
+      }
     } else {
       auto found = co_await find_targets_(std::string(EmailDomain(r.address)));
       if (found.ok()) {

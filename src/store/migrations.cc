@@ -158,6 +158,7 @@ const std::vector<Migration>& Migrations() {
            "ALTER TABLE users ADD COLUMN soft_bounces BIGINT NOT NULL DEFAULT 0",
            "CREATE INDEX users_role ON users (role, id)",
            "ALTER TABLE tickets ADD COLUMN priority TEXT NOT NULL DEFAULT ''",
+           "ALTER TABLE comments ADD COLUMN authentication_json TEXT NOT NULL DEFAULT ''",
            "ALTER TABLE tickets ADD COLUMN type TEXT NOT NULL DEFAULT ''",
            "ALTER TABLE tickets ADD COLUMN group_id BIGINT",
            R"(CREATE TABLE ticket_tags (

@@ -78,6 +78,7 @@ struct Comment {
   std::string body;       // UTF-8 plain text
   std::string html_body;  // UTF-8 HTML as received (sanitised on display)
   std::optional<int64_t> raw_message_id;  // the email it came from, if any
+  std::string authentication_json;  // SPF/DKIM/DMARC/ARC results of that email; "" if none
   std::string via = "email";
   int64_t created_at = 0;
   std::vector<AttachmentMeta> attachments;  // filled by ListComments/GetComment

@@ -218,7 +218,13 @@ Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64
     outbound::Composed mail;
   };
   std::vector<Pending> pending;
-  for (const auto& n : evaluation.notifications) {
+  for (auto& n : evaluation.notifications) {
+    if (!u.created && n.recipient_spec == "requester_and_ccs" && !u.already_received.empty()) {
+      std::erase_if(n.recipients, [&](const rules::Recipient& r) {
+        return std::any_of(u.already_received.begin(), u.already_received.end(),
+                           [&](const std::string& a) { return IEquals(a, r.email); });
+      });
+    }
     if (n.recipients.empty()) continue;
     outbound::Notification mail;
     mail.from = {desk.name, support};
@@ -289,6 +295,13 @@ Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64
       rcpt.created_at = rcpt.updated_at = now;
       auto r_added = tx.AddOutboundRecipient(std::move(rcpt));
       if (!r_added.ok()) return r_added.status();
+      // The first row of the recipient's delivery history.
+      store::DeliveryEvent queued;
+      queued.recipient_id = r_added->id;
+      queued.state = "queued";
+      queued.detail = "queued by trigger \"" + p.notification->trigger_title + "\"";
+      queued.created_at = now;
+      if (auto e = tx.AddDeliveryEvent(queued); !e.ok()) return e.status();
     }
     if (Status s = tx.AddTicketMessageId(ticket.id, added->message_id, /*outbound=*/true); !s.ok()) {
       return s;

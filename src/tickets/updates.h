@@ -45,6 +45,10 @@ struct Update {
   std::string via = "email";  // email | api | web
   nlohmann::json events = nlohmann::json::array();  // the caller's own events
   nlohmann::json metadata = nlohmann::json::object();
+  // Addresses that already have this update's text: the author and the
+  // To/Cc of an incoming email. On a comment update they get no
+  // requester-and-CCs copy of it (the acknowledgement of a new ticket still goes).
+  std::vector<std::string> already_received;
 };
 
 struct UpdateResult {

@@ -122,7 +122,8 @@ Ticket ReadTicket(const Stmt& s) {
 }
 
 constexpr std::string_view kCommentCols =
-    "id, ticket_id, author_id, is_public, body, html_body, raw_message_id, via, created_at";
+    "id, ticket_id, author_id, is_public, body, html_body, raw_message_id, via, created_at, "
+    "authentication_json";
 Comment ReadComment(const Stmt& s) {
   Comment c;
   c.id = s.Int(0);
@@ -134,6 +135,7 @@ Comment ReadComment(const Stmt& s) {
   c.raw_message_id = s.OptInt(6);
   c.via = s.Text(7);
   c.created_at = s.Int(8);
+  c.authentication_json = s.Text(9);
   return c;
 }
 
@@ -644,8 +646,7 @@ Result<Ticket> SqliteTx::FindTicketByMessageId(std::string_view message_id) {
 Result<Comment> SqliteTx::AddComment(Comment comment) {
   auto stmt = conn_.Prepare(
       "INSERT INTO comments (ticket_id, author_id, is_public, body, html_body, raw_message_id, "
-      "via, "
-      "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+      "via, created_at, authentication_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, comment.ticket_id)
       .Bind(2, comment.author_id)
@@ -654,7 +655,8 @@ Result<Comment> SqliteTx::AddComment(Comment comment) {
       .Bind(5, comment.html_body)
       .Bind(6, comment.raw_message_id)
       .Bind(7, comment.via)
-      .Bind(8, comment.created_at);
+      .Bind(8, comment.created_at)
+      .Bind(9, comment.authentication_json);
   auto id = ReturningId(*stmt, "add comment to ticket " + std::to_string(comment.ticket_id));
   if (!id.ok()) return id.status();
   comment.id = *id;
