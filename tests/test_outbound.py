@@ -565,3 +565,59 @@ def test_bad_payloads_are_refused_and_change_nothing(out):
     assert agent_id
     time.sleep(0.5)
     assert count_to(sink, "alice@customer.test") == 1
+
+
+def test_dsn_for_a_delivered_message_marks_it_bounced(out):
+    """A delivery report sent back to our VERP address names the exact recipient."""
+    desk, sink = out
+    send_mail(desk, "carol@customer.test", "Bounce me", "hello")
+    t = ticket_by_subject(desk, "Bounce me")
+    raw, msg = mail_to(sink, "carol@customer.test")
+    wait_recipient(desk, t["id"], "carol@customer.test", {"sent"})
+    verp = raw["mail_from"]
+    dsn = (
+        f"From: MAILER-DAEMON@mx.customer.test\r\nTo: {verp}\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: multipart/report; report-type=delivery-status; boundary=rep\r\n\r\n"
+        "--rep\r\nContent-Type: text/plain\r\n\r\nThe mailbox is full.\r\n"
+        "--rep\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.customer.test\r\n\r\n"
+        "Final-Recipient: rfc822; carol@customer.test\r\nAction: failed\r\nStatus: 5.2.2\r\n"
+        "Diagnostic-Code: smtp; 552 5.2.2 carol@customer.test: mailbox full\r\n\r\n"
+        f"--rep\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: {msg['Message-ID']}\r\n"
+        "Subject: whatever\r\n\r\n--rep--\r\n").encode()
+    r = desk.send_raw(dsn, mail_from="", rcpts=(verp,))
+    assert "delivery report recorded" in r.stdout
+    row = wait_recipient(desk, t["id"], "carol@customer.test", {"bounced"})
+    assert row["status"] == "5.2.2"
+    assert row["reason"] == "mailbox_full"
+    assert "mailbox full" in row["reply"]
+    assert [h["state"] for h in row["history"]][-1] == "bounced"
+    # Neither a ticket nor a comment; the ticket shows the failure.
+    assert len(desk.tickets()) == 1
+    assert len(desk.comments(t["id"])) == 1
+    ticket = desk.get_json(f"/api/v2/tickets/{t['id']}.json")["ticket"]
+    assert "system_email_notification_failure" in ticket["tags"]
+    bounced = [e for e in events(desk, t["id"], "EmailDelivery") if e["state"] == "bounced"]
+    assert bounced and bounced[0]["reason"] == "mailbox_full"
+
+
+def test_outbound_mail_is_dkim_signed_when_a_key_is_stored(sink, desk_factory, tmp_path):
+    import dkim
+    data = tmp_path / "signed"
+    data.mkdir()
+    keygen = subprocess.run([BIN, "dkim", "keygen", "--data", str(data), "--domain", DOMAIN,
+                             "--algorithm", "ed25519"], capture_output=True, text=True)
+    assert keygen.returncode == 0, keygen.stderr
+    record = "".join(re.findall(r'"([^"]*)"', keygen.stdout))
+    assert record.startswith("v=DKIM1")
+    desk = desk_factory("--relay", sink.relay, subdir="signed")
+    send_mail(desk, "dora@customer.test", "Signed please", "hello")
+    raw, _ = mail_to(sink, "dora@customer.test")
+    assert raw["bytes"].startswith(b"DKIM-Signature:")
+
+    def dnsfunc(name, timeout=5):
+        assert name == f"postdesk._domainkey.{DOMAIN}.".encode()
+        return record.encode()
+
+    assert dkim.verify(raw["bytes"], dnsfunc=dnsfunc)

@@ -19,6 +19,7 @@
 #include "outbound/queue.h"
 #include "app/bootstrap.h"
 #include "app/commands.h"
+#include "app/dkim_command.h"
 #include "app/smtp_door.h"
 #include "http/server.h"
 #include "intake/service.h"
@@ -93,6 +94,24 @@ int Serve(const Config& config) {
     return kExitConfig;
   }
   dns::Resolver* dns_resolver = resolver->get();
+  // DKIM-sign what we send when a key for our domain is stored (postdesk dkim keygen).
+  if (auto key = LoadSigningKey(config, config.domain, "postdesk"); key.ok()) {
+    queue_options.sign = [key = *key](const std::string& message) {
+      auto header = auth::SignDkim(message, key, {}, static_cast<int64_t>(time(nullptr)));
+      if (!header.ok()) {
+        spdlog::error("DKIM signing failed, sending unsigned: {}", header.status().message());
+        return std::string();
+      }
+      return *header;
+    };
+    spdlog::info("outbound mail is DKIM-signed for {} (selector postdesk, {})", config.domain,
+                 auth::DkimAlgorithmName(key->algorithm));
+  } else if (key.status().kind() == ErrorKind::kNotFound) {
+    spdlog::warn("outbound mail is not DKIM-signed: no key for {} (postdesk dkim keygen --domain {})",
+                 config.domain, config.domain);
+  } else {
+    spdlog::error("DKIM key for {}: {}", config.domain, key.status().message());
+  }
   outbound::OutboundQueue queue(io, **store, writer, queue_options, clock,
                                 [dns_resolver](std::string domain) {
                                   return outbound::MxTargets(*dns_resolver, std::move(domain));

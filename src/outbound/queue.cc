@@ -287,6 +287,7 @@ asio::awaitable<void> OutboundQueue::Deliver(store::OutboundRecipient r) {
         result.text = found.status().message();
       }
     }
+    if (!targets.empty() && options_.sign) bytes = options_.sign(bytes) + bytes;
     if (!targets.empty()) {
       SendOptions so;
       so.helo = options_.helo;

@@ -45,6 +45,9 @@ struct QueueOptions {
   uint32_t max_in_flight = 32;
   uint32_t poll_milliseconds = 250;
   uint32_t timeout_seconds = 60;
+  // DKIM: the DKIM-Signature field to put in front of a message at delivery
+  // time ("" to send it unsigned). Empty function: no signing.
+  std::function<std::string(const std::string& message)> sign;
 };
 
 // Mail servers for a recipient domain, in the order to try (MX by preference,
