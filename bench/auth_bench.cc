@@ -27,6 +27,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -37,11 +41,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "auth/dkim.h"
 #include "auth/dmarc.h"
@@ -71,8 +70,7 @@ double ThreadCpuSeconds() {
 }
 
 double WallSeconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 // A customer's mail as a common client writes it: ~SIZE bytes, HTML and text.
@@ -118,12 +116,17 @@ T RunSync(asio::io_context& io, asio::awaitable<T> aw) {
   return std::move(*out);
 }
 
-// SPF with the options spelled out: GCC 12 destroys a class-type default
-// argument of a coroutine call twice (a prvalue `SpfOptions options = {}`),
-// so the argument is always passed as a named object.
+// The options are always spelled out: GCC 12 destroys a class-type default
+// argument of a coroutine (`SpfOptions options = {}`) twice, which frees the
+// string inside it twice. So every call passes a named object.
 asio::awaitable<spf::SpfResult> Spf(dns::Resolver& r) {
   spf::SpfOptions options;
   co_return co_await spf::CheckMailFrom(r, kClientIp, kMailFrom, kHelo, options);
+}
+
+asio::awaitable<dmarc::DmarcResult> Dmarc(dns::Resolver& r, dmarc::DmarcInput in) {
+  dmarc::DmarcOptions options;
+  co_return co_await dmarc::Evaluate(r, std::move(in), options);
 }
 
 // One check; returns false when the result is not the expected pass.
@@ -164,8 +167,8 @@ void Report(const char* name, const char* what, std::vector<Rate> runs) {
   std::sort(runs.begin(), runs.end(),
             [](const Rate& a, const Rate& b) { return a.cpu_rate < b.cpu_rate; });
   const Rate& median = runs[runs.size() / 2];
-  printf("auth %-12s %10.0f checks/s per core (median of %zu; best %.0f; wall %.0f/s)  %s\n",
-         name, median.cpu_rate, runs.size(), runs.back().cpu_rate, median.wall_rate, what);
+  printf("auth %-12s %10.0f checks/s per core (median of %zu; best %.0f; wall %.0f/s)  %s\n", name,
+         median.cpu_rate, runs.size(), runs.back().cpu_rate, median.wall_rate, what);
   fflush(stdout);
 }
 
@@ -342,13 +345,21 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) Die("missing value for " + k);
       return argv[++i];
     };
-    if (k == "--seconds") seconds = std::atof(value().c_str());
-    else if (k == "--repeat") repeat = std::max(1, std::atoi(value().c_str()));
-    else if (k == "--size") size = static_cast<size_t>(std::atol(value().c_str()));
-    else if (k == "--export") export_dir = value();
-    else if (k == "--no-cares") cares = false;
-    else if (k == "--only") only = value();
-    else Die("usage: auth_bench [--seconds S] [--repeat R] [--size BYTES] [--export DIR] [--no-cares] [--only CASE]");
+    if (k == "--seconds")
+      seconds = std::atof(value().c_str());
+    else if (k == "--repeat")
+      repeat = std::max(1, std::atoi(value().c_str()));
+    else if (k == "--size")
+      size = static_cast<size_t>(std::atol(value().c_str()));
+    else if (k == "--export")
+      export_dir = value();
+    else if (k == "--no-cares")
+      cares = false;
+    else if (k == "--only")
+      only = value();
+    else
+      Die("usage: auth_bench [--seconds S] [--repeat R] [--size BYTES] [--export DIR] [--no-cares] "
+          "[--only CASE]");
   }
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
 
@@ -405,7 +416,7 @@ int main(int argc, char** argv) {
       in.from_addresses = {"alice@example.com"};
       in.spf = {true, kFromDomain, ""};
       in.dkim = {{true, kFromDomain}};
-      auto m = co_await dmarc::Evaluate(r, std::move(in));
+      auto m = co_await Dmarc(r, std::move(in));
       co_return m.verdict == dmarc::Verdict::kPass;
     };
   };
@@ -417,8 +428,8 @@ int main(int argc, char** argv) {
       in.from_addresses = {"alice@example.com"};
       in.spf = {s.verdict == spf::Verdict::kPass, kFromDomain, ""};
       for (const auto& one : d) in.dkim.push_back({one.pass(), one.domain});
-      auto m = co_await dmarc::Evaluate(r, std::move(in));
-      co_return s.verdict == spf::Verdict::kPass && d.size() == 1 && d[0].pass() &&
+      auto m = co_await Dmarc(r, std::move(in));
+      co_return s.verdict == spf::Verdict::kPass&& d.size() == 1 && d[0].pass() &&
           m.verdict == dmarc::Verdict::kPass;
     };
   };

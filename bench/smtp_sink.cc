@@ -12,19 +12,18 @@
 // Listens on 127.0.0.1 only.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 
 #include "smtp/handler.h"
 #include "smtp/server.h"
@@ -32,16 +31,14 @@
 namespace {
 
 double NowSeconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 class SinkHandler : public postdesk::smtp::Handler {
  public:
   explicit SinkHandler(uint64_t expect) : expect_(expect) {}
 
-  postdesk::smtp::Reply CheckRecipient(const postdesk::smtp::Envelope&,
-                                       std::string_view) override {
+  postdesk::smtp::Reply CheckRecipient(const postdesk::smtp::Envelope&, std::string_view) override {
     return {};
   }
 
@@ -63,10 +60,11 @@ class SinkHandler : public postdesk::smtp::Handler {
   void Print() {
     std::lock_guard<std::mutex> lock(mu_);
     const double span = last_ - first_;
-    printf("sink: %llu messages (%llu bytes), first %.6f last %.6f (Unix seconds), %.0f msg/s "
-           "first->last\n",
-           static_cast<unsigned long long>(count_), static_cast<unsigned long long>(bytes_),
-           first_, last_, span > 0 ? static_cast<double>(count_ - 1) / span : 0.0);
+    printf(
+        "sink: %llu messages (%llu bytes), first %.6f last %.6f (Unix seconds), %.0f msg/s "
+        "first->last\n",
+        static_cast<unsigned long long>(count_), static_cast<unsigned long long>(bytes_), first_,
+        last_, span > 0 ? static_cast<double>(count_ - 1) / span : 0.0);
     fflush(stdout);
   }
 
@@ -87,9 +85,12 @@ int main(int argc, char** argv) {
   int threads = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
-    if (k == "--port") port = std::atoi(argv[i + 1]);
-    else if (k == "--expect") expect = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (k == "--threads") threads = std::max(1, std::atoi(argv[i + 1]));
+    if (k == "--port")
+      port = std::atoi(argv[i + 1]);
+    else if (k == "--expect")
+      expect = std::strtoull(argv[i + 1], nullptr, 10);
+    else if (k == "--threads")
+      threads = std::max(1, std::atoi(argv[i + 1]));
     else {
       fprintf(stderr, "usage: smtp_sink [--port P] [--expect N] [--threads T]\n");
       return 64;

@@ -11,6 +11,11 @@ What each domain in the zone stands for:
   relay.test      a relay allowed to send (SPF pass) but not aligned with anyone
   sender.example  the ARC fixture's original sender (tests/data/arc/forwarded),
   lists.example   and the list that broke its DKIM and ARC-sealed the result
+  evil.forger     a forger's domain whose DMARC tree walk fails (DNS error)
+
+The two tests at the end pin product bugs found while writing this file: a
+forger's own failing DNS must not turn a DMARC fail into a temperror, and mode
+off must still strip forged results and record ours.
 
 Keys are made in the test; nothing is fetched. Run with Debian's interpreter:
     POSTDESK_BIN=$PWD/build/postdesk /usr/bin/python3 -m pytest tests/test_authentication.py
@@ -211,6 +216,11 @@ def message(frm, subject, body="Hello, the printer on floor 2 is on fire.\r\n", 
         body.encode()
 
 
+def as_sent(msg: bytes) -> bytes:
+    """swaks --data ends the message with one more CRLF before the final dot."""
+    return msg + b"\r\n"
+
+
 def dkimsign(msg, selector, domain, key, *opts):
     out = subprocess.run(["dkimsign", *opts, selector, domain, str(key)], input=msg,
                          capture_output=True, timeout=60)
@@ -319,7 +329,7 @@ def test_dkimpy_rsa_signed_mail_passes_everything(dns, make_desk):
     assert "header.a=rsa-sha256" in ar
     assert re.search(r"; dmarc=pass \(p=reject dis=none\).*header\.from=sender\.test", ar), ar
     assert "; arc=none" in ar
-    assert raw.endswith(signed)  # the message itself is kept byte for byte
+    assert raw.endswith(as_sent(signed))  # the message itself is kept byte for byte
 
 
 def test_dkimpy_ed25519_signature_alone_carries_dmarc(dns, make_desk):
@@ -345,7 +355,7 @@ def test_dkimpy_ed25519_signature_alone_carries_dmarc(dns, make_desk):
     assert a["action"] == "accept"
 
     ar = ours(raw_of(desk, t["id"], c["id"]))
-    assert re.search(r"; dkim=pass header\.d=sender\.test\b.*header\.s=ed\b.*"
+    assert re.search(r"; dkim=pass \(256-bit key\) header\.d=sender\.test\b.*header\.s=ed\b.*"
                      r"header\.a=ed25519-sha256", ar), ar
     assert "; dmarc=pass" in ar and "smtp.mailfrom=bounce@relay.test" in ar
 
@@ -505,7 +515,7 @@ def test_forged_authentication_results_are_stripped(dns, make_desk):
     assert b"dmarc=pass header.from=sender.test" not in raw
     # Every other byte is kept as it came: the message minus the three forged fields.
     kept = msg.replace(forged, forged[forged.index(b"Authentication-Results: mx.other"):])
-    assert raw.endswith(kept)
+    assert raw.endswith(as_sent(kept))
 
 
 # --------------------------------------------------------------------------- 7 ARC
@@ -593,3 +603,36 @@ def test_dns_down_is_temperror_and_mail_is_accepted(dns, desk_factory):
             [k] = a["dkim"]
             assert (k["result"], k["reason"]) == ("temperror", "DNS temporary error"), k
             assert "; dkim=temperror" in ar
+
+
+# --------------------------------------------------------------------------- found while writing these
+
+def test_forger_cannot_turn_dmarc_fail_into_temperror(dns, make_desk):
+    # SPF passes for evil.forger (the forger's own domain), which is not
+    # aligned with sender.test whatever its organizational domain is; the
+    # forger's name server fails the _dmarc.forger query of the tree walk.
+    desk = make_desk("--inbound-authentication", "suspend")
+    desk.send_raw(message("ceo@sender.test", "Wire transfer via forger DNS"),
+                  mail_from="bounce@evil.forger")
+    tickets = desk.tickets()
+    assert tickets == [], "a forged From must not become an unflagged ticket"
+    s = only_suspended(desk)
+    a = evidence_of(s)["authentication"]
+    assert a["spf"]["result"] == "pass" and a["spf"]["domain"] == "evil.forger"
+    assert a["dmarc"]["result"] == "fail" and a["action"] == "suspend"
+
+
+def test_mode_off_still_strips_forged_results(dns, make_desk):
+    # authenticate.h: mode "off" accepts, "the results are still recorded";
+    # and a field claiming our authserv-id is forged whatever the mode.
+    desk = make_desk("--inbound-authentication", "off")
+    forged = b"Authentication-Results: desk.test; dkim=pass header.d=sender.test\r\n"
+    desk.send_raw(message("ceo@sender.test", "Forged, mode off", extra=forged),
+                  mail_from="bounce@spoof.test")
+    t = only_ticket(desk)
+    c = first_comment(desk, t["id"])
+    raw = raw_of(desk, t["id"], c["id"])
+    assert b"dkim=pass header.d=sender.test" not in raw, raw.decode()[:600]
+    assert c.get("authentication"), c
+    assert c["authentication"]["action"] == "accept"
+    assert "spoofing_warning" not in flags_of(desk, t["id"])

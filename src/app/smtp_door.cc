@@ -15,7 +15,7 @@ smtp::Reply SmtpDoor::ReplyFor(const Result<intake::Outcome>& result) {
     return {554, "5.3.0", "Message could not be stored: " + result.status().message()};
   }
   const intake::Outcome& o = *result;
-  if (o.kind == "rejected") return {550, "5.7.1", "Message refused: " + o.cause};
+  if (o.kind == "rejected") return {550, "5.7.1", "Message refused: " + o.cause};  // cause: the policy's reason
   std::string what = o.kind == "bounce"      ? "delivery report recorded"
                      : o.kind == "suspended" ? "held for review (" + o.cause + ")"
                      : o.kind == "comment" ? "added to ticket " + std::to_string(o.ticket_id)

@@ -445,10 +445,19 @@ class Evaluator {
     if (domain.empty()) co_return false;
     if (domain == from) co_return true;
     if (mode == Alignment::kStrict) co_return false;
-    auto a = co_await Org(domain);
-    if (!a) co_return std::nullopt;
     auto b = co_await Org(from);
     if (!b) co_return std::nullopt;
+    // Relaxed alignment needs the same organizational domain, which only the
+    // From organization itself or a name under it can have. Anything else is
+    // unaligned without a lookup: the sender chooses that domain, and its DNS
+    // failing must not turn a DMARC fail into a temperror.
+    if (domain != *b && !(domain.size() > b->size() + 1 &&
+                          domain.compare(domain.size() - b->size(), b->size(), *b) == 0 &&
+                          domain[domain.size() - b->size() - 1] == '.')) {
+      co_return false;
+    }
+    auto a = co_await Org(domain);
+    if (!a) co_return std::nullopt;
     co_return *a == *b;
   }
 

@@ -126,7 +126,9 @@ Prepared Pipeline::Prepare(Inbound inbound) const {
   p.message = mime::Parse(inbound.bytes);
   p.sha256 = Sha256Hex(inbound.bytes);
   p.trace_header = TraceHeader(inbound, hostname_, Now());
-  p.stored_bytes = p.trace_header + inbound.bytes;
+  // Whatever happens next, no Authentication-Results claiming to be ours survives.
+  p.stored_bytes = p.trace_header +
+                   auth::StripOurAuthenticationResults(inbound.bytes, auth_policy_.authserv_id);
 
   p.recipient = addresses_.default_address();
   for (const auto& r : inbound.recipients) {
@@ -527,7 +529,9 @@ Result<Outcome> Pipeline::CommitBounce(store::Tx& tx, const Prepared& p, int64_t
 }
 
 boost::asio::awaitable<void> Pipeline::Authenticate(dns::Resolver& resolver, Prepared& p) const {
-  if (p.bounce || auth::ParseAuthMode(auth_policy_.mode) == auth::AuthMode::kOff) co_return;
+  // Mode off still checks and records (the policy then accepts); only our
+  // own bounce reports skip it.
+  if (p.bounce) co_return;
   auth::AuthInput in;
   in.raw_message = p.inbound.bytes;
   in.client_ip = p.inbound.client_ip;
