@@ -280,11 +280,22 @@ TEST_F(DmarcEval, DnsTroubleIsTempError) {
   zone_.SetTimeout("_dmarc.slow.test");
   DmarcResult r = Eval({.from_addresses = {"a@slow.test"}});
   EXPECT_EQ(r.verdict, Verdict::kTempError);
-  // A timeout while finding the organizational domain of a DKIM domain.
-  zone_.SetTimeout("_dmarc.flaky.example.org", RrType::kTXT);
+  // A timeout while finding the organizational domain of a DKIM domain under
+  // the From organization matters...
+  zone_.SetTimeout("_dmarc.flaky.example.com", RrType::kTXT);
   r = Eval({.from_addresses = {"a@example.com"},
-            .dkim = {{.pass = true, .domain = "flaky.example.org"}}});
+            .dkim = {{.pass = true, .domain = "flaky.example.com"}}});
   EXPECT_EQ(r.verdict, Verdict::kTempError) << r.reason;
+  // ...but a sender-chosen domain outside it is simply unaligned: a forger's
+  // failing DNS must not turn a fail into a temperror.
+  zone_.SetTimeout("_dmarc.flaky.example.org", RrType::kTXT);
+  zone_.SetTimeout("_dmarc.example.org", RrType::kTXT);
+  r = Eval({.from_addresses = {"a@example.com"},
+            .spf = {.pass = true, .mail_from_domain = "flaky.example.org"},
+            .dkim = {{.pass = true, .domain = "flaky.example.org"}}});
+  EXPECT_NE(r.verdict, Verdict::kTempError) << r.reason;
+  EXPECT_FALSE(r.spf_aligned);
+  EXPECT_FALSE(r.dkim_aligned);
 }
 
 TEST_F(DmarcEval, UnusableRecordIsPermError) {
