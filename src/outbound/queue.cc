@@ -312,7 +312,9 @@ asio::awaitable<void> OutboundQueue::Deliver(store::OutboundRecipient r) {
   Status s = co_await store::AsyncWrite(writer_, std::move(record));
   if (!s.ok()) spdlog::error("outbound record {}: {}", r.address, s.message());
   --in_flight_;
-  wake_.cancel();
+  // Claim again once half the slots are free: one claim transaction for many
+  // deliveries keeps the single writer (and its fsyncs) for intake.
+  if (in_flight_ <= options_.max_in_flight / 2) wake_.cancel();
 }
 
 }  // namespace postdesk::outbound

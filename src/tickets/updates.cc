@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
+#include <unordered_map>
 
 #include "common/ids.h"
 #include "common/strings.h"
@@ -95,8 +97,40 @@ store::TriggerRow TriggerToRow(const rules::Trigger& t) {
   return row;
 }
 
+namespace {
+
+// Parsed trigger definitions by their JSON text: every ticket update reads all
+// triggers, and parsing them again each time would cost more than evaluating.
+class ParsedTriggerCache {
+ public:
+  Result<rules::Trigger> Get(const std::string& json) {
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = cache_.find(json); it != cache_.end()) return it->second;
+    }
+    auto t = rules::ParseTriggerText(json);
+    if (!t.ok()) return t;
+    std::lock_guard lock(mu_);
+    if (cache_.size() >= kMaxEntries) cache_.clear();
+    cache_.emplace(json, *t);
+    return t;
+  }
+
+ private:
+  static constexpr size_t kMaxEntries = 4096;
+  std::mutex mu_;
+  std::unordered_map<std::string, rules::Trigger> cache_;
+};
+
+ParsedTriggerCache& TriggerCache() {
+  static ParsedTriggerCache cache;
+  return cache;
+}
+
+}  // namespace
+
 Result<rules::Trigger> TriggerFromRow(const store::TriggerRow& row) {
-  auto t = rules::ParseTriggerText(row.definition_json);
+  auto t = TriggerCache().Get(row.definition_json);
   if (!t.ok()) return t.status();
   t->id = row.id;
   t->title = row.title;
