@@ -29,6 +29,21 @@ def closed_port():
         return s.getsockname()[1]
 
 
+def free_dns_port():
+    """A loopback port free for both UDP and TCP (a DNS server listens on both)."""
+    for _ in range(100):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            u.bind(("127.0.0.1", 0))
+            port = u.getsockname()[1]
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
+                t.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue  # the TCP side is taken: try another
+    raise RuntimeError("no loopback port is free for both UDP and TCP")
+
+
 class Desk:
     """A running `postdesk serve` and helpers to talk to it."""
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, SUPPORT, closed_port
+from conftest import BIN, SUPPORT, closed_port, free_dns_port
 
 dns_resolver = pytest.importorskip("dns.resolver")
 
@@ -119,13 +119,7 @@ def zones(keys):
     }
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
-        u.bind(("127.0.0.1", 0))
-        port = u.getsockname()[1]
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
-        t.bind(("127.0.0.1", port))  # raises if the TCP side is taken
-    return port
+free_port = free_dns_port
 
 
 @pytest.fixture(scope="module")

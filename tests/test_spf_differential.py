@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import free_dns_port
+
 spf = pytest.importorskip("spf")
 dns_resolver = pytest.importorskip("dns.resolver")
 
@@ -111,13 +113,7 @@ SENDERS = [f"alice@{d}.{ZONE}" for d in DOMAINS] + ["bob@macro.diff.test", ""]
 EXP_DOMAINS = {"exp", "expbad"}
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
-        u.bind(("127.0.0.1", 0))
-        port = u.getsockname()[1]
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
-        t.bind(("127.0.0.1", port))  # raises if the TCP side is taken
-    return port
+free_port = free_dns_port
 
 
 def write_zones(d: Path):
