@@ -125,7 +125,9 @@ struct DmarcOptions {
   std::function<int()> sample;
 };
 
+// Options have no default on purpose: g++ 12 destroys a coroutine's class-type
+// default argument twice.
 boost::asio::awaitable<DmarcResult> Evaluate(dns::Resolver& resolver, DmarcInput input,
-                                             DmarcOptions options = {});
+                                             DmarcOptions options);
 
 }  // namespace postdesk::dmarc

@@ -130,7 +130,7 @@ TEST(DmarcWalk, SeveralRecordsAtANameAreDiscarded) {
   zone.Add("_dmarc.sub.example.com", RrType::kTXT, "unrelated text");
   zone.Add("_dmarc.example.com", RrType::kTXT, "v=DMARC1; p=quarantine");
   DmarcInput in{.from_addresses = {"a@sub.example.com"}};
-  auto r = RunAwait<DmarcResult>([&] { return Evaluate(zone, in); });
+  auto r = RunAwait<DmarcResult>([&] { return Evaluate(zone, in, DmarcOptions{}); });
   EXPECT_EQ(r.policy_domain, "example.com");
   EXPECT_EQ(r.verdict, Verdict::kFail);
 }

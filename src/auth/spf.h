@@ -149,18 +149,20 @@ struct SpfResult {
 
 // check_host(ip, domain, sender) of section 4. `sender` is the full MAIL FROM
 // address (without a local-part "postmaster" is assumed); `helo` feeds %{h}.
+// Options have no default on purpose: g++ 12 destroys a coroutine's class-type
+// default argument twice.
 boost::asio::awaitable<SpfResult> CheckHost(dns::Resolver& resolver, std::string ip,
                                             std::string domain, std::string sender,
-                                            std::string helo, SpfOptions options = {});
+                                            std::string helo, SpfOptions options);
 
 // The MAIL FROM identity (section 2.4): the domain of `mail_from`, or, with
 // an empty (null) reverse-path, postmaster@helo.
 boost::asio::awaitable<SpfResult> CheckMailFrom(dns::Resolver& resolver, std::string ip,
                                                 std::string mail_from, std::string helo,
-                                                SpfOptions options = {});
+                                                SpfOptions options);
 
 // The HELO identity (section 2.3): sender postmaster@helo.
 boost::asio::awaitable<SpfResult> CheckHelo(dns::Resolver& resolver, std::string ip,
-                                            std::string helo, SpfOptions options = {});
+                                            std::string helo, SpfOptions options);
 
 }  // namespace postdesk::spf
