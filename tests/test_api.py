@@ -69,3 +69,9 @@ def test_pagination(desk):
     assert page["count"] == 3 and len(page["tickets"]) == 2 and page["next_page"]
     nxt = desk.get_json(page["next_page"])
     assert len(nxt["tickets"]) == 1 and nxt["next_page"] is None
+
+
+def test_admin_email_is_configurable(desk_factory):
+    desk = desk_factory("--admin-email", "Boss@Example.test")
+    me = desk.get_json("/api/v2/users/me.json")["user"]
+    assert me["email"] == "boss@example.test" and me["role"] == "admin"

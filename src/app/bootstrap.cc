@@ -53,7 +53,8 @@ Result<int64_t> Bootstrap(const Config& config, store::Store& store) {
     if (existing.status().kind() != ErrorKind::kNotFound) return existing.status();
     store::User admin;
     admin.name = "Admin";
-    admin.email = "admin@" + config.domain;
+    // Agents' notifications go to this address: give a real one with --admin-email.
+    admin.email = config.admin_email.empty() ? "admin@" + config.domain : config.admin_email;
     admin.role = "admin";
     admin.created_at = admin.updated_at = static_cast<int64_t>(time(nullptr));
     auto created = tx.CreateUser(admin);

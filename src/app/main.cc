@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   serve->add_option("--lmtp", config.lmtp_listen, "LMTP listen HOST:PORT (default off)");
   serve->add_option("--http", config.http_listen, "HTTP listen HOST:PORT (port 0: any free)");
   serve->add_option("--relay", config.relay, "outbound smarthost HOST:PORT");
+  serve->add_option("--admin-email", config.admin_email,
+                    "the first admin's email address, created on first start (default admin@DOMAIN)");
   serve->add_option("--dns", config.dns, "DNS server HOST:PORT");
   serve->add_option("--max-message-bytes", config.max_message_bytes, "SMTP message size limit");
   serve->add_option("--idle-timeout", config.idle_timeout_seconds, "seconds per network read");

@@ -33,6 +33,7 @@ Status LoadConfigFile(const std::string& path, Config& c) {
   str("dns", c.dns);
   str("hostname", c.hostname);
   str("name", c.desk_name);
+  str("admin_email", c.admin_email);
   num("max_message_bytes", c.max_message_bytes);
   num("max_recipients", c.max_recipients);
   num("max_line_bytes", c.max_line_bytes);

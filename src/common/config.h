@@ -22,6 +22,7 @@ struct Config {
   std::string dns;             // empty: system resolver
   std::string hostname = "postdesk.localhost";  // our EHLO name / authserv-id
   std::string desk_name = "Support";             // display name on our mail
+  std::string admin_email;  // the first admin's address; empty: admin@<domain>
 
   // Bounds on everything that comes from the network.
   uint64_t max_message_bytes = 25ull * 1024 * 1024;
