@@ -25,20 +25,19 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import BIN, SUPPORT, closed_port, free_dns_port
+from conftest import BIN, SUPPORT, closed_port
+from nsd import NSD, start_nsd, stop_nsd
 
 dns_resolver = pytest.importorskip("dns.resolver")
 
 ROOT = Path(__file__).resolve().parent.parent
 ARC_DATA = ROOT / "tests" / "data" / "arc" / "forwarded"
-NSD = shutil.which("nsd") or "/usr/sbin/nsd"
 OPENDKIM_GENKEY = shutil.which("opendkim-genkey") or "/usr/sbin/opendkim-genkey"
 OPENDKIM_TESTMSG = shutil.which("opendkim-testmsg") or "/usr/sbin/opendkim-testmsg"
 AUTHSERV = "desk.test"  # conftest starts every desk with --hostname desk.test
@@ -119,9 +118,6 @@ def zones(keys):
     }
 
 
-free_port = free_dns_port
-
-
 @pytest.fixture(scope="module")
 def dns(tmp_path_factory):
     """nsd on 127.0.0.1:PORT serving the zones; yields (port, keys)."""
@@ -130,58 +126,22 @@ def dns(tmp_path_factory):
     assert os.access(BIN, os.X_OK), f"postdesk not built at {BIN} (set POSTDESK_BIN)"
     d = tmp_path_factory.mktemp("authdns")
     keys = make_keys(d)
-    zone_conf = []
+    zone_files = {}
     for name, records in zones(keys).items():
         lines = [f"$ORIGIN {name}.", "$TTL 300",
                  f"@ IN SOA ns.{name}. hostmaster.{name}. 1 3600 600 86400 60",
                  f"@ IN NS ns.{name}.", f"ns.{name}. IN A 127.0.0.1"]
         lines += [f"{owner} IN {rtype} {rdata}" for owner, rtype, rdata in records]
         (d / f"{name}.zone").write_text("\n".join(lines) + "\n")
-        zone_conf.append(f'zone:\n  name: "{name}"\n  zonefile: "{name}.zone"\n')
-    port = free_port()
-    conf = d / "nsd.conf"
-    conf.write_text(f"""server:
-  ip-address: 127.0.0.1
-  port: {port}
-  do-ip6: no
-  username: ""
-  chroot: ""
-  zonesdir: "{d}"
-  database: ""
-  zonelistfile: "{d}/zone.list"
-  xfrdfile: "{d}/xfrd.state"
-  xfrdir: "{d}"
-  pidfile: "{d}/nsd.pid"
-  logfile: "{d}/nsd.log"
-  server-count: 1
-  verbosity: 1
-remote-control:
-  control-enable: no
-""" + "".join(zone_conf))
-    proc = subprocess.Popen([NSD, "-d", "-c", str(conf)], stdout=subprocess.DEVNULL,
-                            stderr=open(d / "nsd.stderr", "wb"))
-    res = dns_resolver.Resolver(configure=False)
-    res.nameservers = ["127.0.0.1"]
-    res.port = port
-    deadline = time.time() + 15
-    while True:
-        try:
-            for name in ("sender.test", "arc._domainkey.lists.example", "evil.forger"):
-                res.resolve(name, "TXT", lifetime=1)
-            break
-        except Exception:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                log = d / "nsd.log"
-                raise RuntimeError("nsd did not start: " + (d / "nsd.stderr").read_text()
-                                   + (log.read_text() if log.exists() else ""))
-            time.sleep(0.1)
+        zone_files[name] = f"{name}.zone"
+    proc, port, res = start_nsd(
+        d, zone_files,
+        [(n, "TXT") for n in ("sender.test", "arc._domainkey.lists.example", "evil.forger")])
     # The long records came through whole (more than one TXT string).
     answer = res.resolve("rsa._domainkey.sender.test", "TXT", lifetime=2)
     assert b"".join(answer[0].strings).decode() == keys["rsa"][1]
     yield port, keys
-    proc.terminate()
-    proc.wait(timeout=10)
+    stop_nsd(proc)
 
 
 @pytest.fixture

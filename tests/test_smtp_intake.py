@@ -1,7 +1,6 @@
 """Inbound email becomes tickets: SMTP (swaks and raw sockets), threading,
 limits, idempotency and durability, against a real `postdesk serve`."""
 import os
-import re
 import signal
 import time
 from email.header import Header

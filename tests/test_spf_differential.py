@@ -18,22 +18,18 @@ Run with Debian's interpreter: /usr/bin/python3 -m pytest tests/test_spf_differe
 The spf_check binary is $SPF_CHECK_BIN, else build/src/auth/spf_check.
 """
 import os
-import shutil
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
-from conftest import free_dns_port
+from nsd import NSD, start_nsd, stop_nsd
 
 spf = pytest.importorskip("spf")
 dns_resolver = pytest.importorskip("dns.resolver")
 
 ROOT = Path(__file__).resolve().parent.parent
 SPF_CHECK = os.environ.get("SPF_CHECK_BIN", str(ROOT / "build" / "src" / "auth" / "spf_check"))
-NSD = shutil.which("nsd") or "/usr/sbin/nsd"
 ZONE = "diff.test"
 
 # name (relative to ZONE) -> list of (type, rdata) in zone-file syntax.
@@ -113,9 +109,6 @@ SENDERS = [f"alice@{d}.{ZONE}" for d in DOMAINS] + ["bob@macro.diff.test", ""]
 EXP_DOMAINS = {"exp", "expbad"}
 
 
-free_port = free_dns_port
-
-
 def write_zones(d: Path):
     soa = ("@ 300 IN SOA ns.{z}. hostmaster.{z}. 1 3600 600 86400 60\n"
            "@ 300 IN NS ns.{z}.\n")
@@ -143,59 +136,14 @@ def dns_server(tmp_path_factory):
         pytest.skip(f"{SPF_CHECK} is not built")
     d = tmp_path_factory.mktemp("nsd")
     write_zones(d)
-    port = free_port()
-    conf = d / "nsd.conf"
-    conf.write_text(f"""server:
-  ip-address: 127.0.0.1
-  port: {port}
-  do-ip6: no
-  username: ""
-  chroot: ""
-  zonesdir: "{d}"
-  database: ""
-  zonelistfile: "{d}/zone.list"
-  xfrdfile: "{d}/xfrd.state"
-  xfrdir: "{d}"
-  pidfile: "{d}/nsd.pid"
-  logfile: "{d}/nsd.log"
-  server-count: 1
-  verbosity: 1
-remote-control:
-  control-enable: no
-zone:
-  name: "{ZONE}"
-  zonefile: "diff.test.zone"
-zone:
-  name: "in-addr.arpa"
-  zonefile: "rev.zone"
-zone:
-  name: "ip6.arpa"
-  zonefile: "rev6.zone"
-""")
-    proc = subprocess.Popen([NSD, "-d", "-c", str(conf)], stdout=subprocess.DEVNULL,
-                            stderr=open(d / "nsd.stderr", "wb"))
-    res = dns_resolver.Resolver(configure=False)
-    res.nameservers = ["127.0.0.1"]
-    res.port = port
-    deadline = time.time() + 15
-    while True:
-        try:
-            res.resolve(f"ip4.{ZONE}", "TXT", lifetime=1)
-            break
-        except Exception:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                raise RuntimeError("nsd did not start: " + (d / "nsd.stderr").read_text()
-                                   + (d / "nsd.log").read_text() if (d / "nsd.log").exists()
-                                   else "")
-            time.sleep(0.1)
+    proc, port, res = start_nsd(d, {ZONE: "diff.test.zone", "in-addr.arpa": "rev.zone",
+                                    "ip6.arpa": "rev6.zone"}, [(f"ip4.{ZONE}", "TXT")])
     # pyspf asks dnspython's default resolver.
     saved = dns_resolver.default_resolver
     dns_resolver.default_resolver = res
     yield port
     dns_resolver.default_resolver = saved
-    proc.terminate()
-    proc.wait(timeout=10)
+    stop_nsd(proc)
 
 
 def ours(port, ip, sender, helo):
