@@ -1,5 +1,8 @@
 #include "auth/dkim_crypto.h"
 
+#include <mutex>
+#include <unordered_map>
+
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -107,8 +110,50 @@ std::string Sha256(std::string_view data) {
 
 PublicKey::~PublicKey() { EVP_PKEY_free(AsPkey(pkey_)); }
 
+namespace {
+
+// Decoding a key from its DNS bytes costs more than verifying with it
+// (OpenSSL 3 sets up a decoder each time), and the same few keys sign most
+// mail: parsed keys are kept by their bytes. Keys are immutable and each
+// Verify makes its own context, so sharing them across threads is safe.
+class ParsedKeyCache {
+ public:
+  std::shared_ptr<const PublicKey> Find(KeyType type, std::string_view der) {
+    std::lock_guard lock(mu_);
+    auto it = keys_.find(Key(type, der));
+    return it == keys_.end() ? nullptr : it->second;
+  }
+  void Add(KeyType type, std::string_view der, std::shared_ptr<const PublicKey> key) {
+    std::lock_guard lock(mu_);
+    if (keys_.size() >= kMaxKeys) keys_.clear();
+    keys_.emplace(Key(type, der), std::move(key));
+  }
+
+ private:
+  static constexpr size_t kMaxKeys = 1024;
+  static std::string Key(KeyType type, std::string_view der) {
+    return std::string(1, type == KeyType::kEd25519 ? 'e' : 'r') + std::string(der);
+  }
+  std::mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const PublicKey>> keys_;
+};
+
+ParsedKeyCache& KeyCache() {
+  static ParsedKeyCache cache;
+  return cache;
+}
+
+}  // namespace
+
 Result<std::shared_ptr<const PublicKey>> PublicKey::FromDnsBytes(KeyType type,
                                                                  std::string_view der) {
+  if (auto cached = KeyCache().Find(type, der)) return cached;
+  auto parsed = Parse(type, der);
+  if (parsed.ok()) KeyCache().Add(type, der, *parsed);
+  return parsed;
+}
+
+Result<std::shared_ptr<const PublicKey>> PublicKey::Parse(KeyType type, std::string_view der) {
   std::shared_ptr<PublicKey> key(new PublicKey());
   key->type_ = type;
   EVP_PKEY* pkey = nullptr;

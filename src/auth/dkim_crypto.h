@@ -31,6 +31,7 @@ class PublicKey {
  public:
   // `der` is the decoded p= value: SubjectPublicKeyInfo or PKCS#1
   // RSAPublicKey for RSA, the raw 32-byte key for Ed25519.
+  // Parsed keys are cached process-wide by their bytes (bounded).
   static Result<std::shared_ptr<const PublicKey>> FromDnsBytes(KeyType type, std::string_view der);
   ~PublicKey();
 
@@ -42,6 +43,7 @@ class PublicKey {
 
  private:
   PublicKey() = default;
+  static Result<std::shared_ptr<const PublicKey>> Parse(KeyType type, std::string_view der);
   KeyType type_ = KeyType::kRsa;
   int bits_ = 0;
   void* pkey_ = nullptr;  // EVP_PKEY*
