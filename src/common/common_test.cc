@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "common/base64.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/ids.h"
@@ -44,6 +45,17 @@ TEST(HostPort, Parses) {
   EXPECT_EQ(h, "::1");
   EXPECT_FALSE(ParseHostPort("nohost", h, p).ok());
   EXPECT_FALSE(ParseHostPort("h:99999", h, p).ok());
+}
+
+TEST(Base64, EncodeAndLenientDecode) {
+  EXPECT_EQ(Base64Encode(""), "");
+  EXPECT_EQ(Base64Encode("f"), "Zg==");
+  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
+  EXPECT_EQ(Base64Encode("foo"), "Zm9v");
+  EXPECT_EQ(Base64DecodeLenient("Zm9v\r\nYmFy"), "foobar");  // line breaks skipped
+  EXPECT_EQ(Base64DecodeLenient("Zm9vYg"), "foob");            // truncated: as far as it goes
+  EXPECT_EQ(Base64DecodeLenient("Zm8=junk"), "fo");            // stops at padding
+  EXPECT_EQ(Base64DecodeLenient("_-8"), Base64DecodeLenient("/+8"));  // URL-safe letters
 }
 
 TEST(Time, Iso) { EXPECT_EQ(FormatIsoTime(0), "1970-01-01T00:00:00Z"); }

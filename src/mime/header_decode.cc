@@ -1,5 +1,7 @@
 #include "mime/header_decode.h"
 
+#include "common/base64.h"
+
 #include <algorithm>
 #include <optional>
 
@@ -53,33 +55,6 @@ std::string DecodeQ(std::string_view text) {
   return out;
 }
 
-// Lenient base64: skips anything outside the alphabet, stops at padding,
-// decodes a trailing partial group as far as it goes.
-std::string DecodeB(std::string_view text) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-  };
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    if (c == '=') break;
-    int v = value(c);
-    if (v < 0) continue;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
-    }
-  }
-  return out;
-}
 
 struct EncodedWord {
   size_t end = 0;  // index just past "?="
@@ -110,7 +85,7 @@ std::optional<EncodedWord> ParseEncodedWord(std::string_view s, size_t pos) {
   word.end = q2 + 2;
   word.charset = std::string(charset);
   if (auto star = word.charset.find('*'); star != std::string::npos) word.charset.resize(star);
-  word.bytes = (enc == 'B' || enc == 'b') ? DecodeB(text) : DecodeQ(text);
+  word.bytes = (enc == 'B' || enc == 'b') ? Base64DecodeLenient(text) : DecodeQ(text);
   return word;
 }
 

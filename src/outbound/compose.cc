@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "common/base64.h"
 #include "common/ids.h"
 #include "common/strings.h"
 
@@ -10,32 +11,6 @@ namespace {
 
 constexpr size_t kMaxEncodedWordPayload = 45;  // bytes of UTF-8 per encoded-word (60 base64 chars)
 
-std::string Base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
-  }
-  if (i + 1 == in.size()) {
-    uint32_t v = uint8_t(in[i]) << 16;
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
 
 bool IsPlainAscii(std::string_view s) {
   for (unsigned char c : s) {
@@ -125,7 +100,7 @@ std::string EncodeHeaderWord(std::string_view text) {
       --end;
     }
     if (!out.empty()) out += "\r\n ";
-    out += "=?UTF-8?B?" + Base64(std::string_view(safe).substr(i, end - i)) + "?=";
+    out += "=?UTF-8?B?" + Base64Encode(std::string_view(safe).substr(i, end - i)) + "?=";
     i = end;
   }
   return out;

@@ -9,6 +9,8 @@
 // (with a '*' gap) over lower-cased text.
 #include "outbound/dsn.h"
 
+#include "common/base64.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -236,31 +238,6 @@ ParamValue ParseParams(std::string_view raw) {
 
 // ----------------------------------------------------------------- decoding
 
-std::string DecodeBase64(std::string_view in) {
-  auto val = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-  };
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    if (c == '=') break;
-    int v = val(c);
-    if (v < 0) continue;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  return out;
-}
 
 std::string DecodeQuotedPrintable(std::string_view in) {
   auto hex = [](char c) -> int {
@@ -402,7 +379,7 @@ void WalkEntity(std::string_view entity, int depth, bool inside, Walk* walk) {
   }
   std::string cte = Lower(Trim(part.headers.Get("Content-Transfer-Encoding")));
   if (cte == "base64") {
-    part.body = DecodeBase64(body);
+    part.body = Base64DecodeLenient(body);
   } else if (cte == "quoted-printable") {
     part.body = DecodeQuotedPrintable(body);
   } else {
