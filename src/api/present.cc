@@ -361,29 +361,8 @@ std::string TextToHtml(std::string_view text) {
     std::string_view trimmed = Trim(para);
     if (!trimmed.empty()) {
       out += "<p>";
-      for (char c : trimmed) {
-        switch (c) {
-          case '&':
-            out += "&amp;";
-            break;
-          case '<':
-            out += "&lt;";
-            break;
-          case '>':
-            out += "&gt;";
-            break;
-          case '"':
-            out += "&quot;";
-            break;
-          case '\'':
-            out += "&#39;";
-            break;
-          case '\n':
-            out += "<br>";
-            break;
-          default:
-            out.push_back(c);
-        }
+      for (size_t i = 0; i < trimmed.size(); ++i) {
+        out += trimmed[i] == '\n' ? std::string("<br>") : HtmlEscape(trimmed.substr(i, 1));
       }
       out += "</p>";
     }

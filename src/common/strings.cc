@@ -42,6 +42,22 @@ std::vector<std::string> Split(std::string_view s, char sep) {
   return out;
 }
 
+std::string HtmlEscape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 16);
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
 std::string NormalizeEmail(std::string_view email) { return ToLower(Trim(email)); }
 
 std::string_view EmailDomain(std::string_view email) {

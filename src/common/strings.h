@@ -13,6 +13,9 @@ bool IEquals(std::string_view a, std::string_view b);
 bool IStartsWith(std::string_view s, std::string_view prefix);
 std::vector<std::string> Split(std::string_view s, char sep);
 
+// `<` `>` `&` `"` `'` escaped for HTML text and attribute values.
+std::string HtmlEscape(std::string_view s);
+
 // Email address helpers. Addresses compare case-insensitively here (the local
 // part is case-sensitive in theory; no mail system we meet treats it so).
 std::string NormalizeEmail(std::string_view email);

@@ -19,21 +19,6 @@ bool IsPlainAscii(std::string_view s) {
   return true;
 }
 
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 // Text to minimal HTML: escaped, paragraphs kept, line breaks as <br>.
 std::string TextToHtml(std::string_view text) {
   std::string out = "<p>";
@@ -46,7 +31,7 @@ std::string TextToHtml(std::string_view text) {
         out += "<br>\n";
       }
     } else if (text[i] != '\r') {
-      out += HtmlEscape(std::string_view(&text[i], 1));
+      out += HtmlEscape(text.substr(i, 1));
     }
   }
   return out + "</p>";

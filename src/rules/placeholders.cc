@@ -66,31 +66,14 @@ std::string FormatDate(int64_t t) {
 std::string TextToHtml(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 16);
-  for (char ch : text) {
-    switch (ch) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      case '\n':
-        out += "<br>\n";
-        break;
-      case '\r':
-        break;
-      default:
-        out += ch;
-    }
+  for (std::string_view rest = text; !rest.empty();) {
+    size_t nl = rest.find('\n');
+    std::string line(rest.substr(0, nl));
+    std::erase(line, '\r');
+    out += HtmlEscape(line);
+    if (nl == std::string_view::npos) break;
+    out += "<br>\n";
+    rest.remove_prefix(nl + 1);
   }
   return out;
 }
@@ -267,33 +250,6 @@ void Scan(std::string_view tmpl, Literal literal, Ph placeholder) {
 }
 
 }  // namespace
-
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 16);
-  for (char ch : text) {
-    switch (ch) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
 
 std::string RenderTemplate(std::string_view tmpl, const TicketUpdate& update, RenderMode mode,
                            Audience audience) {

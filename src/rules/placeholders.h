@@ -42,7 +42,4 @@ std::string RenderTemplate(std::string_view tmpl, const TicketUpdate& update, Re
 // The unknown placeholder names in `tmpl` (trimmed, in order, each once).
 std::vector<std::string> ValidateTemplate(std::string_view tmpl);
 
-// "<" ">" "&" '"' "'" escaped.
-std::string HtmlEscape(std::string_view text);
-
 }  // namespace postdesk::rules

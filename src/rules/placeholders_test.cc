@@ -1,5 +1,7 @@
 #include "rules/placeholders.h"
 
+#include "common/strings.h"
+
 #include <gtest/gtest.h>
 
 #include "rules/rules_testing.h"
