@@ -583,14 +583,9 @@ Result<std::vector<std::string>> SqliteTx::ListTicketMessageIds(int64_t ticket_i
       "SELECT message_id FROM ticket_message_ids WHERE ticket_id = ? ORDER BY id");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, ticket_id);
-  std::vector<std::string> out;
-  while (true) {
-    auto row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(stmt->Text(0));
-  }
-  return out;
+  return All<std::string>(
+      *stmt, [](const Stmt& s) { return s.Text(0); },
+      "message-ids of ticket " + std::to_string(ticket_id));
 }
 
 Result<Ticket> SqliteTx::FindRecentTicketBySubject(int64_t requester_id,
@@ -842,14 +837,7 @@ Result<std::vector<Audit>> SqliteTx::ListAudits(int64_t ticket_id) {
       conn_.Prepare(Sql("SELECT ", kAuditCols, " FROM audits WHERE ticket_id = ? ORDER BY id"));
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, ticket_id);
-  std::vector<Audit> out;
-  while (true) {
-    auto row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(ReadAudit(*stmt));
-  }
-  return out;
+  return All<Audit>(*stmt, ReadAudit, "audits of ticket " + std::to_string(ticket_id));
 }
 
 // ---------------- suspended tickets ----------------
