@@ -225,6 +225,57 @@ const std::vector<Migration>& Migrations() {
 ))",
            "CREATE INDEX delivery_events_recipient ON delivery_events (recipient_id, id)",
        }},
+      // Suspended tickets are listed by sender and by cause and purged by
+      // age; the troubleshooter looks tickets and comments up by person. The
+      // spam filter keeps one row per token (a 64-bit hash stored as signed)
+      // and which class each learned message went into, so relearning it can
+      // undo the old counts first.
+      {3,
+       "suspended queue queries, support addresses, system events, spam filter model",
+       {
+           "ALTER TABLE suspended_tickets ADD COLUMN spam_json TEXT NOT NULL DEFAULT ''",
+           "CREATE INDEX suspended_tickets_author ON suspended_tickets (author_email, id)",
+           "CREATE INDEX suspended_tickets_cause ON suspended_tickets (cause_id, id)",
+           "CREATE INDEX suspended_tickets_raw_message ON suspended_tickets (raw_message_id)",
+           R"(CREATE TABLE recipient_addresses (
+  id {id_pk},
+  name TEXT NOT NULL,
+  email TEXT NOT NULL UNIQUE,
+  is_default INTEGER NOT NULL,
+  forwarding_status TEXT NOT NULL,
+  forwarding_token TEXT NOT NULL,
+  forwarding_sent_at BIGINT NOT NULL,
+  forwarding_recipient_id BIGINT REFERENCES outbound_recipients(id) ON DELETE SET NULL,
+  spf_status TEXT NOT NULL,
+  cname_status TEXT NOT NULL,
+  domain_verification_status TEXT NOT NULL,
+  dns_results_json TEXT NOT NULL,
+  checks_json TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+))",
+           R"(CREATE TABLE system_events (
+  id {id_pk},
+  kind TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  detail_json TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+))",
+           "CREATE INDEX system_events_subject ON system_events (subject, id)",
+           "CREATE INDEX system_events_kind ON system_events (kind, id)",
+           R"(CREATE TABLE spam_tokens (
+  token BIGINT PRIMARY KEY,
+  spam BIGINT NOT NULL,
+  ham BIGINT NOT NULL
+))",
+           R"(CREATE TABLE spam_learned (
+  key TEXT PRIMARY KEY,
+  class TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+))",
+           "CREATE INDEX comments_author ON comments (author_id, id)",
+           "CREATE INDEX tickets_requester_id ON tickets (requester_id, id)",
+       }},
   };
   return steps;
 }

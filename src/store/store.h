@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -123,7 +124,63 @@ struct SuspendedTicket {
   std::optional<int64_t> ticket_id;  // the ticket it tried to update, if any
   int64_t raw_message_id = 0;
   std::string evidence_json = "{}";  // why: what decided the cause
+  // The spam filter's verdict on it, JSON (score, decision, top tokens); "" if
+  // the filter did not run.
+  std::string spam_json;
   int64_t created_at = 0;
+};
+
+// How to list suspended tickets: sorted by one column (ties broken by id in
+// the same direction), optionally filtered, resumed after a keyset cursor.
+struct SuspendedQuery {
+  std::string sort_by = "created_at";  // created_at | author_email | cause | subject
+  bool ascending = false;
+  std::optional<int> cause_id;
+  std::string author_email;  // normalised; "" = any
+  // Keyset cursor: rows strictly after (after_value, after_id) in the sort
+  // order. after_value is the sort column's value as text (created_at in
+  // decimal).
+  std::optional<std::string> after_value;
+  int64_t after_id = 0;
+  int64_t limit = 100;
+};
+
+// A support address: the default one and external ones that reach us by
+// forwarding. Email never changes after creation.
+struct RecipientAddress {
+  int64_t id = 0;
+  std::string name;
+  std::string email;  // normalised; unique
+  bool is_default = false;
+  std::string forwarding_status = "unknown";  // unknown | waiting | verified | failed
+  std::string forwarding_token;  // secret carried by the verification email; "" if none
+  int64_t forwarding_sent_at = 0;
+  std::optional<int64_t> forwarding_recipient_id;  // OutboundRecipient of that email
+  std::string spf_status = "unknown";  // unknown | verified | failed
+  std::string cname_status = "unknown";
+  std::string domain_verification_status = "unknown";
+  std::string dns_results_json = "{}";
+  std::string checks_json = "{}";  // per status: {"reason": ..., "fix": ...}
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+// Something the desk did or refused outside any ticket, kept for `doctor`
+// and operators: SMTP refusals, purges, fixes, forwarding checks.
+struct SystemEvent {
+  int64_t id = 0;
+  std::string kind;     // e.g. "smtp_refused", "suspended_purged", "doctor_fix"
+  std::string subject;  // what it is about, normalised: an address, a domain, "ticket:7"
+  std::string detail_json = "{}";
+  int64_t created_at = 0;
+};
+
+// One feature of the spam filter with how often it was seen in learned spam
+// and ham messages. `token` is a 64-bit hash (stored as signed).
+struct SpamTokenCount {
+  uint64_t token = 0;
+  int64_t spam = 0;
+  int64_t ham = 0;
 };
 
 // Idempotency of inbound delivery: (sha256 of bytes, recipient) was handled
@@ -252,6 +309,18 @@ class Tx {
   virtual Result<SuspendedTicket> GetSuspended(int64_t id) = 0;
   virtual Result<std::vector<SuspendedTicket>> ListSuspended(int64_t offset, int64_t limit) = 0;
   virtual Result<int64_t> CountSuspended() = 0;
+  virtual Result<std::vector<SuspendedTicket>> QuerySuspended(const SuspendedQuery& query) = 0;
+  virtual Status DeleteSuspended(int64_t id) = 0;  // NotFound when absent
+  // Oldest first, created strictly before `before`.
+  virtual Result<std::vector<SuspendedTicket>> ListSuspendedCreatedBefore(int64_t before,
+                                                                         int64_t limit) = 0;
+  // Deletes a raw message no comment refers to (NotFound when absent;
+  // Invalid when a comment still refers to it).
+  virtual Status DeleteRawMessage(int64_t id) = 0;
+
+  // Lookups for the troubleshooter, newest first.
+  virtual Result<std::vector<Ticket>> ListTicketsByRequester(int64_t user_id, int64_t limit) = 0;
+  virtual Result<std::vector<Comment>> ListCommentsByAuthor(int64_t user_id, int64_t limit) = 0;
 
   // Inbound idempotency.
   virtual Result<InboundDelivery> FindInboundDelivery(std::string_view sha256,
@@ -284,6 +353,31 @@ class Tx {
   virtual Result<std::vector<OutboundRecipient>> RecipientsInState(std::string_view state) = 0;
   virtual Result<int64_t> AddDeliveryEvent(const DeliveryEvent& event) = 0;
   virtual Result<std::vector<DeliveryEvent>> ListDeliveryEvents(int64_t recipient_id) = 0;
+
+  // Support addresses, by id.
+  virtual Result<RecipientAddress> CreateRecipientAddress(RecipientAddress address) = 0;
+  virtual Result<RecipientAddress> GetRecipientAddress(int64_t id) = 0;
+  virtual Result<RecipientAddress> FindRecipientAddressByEmail(std::string_view email) = 0;
+  // Writes every field but id, email and created_at.
+  virtual Status UpdateRecipientAddress(const RecipientAddress& address) = 0;
+  virtual Status DeleteRecipientAddress(int64_t id) = 0;  // NotFound when absent
+  virtual Result<std::vector<RecipientAddress>> ListRecipientAddresses() = 0;
+
+  // System events, newest first; empty `subject`/`kind` match any.
+  virtual Result<int64_t> AddSystemEvent(const SystemEvent& event) = 0;
+  virtual Result<std::vector<SystemEvent>> ListSystemEvents(std::string_view subject,
+                                                            std::string_view kind,
+                                                            int64_t limit) = 0;
+
+  // Spam filter model: every token's counts (loaded once at start), deltas
+  // added by learning (a row whose counts reach 0/0 is removed), and the
+  // learn cache: which class a message (by a content key) was learned as.
+  virtual Result<std::vector<SpamTokenCount>> LoadSpamTokens() = 0;
+  virtual Status AddSpamTokenCounts(const std::vector<SpamTokenCount>& deltas) = 0;
+  virtual Result<std::string> GetSpamLearned(std::string_view key) = 0;  // "spam" | "ham"
+  virtual Status SetSpamLearned(std::string_view key, std::string_view cls) = 0;
+  // Messages learned per class: {spam, ham}.
+  virtual Result<std::pair<int64_t, int64_t>> CountSpamLearned() = 0;
 
   // Small key/value settings (e.g. schema facts, first-start markers).
   virtual Result<std::string> GetSetting(std::string_view key) = 0;

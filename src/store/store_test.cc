@@ -9,12 +9,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <future>
+#include <map>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -655,6 +659,650 @@ TEST_P(StoreTest, SuspendedNewestFirst) {
     EXPECT_EQ(first->raw_message_id, 0);
     EXPECT_EQ(tx.GetSuspended(ids[3] + 10).status().kind(), ErrorKind::kNotFound);
   });
+}
+
+// ---------------- suspended queue: query, purge, delete ----------------
+
+// One suspended ticket with the fields the queue sorts and filters on.
+SuspendedTicket MakeSuspendedRow(int cause_id, const std::string& cause, const std::string& email,
+                                 const std::string& subject, int64_t created_at) {
+  SuspendedTicket s;
+  s.cause_id = cause_id;
+  s.cause = cause;
+  s.author_name = "Sender";
+  s.author_email = email;
+  s.subject = subject;
+  s.content = "text";
+  s.recipient = "support@example.com";
+  s.message_id = "<" + subject + "@x>";
+  s.created_at = created_at;
+  return s;
+}
+
+// The value a client would put in the cursor for `row` under `sort_by`.
+std::string SortValue(const SuspendedTicket& row, const std::string& sort_by) {
+  if (sort_by == "created_at") return std::to_string(row.created_at);
+  if (sort_by == "author_email") return row.author_email;
+  if (sort_by == "cause") return row.cause;
+  return row.subject;
+}
+
+// `rows` in the order QuerySuspended must give: by the sort column, ties by
+// id, both in the requested direction.
+std::vector<int64_t> ExpectedOrder(std::vector<SuspendedTicket> rows, const std::string& sort_by,
+                                   bool ascending) {
+  std::sort(rows.begin(), rows.end(), [&](const SuspendedTicket& a, const SuspendedTicket& b) {
+    int c = 0;
+    if (sort_by == "created_at") {
+      c = a.created_at < b.created_at ? -1 : (a.created_at > b.created_at ? 1 : 0);
+    } else {
+      c = SortValue(a, sort_by).compare(SortValue(b, sort_by));
+      c = c < 0 ? -1 : (c > 0 ? 1 : 0);
+    }
+    if (c == 0) c = a.id < b.id ? -1 : (a.id > b.id ? 1 : 0);
+    return ascending ? c < 0 : c > 0;
+  });
+  std::vector<int64_t> ids;
+  for (const SuspendedTicket& r : rows) ids.push_back(r.id);
+  return ids;
+}
+
+TEST_P(StoreTest, SuspendedKeepsSpamVerdictAndNormalisedSender) {
+  int64_t id = 0, plain = 0;
+  W([&](Tx& tx) {
+    SuspendedTicket s = MakeSuspendedRow(3, "spam", "Spammer@Example.ORG", "buy", 10);
+    s.spam_json = R"({"score":0.97,"decision":"spam","tokens":["buy"]})";
+    auto added = tx.AddSuspended(s);
+    ASSERT_TRUE(added.ok()) << added.status().message();
+    EXPECT_EQ(added->author_email, "spammer@example.org");
+    id = added->id;
+    plain = tx.AddSuspended(MakeSuspendedRow(1, "unknown_author", "a@b.c", "hi", 11))->id;
+  });
+  R([&](Tx& tx) {
+    auto got = tx.GetSuspended(id);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->spam_json, R"({"score":0.97,"decision":"spam","tokens":["buy"]})");
+    EXPECT_EQ(got->author_email, "spammer@example.org");
+    EXPECT_EQ(tx.GetSuspended(plain)->spam_json, "");
+    EXPECT_EQ(tx.ListSuspended(0, 10)->at(1).spam_json, got->spam_json);
+  });
+}
+
+TEST_P(StoreTest, QuerySuspendedPaginatesEveryOrderWithoutGapsOrDuplicates) {
+  const std::vector<std::string> causes = {"spam", "unknown_author", "loop", "backscatter",
+                                           "failed_email_authentication"};
+  const std::vector<std::string> subjects = {
+      "Invoice", "invoice", "Zürich office", "Über", "", "re: help", "help", "a", "Ä", "z"};
+  std::vector<SuspendedTicket> rows;
+  W([&](Tx& tx) {
+    for (int i = 0; i < 250; ++i) {
+      // Many ties in every column, and created_at not following id.
+      SuspendedTicket s =
+          MakeSuspendedRow(i % 5, causes[i % 5], "sender" + std::to_string(i % 7) + "@example.org",
+                           subjects[(i * 3) % subjects.size()], 5000 + (i * 7919) % 60);
+      auto added = tx.AddSuspended(s);
+      ASSERT_TRUE(added.ok()) << added.status().message();
+      rows.push_back(*added);
+    }
+  });
+  ASSERT_EQ(rows.size(), 250u);
+  for (const std::string sort_by : {"created_at", "author_email", "cause", "subject"}) {
+    for (bool ascending : {true, false}) {
+      SCOPED_TRACE(sort_by + (ascending ? " ascending" : " descending"));
+      std::vector<int64_t> seen;
+      SuspendedQuery q;
+      q.sort_by = sort_by;
+      q.ascending = ascending;
+      q.limit = 23;
+      int pages = 0;
+      R([&](Tx& tx) {
+        while (pages < 50) {
+          auto page = tx.QuerySuspended(q);
+          ASSERT_TRUE(page.ok()) << page.status().message();
+          ++pages;
+          for (const SuspendedTicket& r : *page) seen.push_back(r.id);
+          if (page->size() < static_cast<size_t>(q.limit)) break;
+          q.after_value = SortValue(page->back(), sort_by);
+          q.after_id = page->back().id;
+        }
+      });
+      EXPECT_EQ(pages, 11);  // 10 full pages of 23 and one of 20
+      EXPECT_EQ(seen, ExpectedOrder(rows, sort_by, ascending));
+      std::set<int64_t> unique(seen.begin(), seen.end());
+      EXPECT_EQ(unique.size(), 250u);
+    }
+  }
+
+  // Filters, alone and together, also across pages.
+  std::vector<SuspendedTicket> cause2, sender3, both;
+  for (const SuspendedTicket& r : rows) {
+    if (r.cause_id == 2) cause2.push_back(r);
+    if (r.author_email == "sender3@example.org") sender3.push_back(r);
+    if (r.cause_id == 2 && r.author_email == "sender3@example.org") both.push_back(r);
+  }
+  ASSERT_FALSE(both.empty());
+  R([&](Tx& tx) {
+    SuspendedQuery q;
+    q.cause_id = 2;
+    q.limit = 1000;
+    auto got = tx.QuerySuspended(q);
+    ASSERT_TRUE(got.ok());
+    std::vector<int64_t> ids;
+    for (const auto& r : *got) ids.push_back(r.id);
+    EXPECT_EQ(ids, ExpectedOrder(cause2, "created_at", false));
+
+    q = SuspendedQuery{};
+    q.author_email = " SENDER3@Example.org ";  // normalised like the stored address
+    q.sort_by = "subject";
+    q.ascending = true;
+    q.limit = 1000;
+    ids.clear();
+    auto by_sender = tx.QuerySuspended(q);
+    ASSERT_TRUE(by_sender.ok());
+    for (const auto& r : *by_sender) ids.push_back(r.id);
+    EXPECT_EQ(ids, ExpectedOrder(sender3, "subject", true));
+
+    q.cause_id = 2;
+    q.limit = 2;
+    ids.clear();
+    for (int guard = 0; guard < 50; ++guard) {
+      auto page = tx.QuerySuspended(q);
+      ASSERT_TRUE(page.ok());
+      for (const auto& r : *page) {
+        EXPECT_EQ(r.cause_id, 2);
+        EXPECT_EQ(r.author_email, "sender3@example.org");
+        ids.push_back(r.id);
+      }
+      if (page->size() < 2) break;
+      q.after_value = page->back().subject;
+      q.after_id = page->back().id;
+    }
+    EXPECT_EQ(ids, ExpectedOrder(both, "subject", true));
+
+    q = SuspendedQuery{};
+    q.cause_id = 99;
+    EXPECT_TRUE(tx.QuerySuspended(q)->empty());
+    q = SuspendedQuery{};
+    q.author_email = "nobody@example.org";
+    EXPECT_TRUE(tx.QuerySuspended(q)->empty());
+  });
+}
+
+TEST_P(StoreTest, QuerySuspendedRefusesBadArguments) {
+  W([&](Tx& tx) {
+    ASSERT_TRUE(tx.AddSuspended(MakeSuspendedRow(1, "spam", "a@b.c", "s", 1)).ok());
+  });
+  R([&](Tx& tx) {
+    SuspendedQuery q;
+    for (const std::string bad :
+         {"id", "content", "created_at DESC", "subject; DROP TABLE users", "", "Subject"}) {
+      q.sort_by = bad;
+      EXPECT_EQ(tx.QuerySuspended(q).status().kind(), ErrorKind::kInvalid) << bad;
+    }
+    q = SuspendedQuery{};
+    for (int64_t bad : {int64_t{0}, int64_t{-1}, int64_t{1001}}) {
+      q.limit = bad;
+      EXPECT_EQ(tx.QuerySuspended(q).status().kind(), ErrorKind::kInvalid) << bad;
+    }
+    q.limit = 1000;
+    EXPECT_EQ(tx.QuerySuspended(q)->size(), 1u);
+    q.limit = 1;
+    EXPECT_EQ(tx.QuerySuspended(q)->size(), 1u);
+    for (const std::string bad : {"", "abc", "12x", " 12", "99999999999999999999"}) {
+      q.after_value = bad;
+      EXPECT_EQ(tx.QuerySuspended(q).status().kind(), ErrorKind::kInvalid) << bad;
+    }
+    // A text cursor is any text for the text columns.
+    q.sort_by = "subject";
+    q.after_value = "";
+    q.after_id = 0;
+    q.ascending = true;
+    EXPECT_EQ(tx.QuerySuspended(q)->size(), 1u);  // "s" > ""
+    q.after_value = "-5";
+    q.sort_by = "created_at";
+    EXPECT_EQ(tx.QuerySuspended(q)->size(), 1u);  // negative times parse
+  });
+}
+
+TEST_P(StoreTest, PurgeSuspendedOldestFirstAndDelete) {
+  std::vector<int64_t> ids;
+  W([&](Tx& tx) {
+    for (int64_t t : {300, 100, 200, 100, 400}) {
+      ids.push_back(tx.AddSuspended(MakeSuspendedRow(1, "spam", "a@b.c", "s", t))->id);
+    }
+  });
+  R([&](Tx& tx) {
+    auto old = tx.ListSuspendedCreatedBefore(300, 10);
+    ASSERT_TRUE(old.ok());
+    ASSERT_EQ(old->size(), 3u);  // strictly before 300
+    EXPECT_EQ((*old)[0].id, ids[1]);
+    EXPECT_EQ((*old)[1].id, ids[3]);
+    EXPECT_EQ((*old)[2].id, ids[2]);
+    EXPECT_EQ(tx.ListSuspendedCreatedBefore(300, 2)->size(), 2u);
+    EXPECT_TRUE(tx.ListSuspendedCreatedBefore(100, 10)->empty());
+    EXPECT_EQ(tx.ListSuspendedCreatedBefore(1000, 0).status().kind(), ErrorKind::kInvalid);
+  });
+  W([&](Tx& tx) {
+    EXPECT_TRUE(tx.DeleteSuspended(ids[1]).ok());
+    EXPECT_EQ(tx.DeleteSuspended(ids[1]).kind(), ErrorKind::kNotFound);
+    EXPECT_EQ(tx.DeleteSuspended(ids.back() + 100).kind(), ErrorKind::kNotFound);
+  });
+  R([&](Tx& tx) {
+    EXPECT_EQ(*tx.CountSuspended(), 4);
+    EXPECT_EQ(tx.GetSuspended(ids[1]).status().kind(), ErrorKind::kNotFound);
+    EXPECT_EQ(tx.ListSuspendedCreatedBefore(300, 10)->size(), 2u);
+  });
+}
+
+TEST_P(StoreTest, DeleteRawMessageRefusesOneStillReferenced) {
+  int64_t by_comment = 0, by_suspended = 0, free_raw = 0, suspended_id = 0;
+  W([&](Tx& tx) {
+    RawMessage m;
+    m.bytes = "one";
+    by_comment = *tx.AddRawMessage(m);
+    m.bytes = "two";
+    by_suspended = *tx.AddRawMessage(m);
+    m.bytes = "three";
+    free_raw = *tx.AddRawMessage(m);
+    User req = MakeUser(tx, "req@example.com");
+    Ticket t = MakeTicket(tx, req.id, "t");
+    Comment c;
+    c.ticket_id = t.id;
+    c.author_id = req.id;
+    c.raw_message_id = by_comment;
+    ASSERT_TRUE(tx.AddComment(c).ok());
+    SuspendedTicket s = MakeSuspendedRow(1, "spam", "a@b.c", "s", 1);
+    s.raw_message_id = by_suspended;
+    suspended_id = tx.AddSuspended(s)->id;
+  });
+  Status s = store().Write([&](Tx& tx) { return tx.DeleteRawMessage(by_comment); });
+  EXPECT_EQ(s.kind(), ErrorKind::kInvalid) << s.message();
+  EXPECT_NE(s.message().find("comment"), std::string::npos) << s.message();
+  s = store().Write([&](Tx& tx) { return tx.DeleteRawMessage(by_suspended); });
+  EXPECT_EQ(s.kind(), ErrorKind::kInvalid) << s.message();
+  EXPECT_NE(s.message().find("suspended"), std::string::npos) << s.message();
+  W([&](Tx& tx) {
+    // The refusal leaves the transaction usable; the suspended ticket goes
+    // first, then its message.
+    EXPECT_EQ(tx.DeleteRawMessage(by_suspended).kind(), ErrorKind::kInvalid);
+    EXPECT_TRUE(tx.DeleteSuspended(suspended_id).ok());
+    EXPECT_TRUE(tx.DeleteRawMessage(by_suspended).ok());
+    EXPECT_TRUE(tx.DeleteRawMessage(free_raw).ok());
+    EXPECT_EQ(tx.DeleteRawMessage(free_raw).kind(), ErrorKind::kNotFound);
+  });
+  R([&](Tx& tx) {
+    EXPECT_TRUE(tx.GetRawMessage(by_comment).ok());
+    EXPECT_EQ(tx.GetRawMessage(by_suspended).status().kind(), ErrorKind::kNotFound);
+    EXPECT_EQ(tx.GetRawMessage(free_raw).status().kind(), ErrorKind::kNotFound);
+  });
+  EXPECT_EQ(GetParam().count_rows(location_, "raw_messages"), 1);
+}
+
+// ---------------- lookups by person ----------------
+
+TEST_P(StoreTest, TicketsByRequesterNewestFirstWithTheirLists) {
+  User alice, bob, cc;
+  std::vector<int64_t> alice_tickets;
+  W([&](Tx& tx) {
+    alice = MakeUser(tx, "alice@example.com");
+    bob = MakeUser(tx, "bob@example.com");
+    cc = MakeUser(tx, "cc@example.com");
+    // Alice's tickets are scattered among many of Bob's.
+    for (int i = 0; i < 40; ++i) {
+      bool hers = i % 13 == 0;
+      Ticket t = MakeTicket(tx, hers ? alice.id : bob.id, "t" + std::to_string(i));
+      t.collaborator_ids = {cc.id, hers ? bob.id : alice.id};
+      t.tags = {"n" + std::to_string(i)};
+      ASSERT_TRUE(tx.UpdateTicket(t).ok());
+      if (hers) alice_tickets.push_back(t.id);
+    }
+  });
+  ASSERT_EQ(alice_tickets.size(), 4u);
+  R([&](Tx& tx) {
+    auto got = tx.ListTicketsByRequester(alice.id, 10);
+    ASSERT_TRUE(got.ok()) << got.status().message();
+    ASSERT_EQ(got->size(), 4u);
+    for (size_t i = 0; i < 4; ++i) {
+      const Ticket& t = (*got)[i];
+      EXPECT_EQ(t.id, alice_tickets[3 - i]);
+      EXPECT_EQ(t.requester_id, alice.id);
+      EXPECT_EQ(t.collaborator_ids, (std::vector<int64_t>{cc.id, bob.id}));
+      ASSERT_EQ(t.tags.size(), 1u);
+      EXPECT_EQ(t.tags[0], "n" + std::to_string(13 * (3 - i)));
+    }
+    auto two = tx.ListTicketsByRequester(alice.id, 2);
+    ASSERT_EQ(two->size(), 2u);
+    EXPECT_EQ((*two)[1].id, alice_tickets[2]);
+    auto bobs = tx.ListTicketsByRequester(bob.id, 1000);
+    ASSERT_EQ(bobs->size(), 36u);  // the dense path
+    EXPECT_EQ(bobs->front().collaborator_ids, (std::vector<int64_t>{cc.id, alice.id}));
+    EXPECT_EQ(bobs->front().tags, std::vector<std::string>{"n38"});
+    EXPECT_TRUE(tx.ListTicketsByRequester(cc.id, 10)->empty());
+    EXPECT_EQ(tx.ListTicketsByRequester(alice.id, 0).status().kind(), ErrorKind::kInvalid);
+  });
+}
+
+TEST_P(StoreTest, CommentsByAuthorNewestFirstWithTheirAttachments) {
+  User agent, other;
+  std::vector<int64_t> mine;
+  W([&](Tx& tx) {
+    agent = MakeUser(tx, "agent@example.com");
+    other = MakeUser(tx, "other@example.com");
+    Ticket t = MakeTicket(tx, other.id, "t");
+    for (int i = 0; i < 12; ++i) {
+      Comment c;
+      c.ticket_id = t.id;
+      c.author_id = i % 3 == 0 ? agent.id : other.id;
+      c.body = "c" + std::to_string(i);
+      auto added = tx.AddComment(c);
+      ASSERT_TRUE(added.ok());
+      AttachmentMeta m;
+      m.comment_id = added->id;
+      m.file_name = "f" + std::to_string(i) + ".txt";
+      ASSERT_TRUE(tx.AddAttachment(m, "bytes " + std::to_string(i)).ok());
+      if (c.author_id == agent.id) mine.push_back(added->id);
+    }
+  });
+  R([&](Tx& tx) {
+    auto got = tx.ListCommentsByAuthor(agent.id, 3);
+    ASSERT_TRUE(got.ok()) << got.status().message();
+    ASSERT_EQ(got->size(), 3u);
+    for (size_t i = 0; i < 3; ++i) {
+      const Comment& c = (*got)[i];
+      EXPECT_EQ(c.id, mine[3 - i]);
+      EXPECT_EQ(c.author_id, agent.id);
+      int n = 3 * static_cast<int>(3 - i);
+      EXPECT_EQ(c.body, "c" + std::to_string(n));
+      ASSERT_EQ(c.attachments.size(), 1u);
+      EXPECT_EQ(c.attachments[0].file_name, "f" + std::to_string(n) + ".txt");
+    }
+    EXPECT_EQ(tx.ListCommentsByAuthor(other.id, 100)->size(), 8u);
+    EXPECT_TRUE(tx.ListCommentsByAuthor(other.id + agent.id + 10, 5)->empty());
+    EXPECT_EQ(tx.ListCommentsByAuthor(agent.id, -1).status().kind(), ErrorKind::kInvalid);
+  });
+}
+
+// ---------------- support addresses ----------------
+
+TEST_P(StoreTest, RecipientAddressesRoundTripWithUniqueEmail) {
+  RecipientAddress main, external;
+  int64_t outbound_recipient = 0;
+  W([&](Tx& tx) {
+    RecipientAddress a;
+    a.name = "Support";
+    a.email = "Support@Desk.Example";
+    a.is_default = true;
+    a.forwarding_status = "verified";
+    a.created_at = a.updated_at = 100;
+    auto created = tx.CreateRecipientAddress(a);
+    ASSERT_TRUE(created.ok()) << created.status().message();
+    main = *created;
+    EXPECT_GT(main.id, 0);
+    EXPECT_EQ(main.email, "support@desk.example");
+    a = RecipientAddress{};
+    a.name = "Sales";
+    a.email = "sales@shop.example";
+    a.created_at = a.updated_at = 200;
+    external = *tx.CreateRecipientAddress(a);
+    outbound_recipient =
+        AddRecipient(tx, AddMessage(tx, "verify@desk.example").id, "v1", "queued", 0).id;
+    a.email = " ";
+    EXPECT_EQ(tx.CreateRecipientAddress(a).status().kind(), ErrorKind::kInvalid);
+  });
+  // The same address in other letters is a duplicate: a Status, no throw.
+  Status dup = store().Write([](Tx& tx) {
+    RecipientAddress a;
+    a.name = "Again";
+    a.email = "SALES@shop.example";
+    return tx.CreateRecipientAddress(a).status();
+  });
+  EXPECT_FALSE(dup.ok());
+  EXPECT_EQ(dup.kind(), ErrorKind::kInvalid) << dup.message();
+
+  R([&](Tx& tx) {
+    auto got = tx.GetRecipientAddress(main.id);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->name, "Support");
+    EXPECT_TRUE(got->is_default);
+    EXPECT_EQ(got->forwarding_status, "verified");
+    EXPECT_EQ(got->spf_status, "unknown");
+    EXPECT_EQ(got->dns_results_json, "{}");
+    EXPECT_FALSE(got->forwarding_recipient_id.has_value());
+    EXPECT_EQ(got->created_at, 100);
+    auto found = tx.FindRecipientAddressByEmail("SALES@Shop.Example");
+    ASSERT_TRUE(found.ok());
+    EXPECT_EQ(found->id, external.id);
+    EXPECT_FALSE(found->is_default);
+    EXPECT_EQ(tx.FindRecipientAddressByEmail("nobody@shop.example").status().kind(),
+              ErrorKind::kNotFound);
+    EXPECT_EQ(tx.FindRecipientAddressByEmail("").status().kind(), ErrorKind::kNotFound);
+    EXPECT_EQ(tx.GetRecipientAddress(external.id + 10).status().kind(), ErrorKind::kNotFound);
+  });
+
+  W([&](Tx& tx) {
+    RecipientAddress u = external;
+    u.name = "Sales team";
+    u.email = "changed@shop.example";  // not written: email never changes
+    u.created_at = 1;                  // nor this
+    u.is_default = true;
+    u.forwarding_status = "waiting";
+    u.forwarding_token = "tok-123";
+    u.forwarding_sent_at = 250;
+    u.forwarding_recipient_id = outbound_recipient;
+    u.spf_status = "failed";
+    u.cname_status = "verified";
+    u.domain_verification_status = "failed";
+    u.dns_results_json = R"({"spf":"v=spf1 -all"})";
+    u.checks_json = R"({"spf_status":{"reason":"r","fix":"f"}})";
+    u.updated_at = 300;
+    EXPECT_TRUE(tx.UpdateRecipientAddress(u).ok());
+    u.id = external.id + 100;
+    EXPECT_EQ(tx.UpdateRecipientAddress(u).kind(), ErrorKind::kNotFound);
+  });
+  R([&](Tx& tx) {
+    auto got = tx.GetRecipientAddress(external.id);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->name, "Sales team");
+    EXPECT_EQ(got->email, "sales@shop.example");
+    EXPECT_EQ(got->created_at, 200);
+    EXPECT_TRUE(got->is_default);
+    EXPECT_EQ(got->forwarding_status, "waiting");
+    EXPECT_EQ(got->forwarding_token, "tok-123");
+    EXPECT_EQ(got->forwarding_sent_at, 250);
+    EXPECT_EQ(got->forwarding_recipient_id, std::optional<int64_t>(outbound_recipient));
+    EXPECT_EQ(got->spf_status, "failed");
+    EXPECT_EQ(got->cname_status, "verified");
+    EXPECT_EQ(got->domain_verification_status, "failed");
+    EXPECT_EQ(got->dns_results_json, R"({"spf":"v=spf1 -all"})");
+    EXPECT_EQ(got->checks_json, R"({"spf_status":{"reason":"r","fix":"f"}})");
+    EXPECT_EQ(got->updated_at, 300);
+    EXPECT_EQ(tx.FindRecipientAddressByEmail("changed@shop.example").status().kind(),
+              ErrorKind::kNotFound);
+    auto all = tx.ListRecipientAddresses();
+    ASSERT_TRUE(all.ok());
+    ASSERT_EQ(all->size(), 2u);
+    EXPECT_EQ((*all)[0].id, main.id);
+    EXPECT_EQ((*all)[1].id, external.id);
+  });
+  W([&](Tx& tx) {
+    EXPECT_TRUE(tx.DeleteRecipientAddress(external.id).ok());
+    EXPECT_EQ(tx.DeleteRecipientAddress(external.id).kind(), ErrorKind::kNotFound);
+    // Its address is free again.
+    RecipientAddress a;
+    a.name = "Sales again";
+    a.email = "sales@shop.example";
+    EXPECT_TRUE(tx.CreateRecipientAddress(a).ok());
+  });
+  R([&](Tx& tx) { EXPECT_EQ(tx.ListRecipientAddresses()->size(), 2u); });
+}
+
+// ---------------- system events ----------------
+
+TEST_P(StoreTest, SystemEventsNewestFirstFilteredBySubjectAndKind) {
+  std::vector<int64_t> ids;
+  W([&](Tx& tx) {
+    auto add = [&](const std::string& kind, const std::string& subject, int64_t at) {
+      SystemEvent e;
+      e.kind = kind;
+      e.subject = subject;
+      e.detail_json = R"({"n":)" + std::to_string(at) + "}";
+      e.created_at = at;
+      auto id = tx.AddSystemEvent(e);
+      ASSERT_TRUE(id.ok()) << id.status().message();
+      ids.push_back(*id);
+    };
+    add("smtp_refused", "Spam@Bad.Example", 1);      // [0]
+    add("smtp_refused", "other@bad.example", 2);     // [1]
+    add("suspended_purged", "spam@bad.example", 3);  // [2]
+    add("doctor_fix", "ticket:7", 4);                // [3]
+    add("smtp_refused", "spam@bad.example", 5);      // [4]
+    SystemEvent e;
+    EXPECT_EQ(tx.AddSystemEvent(e).status().kind(), ErrorKind::kInvalid);  // no kind
+  });
+  auto ids_of = [](const std::vector<SystemEvent>& list) {
+    std::vector<int64_t> out;
+    for (const SystemEvent& e : list) out.push_back(e.id);
+    return out;
+  };
+  R([&](Tx& tx) {
+    auto all = tx.ListSystemEvents("", "", 100);
+    ASSERT_TRUE(all.ok()) << all.status().message();
+    EXPECT_EQ(ids_of(*all), (std::vector<int64_t>{ids[4], ids[3], ids[2], ids[1], ids[0]}));
+    EXPECT_EQ((*all)[4].subject, "spam@bad.example");
+    EXPECT_EQ((*all)[4].kind, "smtp_refused");
+    EXPECT_EQ((*all)[4].detail_json, R"({"n":1})");
+    EXPECT_EQ((*all)[4].created_at, 1);
+    EXPECT_EQ(ids_of(*tx.ListSystemEvents("SPAM@bad.example", "", 100)),
+              (std::vector<int64_t>{ids[4], ids[2], ids[0]}));
+    EXPECT_EQ(ids_of(*tx.ListSystemEvents("", "smtp_refused", 100)),
+              (std::vector<int64_t>{ids[4], ids[1], ids[0]}));
+    EXPECT_EQ(ids_of(*tx.ListSystemEvents("spam@bad.example", "smtp_refused", 100)),
+              (std::vector<int64_t>{ids[4], ids[0]}));
+    EXPECT_EQ(ids_of(*tx.ListSystemEvents("spam@bad.example", "smtp_refused", 1)),
+              (std::vector<int64_t>{ids[4]}));
+    EXPECT_EQ(ids_of(*tx.ListSystemEvents("ticket:7", "", 100)), (std::vector<int64_t>{ids[3]}));
+    EXPECT_TRUE(tx.ListSystemEvents("nobody", "", 100)->empty());
+    EXPECT_TRUE(tx.ListSystemEvents("", "no_such_kind", 100)->empty());
+    EXPECT_EQ(tx.ListSystemEvents("", "", 0).status().kind(), ErrorKind::kInvalid);
+  });
+}
+
+// ---------------- spam filter model ----------------
+
+std::map<uint64_t, std::pair<int64_t, int64_t>> TokenMap(const std::vector<SpamTokenCount>& list) {
+  std::map<uint64_t, std::pair<int64_t, int64_t>> out;
+  for (const SpamTokenCount& t : list) {
+    EXPECT_TRUE(out.emplace(t.token, std::make_pair(t.spam, t.ham)).second) << t.token;
+  }
+  return out;
+}
+
+TEST_P(StoreTest, SpamTokenCountsAccumulateAndEmptyRowsVanish) {
+  const uint64_t big = (uint64_t{1} << 63) + 5;  // stored as a negative int64
+  const uint64_t top = ~uint64_t{0};
+  const uint64_t half = uint64_t{1} << 63;
+  R([&](Tx& tx) { EXPECT_TRUE(tx.LoadSpamTokens()->empty()); });
+  W([&](Tx& tx) {
+    ASSERT_TRUE(tx.AddSpamTokenCounts(
+                      {{0, 1, 0}, {1, 0, 2}, {big, 3, 1}, {top, 1, 1}, {half, 2, 0}, {42, 0, 0}})
+                    .ok());
+    // The same token twice in one batch adds up.
+    ASSERT_TRUE(tx.AddSpamTokenCounts({{1, 1, 0}, {1, 1, 1}}).ok());
+    ASSERT_TRUE(tx.AddSpamTokenCounts({}).ok());
+  });
+  R([&](Tx& tx) {
+    auto all = tx.LoadSpamTokens();
+    ASSERT_TRUE(all.ok()) << all.status().message();
+    auto m = TokenMap(*all);
+    EXPECT_EQ(m.size(), 5u);  // the 0/0 delta made no row
+    EXPECT_EQ(m[0], std::make_pair(int64_t{1}, int64_t{0}));
+    EXPECT_EQ(m[1], std::make_pair(int64_t{2}, int64_t{3}));
+    EXPECT_EQ(m[big], std::make_pair(int64_t{3}, int64_t{1}));
+    EXPECT_EQ(m[top], std::make_pair(int64_t{1}, int64_t{1}));
+    EXPECT_EQ(m[half], std::make_pair(int64_t{2}, int64_t{0}));
+    EXPECT_EQ(m.count(42), 0u);
+  });
+  W([&](Tx& tx) {
+    ASSERT_TRUE(tx.AddSpamTokenCounts({
+                                          {0, -1, 0},     // reaches 0/0: removed
+                                          {big, -3, 0},   // 0/1: kept
+                                          {top, -5, -1},  // below zero stops at 0: removed
+                                          {half, 0, 4},
+                                          {7, -2, -2},  // unknown token, only negative: no row
+                                      })
+                    .ok());
+  });
+  R([&](Tx& tx) {
+    auto m = TokenMap(*tx.LoadSpamTokens());
+    EXPECT_EQ(m.size(), 3u);
+    EXPECT_EQ(m.count(0), 0u);
+    EXPECT_EQ(m.count(top), 0u);
+    EXPECT_EQ(m.count(7), 0u);
+    EXPECT_EQ(m[big], std::make_pair(int64_t{0}, int64_t{1}));
+    EXPECT_EQ(m[half], std::make_pair(int64_t{2}, int64_t{4}));
+    EXPECT_EQ(m[1], std::make_pair(int64_t{2}, int64_t{3}));
+  });
+  EXPECT_EQ(GetParam().count_rows(location_, "spam_tokens"), 3);
+}
+
+// Learning one message touches thousands of tokens in one transaction.
+TEST_P(StoreTest, SpamTokenCountsBulkLearnAndUnlearn) {
+  constexpr int kTokens = 5000;
+  std::vector<SpamTokenCount> learn, unlearn;
+  for (int i = 0; i < kTokens; ++i) {
+    // Spread over the whole 64-bit range, half of them above 2^63.
+    uint64_t token = (uint64_t{0x9E3779B97F4A7C15} * static_cast<uint64_t>(i + 1));
+    learn.push_back({token, 1, 0});
+    unlearn.push_back({token, -1, 0});
+  }
+  auto timed = [&](const std::vector<SpamTokenCount>& deltas) {
+    auto start = std::chrono::steady_clock::now();
+    W([&](Tx& tx) { ASSERT_TRUE(tx.AddSpamTokenCounts(deltas).ok()); });
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+        .count();
+  };
+  double first = timed(learn);   // all inserts
+  double second = timed(learn);  // all updates
+  R([&](Tx& tx) {
+    auto m = TokenMap(*tx.LoadSpamTokens());
+    ASSERT_EQ(m.size(), static_cast<size_t>(kTokens));
+    for (const SpamTokenCount& d : learn) EXPECT_EQ(m[d.token].first, 2);
+  });
+  double third = timed(unlearn);
+  double fourth = timed(unlearn);  // all reach 0/0 and are removed
+  EXPECT_EQ(GetParam().count_rows(location_, "spam_tokens"), 0);
+  std::printf(
+      "[ measure  ] %d token deltas per transaction: insert %.1f ms, update %.1f ms, "
+      "decrement %.1f ms, remove %.1f ms\n",
+      kTokens, first, second, third, fourth);
+}
+
+TEST_P(StoreTest, SpamLearnCacheOverwritesAndCounts) {
+  W([&](Tx& tx) {
+    EXPECT_EQ(tx.GetSpamLearned("k1").status().kind(), ErrorKind::kNotFound);
+    EXPECT_EQ(*tx.CountSpamLearned(), std::make_pair(int64_t{0}, int64_t{0}));
+    EXPECT_TRUE(tx.SetSpamLearned("k1", "spam").ok());
+    EXPECT_TRUE(tx.SetSpamLearned("k2", "spam").ok());
+    EXPECT_TRUE(tx.SetSpamLearned("k3", "ham").ok());
+    EXPECT_EQ(tx.SetSpamLearned("k4", "eggs").kind(), ErrorKind::kInvalid);
+    EXPECT_EQ(tx.SetSpamLearned("k4", "SPAM").kind(), ErrorKind::kInvalid);
+    EXPECT_EQ(tx.SetSpamLearned("", "ham").kind(), ErrorKind::kInvalid);
+  });
+  R([&](Tx& tx) {
+    EXPECT_EQ(*tx.GetSpamLearned("k1"), "spam");
+    EXPECT_EQ(*tx.GetSpamLearned("k3"), "ham");
+    EXPECT_EQ(tx.GetSpamLearned("k4").status().kind(), ErrorKind::kNotFound);
+    EXPECT_EQ(*tx.CountSpamLearned(), std::make_pair(int64_t{2}, int64_t{1}));
+  });
+  W([&](Tx& tx) {
+    EXPECT_TRUE(tx.SetSpamLearned("k1", "ham").ok());  // relearned as the other class
+    EXPECT_TRUE(tx.SetSpamLearned("k3", "ham").ok());  // same class again: no change
+  });
+  R([&](Tx& tx) {
+    EXPECT_EQ(*tx.GetSpamLearned("k1"), "ham");
+    EXPECT_EQ(*tx.CountSpamLearned(), std::make_pair(int64_t{1}, int64_t{2}));
+  });
+  EXPECT_EQ(GetParam().count_rows(location_, "spam_learned"), 3);
 }
 
 // ---------------- inbound deliveries, settings ----------------
@@ -1462,6 +2110,42 @@ TEST_P(StoreTest, UpgradesVersion1DatabaseKeepingData) {
   R([&](Tx& tx) {
     EXPECT_EQ(tx.FindUserByEmail("old@example.com")->soft_bounces, 1);
     EXPECT_EQ(tx.FindRecipientByVerp("upgraded")->address, "old@example.com");
+  });
+}
+
+// A database from before step 3 keeps its suspended tickets (with no spam
+// verdict) and gains the new tables.
+TEST_P(StoreTest, UpgradesVersion2DatabaseKeepingSuspendedTickets) {
+  store_.reset();
+  GetParam().create_schema_at(location_, 2);
+  GetParam().exec(location_,
+                  "INSERT INTO suspended_tickets (cause_id, cause, author_name, author_email, "
+                  "subject, content, recipient, message_id, evidence_json, created_at) VALUES "
+                  "(4, 'spam', 'Old', 'old@example.org', 'old one', 'text', "
+                  "'support@example.com', 'old@x', '{}', 50)");
+  Reopen();
+  EXPECT_EQ(GetParam().count_rows(location_, "schema_migrations"), LatestSchemaVersion());
+  R([&](Tx& tx) {
+    SuspendedQuery q;
+    q.author_email = "old@example.org";
+    auto got = tx.QuerySuspended(q);
+    ASSERT_TRUE(got.ok()) << got.status().message();
+    ASSERT_EQ(got->size(), 1u);
+    EXPECT_EQ((*got)[0].subject, "old one");
+    EXPECT_EQ((*got)[0].spam_json, "");
+    EXPECT_TRUE(tx.ListRecipientAddresses()->empty());
+    EXPECT_TRUE(tx.LoadSpamTokens()->empty());
+  });
+  W([&](Tx& tx) {
+    RecipientAddress a;
+    a.name = "Support";
+    a.email = "support@example.com";
+    EXPECT_TRUE(tx.CreateRecipientAddress(a).ok());
+    SystemEvent e;
+    e.kind = "doctor_fix";
+    EXPECT_TRUE(tx.AddSystemEvent(e).ok());
+    EXPECT_TRUE(tx.AddSpamTokenCounts({{9, 1, 0}}).ok());
+    EXPECT_TRUE(tx.SetSpamLearned("k", "spam").ok());
   });
 }
 

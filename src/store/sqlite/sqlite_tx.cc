@@ -1,6 +1,8 @@
 #include "store/sqlite/sqlite_tx.h"
 
 #include <algorithm>
+#include <charconv>
+#include <ctime>
 #include <map>
 #include <set>
 #include <utility>
@@ -170,7 +172,7 @@ Audit ReadAudit(const Stmt& s) {
 
 constexpr std::string_view kSuspendedCols =
     "id, cause_id, cause, author_name, author_email, subject, content, recipient, message_id, "
-    "ticket_id, raw_message_id, evidence_json, created_at";
+    "ticket_id, raw_message_id, evidence_json, created_at, spam_json";
 SuspendedTicket ReadSuspended(const Stmt& s) {
   SuspendedTicket t;
   t.id = s.Int(0);
@@ -186,6 +188,7 @@ SuspendedTicket ReadSuspended(const Stmt& s) {
   t.raw_message_id = s.OptInt(10).value_or(0);
   t.evidence_json = s.Text(11);
   t.created_at = s.Int(12);
+  t.spam_json = s.Text(13);
   return t;
 }
 
@@ -258,6 +261,59 @@ DeliveryEvent ReadDeliveryEvent(const Stmt& s) {
   e.created_at = s.Int(7);
   return e;
 }
+
+constexpr std::string_view kRecipientAddressCols =
+    "id, name, email, is_default, forwarding_status, forwarding_token, forwarding_sent_at, "
+    "forwarding_recipient_id, spf_status, cname_status, domain_verification_status, "
+    "dns_results_json, checks_json, created_at, updated_at";
+RecipientAddress ReadRecipientAddress(const Stmt& s) {
+  RecipientAddress a;
+  a.id = s.Int(0);
+  a.name = s.Text(1);
+  a.email = s.Text(2);
+  a.is_default = s.Bool(3);
+  a.forwarding_status = s.Text(4);
+  a.forwarding_token = s.Text(5);
+  a.forwarding_sent_at = s.Int(6);
+  a.forwarding_recipient_id = s.OptInt(7);
+  a.spf_status = s.Text(8);
+  a.cname_status = s.Text(9);
+  a.domain_verification_status = s.Text(10);
+  a.dns_results_json = s.Text(11);
+  a.checks_json = s.Text(12);
+  a.created_at = s.Int(13);
+  a.updated_at = s.Int(14);
+  return a;
+}
+
+constexpr std::string_view kSystemEventCols = "id, kind, subject, detail_json, created_at";
+SystemEvent ReadSystemEvent(const Stmt& s) {
+  SystemEvent e;
+  e.id = s.Int(0);
+  e.kind = s.Text(1);
+  e.subject = s.Text(2);
+  e.detail_json = s.Text(3);
+  e.created_at = s.Int(4);
+  return e;
+}
+
+// Upper bound of a page the store hands out in one query.
+constexpr int64_t kMaxQueryLimit = 1000;
+
+Status CheckLimit(int64_t limit, std::string_view what) {
+  if (limit < 1 || limit > kMaxQueryLimit) {
+    return Status::Invalid(std::string(what) + ": limit must be between 1 and " +
+                           std::to_string(kMaxQueryLimit) + ", got " + std::to_string(limit));
+  }
+  return Status::Ok();
+}
+
+bool IsSpamClass(std::string_view cls) { return cls == "spam" || cls == "ham"; }
+
+// The spam filter's tokens are unsigned 64-bit hashes; SQL integers are
+// signed. The bit pattern is kept both ways.
+int64_t TokenToSql(uint64_t token) { return static_cast<int64_t>(token); }
+uint64_t TokenFromSql(int64_t value) { return static_cast<uint64_t>(value); }
 
 // The states of the outbound state machine (store.h). A recipient in any
 // other state would sit in the table forever, never due and never final.
@@ -425,7 +481,6 @@ Status SqliteTx::WriteTicketLists(int64_t ticket_id, const std::vector<int64_t>&
 
 Status SqliteTx::LoadTicketLists(std::vector<Ticket>& tickets) {
   if (tickets.empty()) return Status::Ok();
-  // One query for the whole page: the ids of a page form a contiguous range.
   int64_t lo = tickets.front().id, hi = tickets.front().id;
   std::map<int64_t, Ticket*> by_id;
   for (Ticket& t : tickets) {
@@ -434,6 +489,31 @@ Status SqliteTx::LoadTicketLists(std::vector<Ticket>& tickets) {
     t.collaborator_ids.clear();
     t.tags.clear();
     by_id[t.id] = &t;
+  }
+  // A page of ListTickets is a contiguous id range: one query for all of it.
+  // Scattered ids (one requester's tickets) are looked up one by one instead
+  // of reading every ticket in between.
+  if (static_cast<uint64_t>(hi - lo) >= 4 * tickets.size()) {
+    for (Ticket& t : tickets) {
+      auto stmt = conn_.Prepare(
+          "SELECT user_id FROM ticket_collaborators WHERE ticket_id = ? ORDER BY position");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, t.id);
+      auto ids = All<int64_t>(
+          *stmt, [](const Stmt& s) { return s.Int(0); }, "collaborators");
+      if (!ids.ok()) return ids.status();
+      t.collaborator_ids = std::move(ids).value();
+      stmt->Finish();
+      auto tags =
+          conn_.Prepare("SELECT tag FROM ticket_tags WHERE ticket_id = ? ORDER BY position");
+      if (!tags.ok()) return tags.status();
+      tags->Bind(1, t.id);
+      auto names = All<std::string>(
+          *tags, [](const Stmt& s) { return s.Text(0); }, "tags");
+      if (!names.ok()) return names.status();
+      t.tags = std::move(names).value();
+    }
+    return Status::Ok();
   }
   auto stmt = conn_.Prepare(
       "SELECT ticket_id, user_id FROM ticket_collaborators WHERE ticket_id BETWEEN ? AND ? "
@@ -636,6 +716,23 @@ Result<Ticket> SqliteTx::FindTicketByMessageId(std::string_view message_id) {
   return GetTicket(id);
 }
 
+Result<std::vector<Ticket>> SqliteTx::ListTicketsByRequester(int64_t user_id, int64_t limit) {
+  STORE_RETURN_IF_ERROR(CheckLimit(limit, "list tickets by requester"));
+  std::vector<Ticket> out;
+  {
+    auto stmt = conn_.Prepare(Sql("SELECT ", kTicketCols,
+                                  " FROM tickets WHERE requester_id = ? ORDER BY id DESC LIMIT ?"));
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, user_id).Bind(2, limit);
+    auto rows =
+        All<Ticket>(*stmt, ReadTicket, "list tickets of requester " + std::to_string(user_id));
+    if (!rows.ok()) return rows.status();
+    out = std::move(rows).value();
+  }
+  STORE_RETURN_IF_ERROR(LoadTicketLists(out));
+  return out;
+}
+
 // ---------------- comments and attachments ----------------
 
 Result<Comment> SqliteTx::AddComment(Comment comment) {
@@ -659,8 +756,8 @@ Result<Comment> SqliteTx::AddComment(Comment comment) {
   return comment;
 }
 
-Status SqliteTx::LoadAttachments(std::vector<Comment>& comments, std::string_view sql,
-                                 int64_t key) {
+Status SqliteTx::LoadAttachments(std::vector<Comment>& comments, std::string_view sql, int64_t key,
+                                 std::optional<int64_t> key2) {
   std::map<int64_t, Comment*> by_id;
   for (Comment& c : comments) {
     c.attachments.clear();
@@ -669,6 +766,7 @@ Status SqliteTx::LoadAttachments(std::vector<Comment>& comments, std::string_vie
   auto stmt = conn_.Prepare(sql);
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, key);
+  if (key2) stmt->Bind(2, *key2);
   while (true) {
     auto row = stmt->Step();
     if (!row.ok()) return row.status();
@@ -717,6 +815,31 @@ Result<std::vector<Comment>> SqliteTx::ListComments(int64_t ticket_id) {
       "a.sha256, a.size FROM attachments a JOIN comments c ON c.id = a.comment_id "
       "WHERE c.ticket_id = ? ORDER BY a.id",
       ticket_id));
+  return out;
+}
+
+Result<std::vector<Comment>> SqliteTx::ListCommentsByAuthor(int64_t user_id, int64_t limit) {
+  STORE_RETURN_IF_ERROR(CheckLimit(limit, "list comments by author"));
+  std::vector<Comment> out;
+  {
+    auto stmt = conn_.Prepare(Sql("SELECT ", kCommentCols,
+                                  " FROM comments WHERE author_id = ? ORDER BY id DESC LIMIT ?"));
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, user_id).Bind(2, limit);
+    auto rows =
+        All<Comment>(*stmt, ReadComment, "list comments of author " + std::to_string(user_id));
+    if (!rows.ok()) return rows.status();
+    out = std::move(rows).value();
+  }
+  if (out.empty()) return out;
+  // The page is the author's newest comments, so "the author's comments from
+  // the oldest on the page on" is exactly the page.
+  STORE_RETURN_IF_ERROR(LoadAttachments(
+      out,
+      "SELECT a.id, a.comment_id, a.file_name, a.content_type, a.content_id, a.is_inline, "
+      "a.sha256, a.size FROM attachments a JOIN comments c ON c.id = a.comment_id "
+      "WHERE c.author_id = ? AND c.id >= ? ORDER BY a.id",
+      user_id, out.back().id));
   return out;
 }
 
@@ -816,6 +939,32 @@ Result<RawMessage> SqliteTx::GetRawMessage(int64_t id) {
       "raw message " + std::to_string(id));
 }
 
+Status SqliteTx::DeleteRawMessage(int64_t id) {
+  const std::string what = "delete raw message " + std::to_string(id);
+  // A comment's or a suspended ticket's original must not vanish under it;
+  // say which one holds it rather than fail on the foreign key.
+  for (auto [sql, holder] :
+       {std::pair<std::string_view, std::string_view>{
+            "SELECT id FROM comments WHERE raw_message_id = ? LIMIT 1", "comment"},
+        std::pair<std::string_view, std::string_view>{
+            "SELECT id FROM suspended_tickets WHERE raw_message_id = ? LIMIT 1",
+            "suspended ticket"}}) {
+    auto stmt = conn_.Prepare(sql);
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, id);
+    auto ref = ReturningId(*stmt, what);
+    if (ref.ok()) {
+      return Status::Invalid(what + ": " + std::string(holder) + " " + std::to_string(*ref) +
+                             " still refers to it");
+    }
+    if (ref.status().kind() != ErrorKind::kNotFound) return ref.status();
+  }
+  auto stmt = conn_.Prepare("DELETE FROM raw_messages WHERE id = ? RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, id);
+  return ReturningId(*stmt, what).status();
+}
+
 // ---------------- audits ----------------
 
 Result<int64_t> SqliteTx::AddAudit(const Audit& audit) {
@@ -843,11 +992,12 @@ Result<std::vector<Audit>> SqliteTx::ListAudits(int64_t ticket_id) {
 // ---------------- suspended tickets ----------------
 
 Result<SuspendedTicket> SqliteTx::AddSuspended(SuspendedTicket suspended) {
+  // Normalised so the queue can be filtered by sender.
+  suspended.author_email = NormalizeEmail(suspended.author_email);
   auto stmt = conn_.Prepare(
       "INSERT INTO suspended_tickets (cause_id, cause, author_name, author_email, subject, "
-      "content, "
-      "recipient, message_id, ticket_id, raw_message_id, evidence_json, created_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+      "content, recipient, message_id, ticket_id, raw_message_id, evidence_json, created_at, "
+      "spam_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, int64_t{suspended.cause_id})
       .Bind(2, suspended.cause)
@@ -864,7 +1014,9 @@ Result<SuspendedTicket> SqliteTx::AddSuspended(SuspendedTicket suspended) {
   } else {
     stmt->Bind(10, suspended.raw_message_id);
   }
-  stmt->Bind(11, suspended.evidence_json).Bind(12, suspended.created_at);
+  stmt->Bind(11, suspended.evidence_json)
+      .Bind(12, suspended.created_at)
+      .Bind(13, suspended.spam_json);
   auto id = ReturningId(*stmt, "add suspended ticket");
   if (!id.ok()) return id.status();
   suspended.id = *id;
@@ -902,6 +1054,89 @@ Result<int64_t> SqliteTx::CountSuspended() {
   if (!stmt.ok()) return stmt.status();
   return One<int64_t>(
       *stmt, [](const Stmt& s) { return s.Int(0); }, "count suspended tickets");
+}
+
+Result<std::vector<SuspendedTicket>> SqliteTx::QuerySuspended(const SuspendedQuery& query) {
+  // The sort column is the only SQL text picked by a caller's value, and only
+  // from this list.
+  std::string_view column;
+  bool numeric = false;
+  if (query.sort_by == "created_at") {
+    column = "created_at";
+    numeric = true;
+  } else if (query.sort_by == "author_email") {
+    column = "author_email";
+  } else if (query.sort_by == "cause") {
+    column = "cause";
+  } else if (query.sort_by == "subject") {
+    column = "subject";
+  } else {
+    return Status::Invalid("query suspended tickets: cannot sort by '" + query.sort_by +
+                           "' (use created_at, author_email, cause or subject)");
+  }
+  STORE_RETURN_IF_ERROR(CheckLimit(query.limit, "query suspended tickets"));
+
+  // A created_at cursor is compared as a number, the others as text.
+  int64_t after_time = 0;
+  if (query.after_value && numeric) {
+    const std::string& text = *query.after_value;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), after_time);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+      return Status::Invalid("query suspended tickets: cursor value '" + text +
+                             "' is not a created_at time");
+    }
+  }
+
+  std::string sql = Sql("SELECT ", kSuspendedCols, " FROM suspended_tickets WHERE 1 = 1");
+  if (query.cause_id) sql += " AND cause_id = ?";
+  if (!query.author_email.empty()) sql += " AND author_email = ?";
+  const std::string_view cmp = query.ascending ? " > " : " < ";
+  if (query.after_value) {
+    // Strictly after (value, id) in the sort order, ties broken by id.
+    sql += Sql(" AND (", column, cmp);
+    sql += Sql("? OR (", column, " = ? AND id");
+    sql += Sql(cmp, "?))");
+  }
+  const std::string_view dir = query.ascending ? " ASC" : " DESC";
+  sql += Sql(" ORDER BY ", column, dir);
+  sql += Sql(", id", dir, " LIMIT ?");
+
+  auto stmt = conn_.Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  int index = 1;
+  if (query.cause_id) stmt->Bind(index++, int64_t{*query.cause_id});
+  if (!query.author_email.empty()) stmt->Bind(index++, NormalizeEmail(query.author_email));
+  if (query.after_value) {
+    for (int i = 0; i < 2; ++i) {
+      if (numeric) {
+        stmt->Bind(index++, after_time);
+      } else {
+        stmt->Bind(index++, *query.after_value);
+      }
+    }
+    stmt->Bind(index++, query.after_id);
+  }
+  stmt->Bind(index, query.limit);
+  return All<SuspendedTicket>(*stmt, ReadSuspended, "query suspended tickets");
+}
+
+Status SqliteTx::DeleteSuspended(int64_t id) {
+  auto stmt = conn_.Prepare("DELETE FROM suspended_tickets WHERE id = ? RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, id);
+  return ReturningId(*stmt, "delete suspended ticket " + std::to_string(id)).status();
+}
+
+Result<std::vector<SuspendedTicket>> SqliteTx::ListSuspendedCreatedBefore(int64_t before,
+                                                                          int64_t limit) {
+  STORE_RETURN_IF_ERROR(CheckLimit(limit, "list suspended tickets created before"));
+  auto stmt = conn_.Prepare(Sql("SELECT ", kSuspendedCols,
+                                " FROM suspended_tickets WHERE created_at < ? "
+                                "ORDER BY created_at, id LIMIT ?"));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, before).Bind(2, limit);
+  return All<SuspendedTicket>(*stmt, ReadSuspended,
+                              "list suspended tickets created before " + std::to_string(before));
 }
 
 // ---------------- inbound idempotency ----------------
@@ -1186,6 +1421,204 @@ Result<std::vector<DeliveryEvent>> SqliteTx::ListDeliveryEvents(int64_t recipien
   stmt->Bind(1, recipient_id);
   return All<DeliveryEvent>(*stmt, ReadDeliveryEvent,
                             "list delivery events of recipient " + std::to_string(recipient_id));
+}
+
+// ---------------- support addresses ----------------
+
+Result<RecipientAddress> SqliteTx::CreateRecipientAddress(RecipientAddress address) {
+  address.email = NormalizeEmail(address.email);
+  if (address.email.empty()) return Status::Invalid("create support address: empty email");
+  auto stmt = conn_.Prepare(
+      "INSERT INTO recipient_addresses (name, email, is_default, forwarding_status, "
+      "forwarding_token, forwarding_sent_at, forwarding_recipient_id, spf_status, cname_status, "
+      "domain_verification_status, dns_results_json, checks_json, created_at, updated_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, address.name)
+      .Bind(2, address.email)
+      .BindBool(3, address.is_default)
+      .Bind(4, address.forwarding_status)
+      .Bind(5, address.forwarding_token)
+      .Bind(6, address.forwarding_sent_at)
+      .Bind(7, address.forwarding_recipient_id)
+      .Bind(8, address.spf_status)
+      .Bind(9, address.cname_status)
+      .Bind(10, address.domain_verification_status)
+      .Bind(11, address.dns_results_json)
+      .Bind(12, address.checks_json)
+      .Bind(13, address.created_at)
+      .Bind(14, address.updated_at);
+  auto id = ReturningId(*stmt, "create support address " + address.email);
+  if (!id.ok()) return id.status();
+  address.id = *id;
+  return address;
+}
+
+Result<RecipientAddress> SqliteTx::GetRecipientAddress(int64_t id) {
+  auto stmt = conn_.Prepare(
+      Sql("SELECT ", kRecipientAddressCols, " FROM recipient_addresses WHERE id = ?"));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, id);
+  return One<RecipientAddress>(*stmt, ReadRecipientAddress,
+                               "support address " + std::to_string(id));
+}
+
+Result<RecipientAddress> SqliteTx::FindRecipientAddressByEmail(std::string_view email) {
+  std::string key = NormalizeEmail(email);
+  if (key.empty()) return Status::NotFound("support address with empty email: not found");
+  auto stmt = conn_.Prepare(
+      Sql("SELECT ", kRecipientAddressCols, " FROM recipient_addresses WHERE email = ?"));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, key);
+  return One<RecipientAddress>(*stmt, ReadRecipientAddress, "support address " + key);
+}
+
+Status SqliteTx::UpdateRecipientAddress(const RecipientAddress& address) {
+  auto stmt = conn_.Prepare(
+      "UPDATE recipient_addresses SET name = ?, is_default = ?, forwarding_status = ?, "
+      "forwarding_token = ?, forwarding_sent_at = ?, forwarding_recipient_id = ?, spf_status = ?, "
+      "cname_status = ?, domain_verification_status = ?, dns_results_json = ?, checks_json = ?, "
+      "updated_at = ? WHERE id = ? RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, address.name)
+      .BindBool(2, address.is_default)
+      .Bind(3, address.forwarding_status)
+      .Bind(4, address.forwarding_token)
+      .Bind(5, address.forwarding_sent_at)
+      .Bind(6, address.forwarding_recipient_id)
+      .Bind(7, address.spf_status)
+      .Bind(8, address.cname_status)
+      .Bind(9, address.domain_verification_status)
+      .Bind(10, address.dns_results_json)
+      .Bind(11, address.checks_json)
+      .Bind(12, address.updated_at)
+      .Bind(13, address.id);
+  return ReturningId(*stmt, "update support address " + std::to_string(address.id)).status();
+}
+
+Status SqliteTx::DeleteRecipientAddress(int64_t id) {
+  auto stmt = conn_.Prepare("DELETE FROM recipient_addresses WHERE id = ? RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, id);
+  return ReturningId(*stmt, "delete support address " + std::to_string(id)).status();
+}
+
+Result<std::vector<RecipientAddress>> SqliteTx::ListRecipientAddresses() {
+  auto stmt =
+      conn_.Prepare(Sql("SELECT ", kRecipientAddressCols, " FROM recipient_addresses ORDER BY id"));
+  if (!stmt.ok()) return stmt.status();
+  return All<RecipientAddress>(*stmt, ReadRecipientAddress, "list support addresses");
+}
+
+// ---------------- system events ----------------
+
+Result<int64_t> SqliteTx::AddSystemEvent(const SystemEvent& event) {
+  if (event.kind.empty()) return Status::Invalid("add system event: empty kind");
+  auto stmt = conn_.Prepare(
+      "INSERT INTO system_events (kind, subject, detail_json, created_at) VALUES (?, ?, ?, ?) "
+      "RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, event.kind)
+      .Bind(2, ToLower(Trim(event.subject)))
+      .Bind(3, event.detail_json)
+      .Bind(4, event.created_at);
+  return ReturningId(*stmt, "add system event " + event.kind);
+}
+
+Result<std::vector<SystemEvent>> SqliteTx::ListSystemEvents(std::string_view subject,
+                                                            std::string_view kind, int64_t limit) {
+  STORE_RETURN_IF_ERROR(CheckLimit(limit, "list system events"));
+  const std::string key = ToLower(Trim(subject));
+  std::string sql = Sql("SELECT ", kSystemEventCols, " FROM system_events WHERE 1 = 1");
+  if (!key.empty()) sql += " AND subject = ?";
+  if (!kind.empty()) sql += " AND kind = ?";
+  sql += " ORDER BY id DESC LIMIT ?";
+  auto stmt = conn_.Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  int index = 1;
+  if (!key.empty()) stmt->Bind(index++, key);
+  if (!kind.empty()) stmt->Bind(index++, kind);
+  stmt->Bind(index, limit);
+  return All<SystemEvent>(*stmt, ReadSystemEvent, "list system events");
+}
+
+// ---------------- spam filter model ----------------
+
+Result<std::vector<SpamTokenCount>> SqliteTx::LoadSpamTokens() {
+  auto stmt = conn_.Prepare("SELECT token, spam, ham FROM spam_tokens");
+  if (!stmt.ok()) return stmt.status();
+  return All<SpamTokenCount>(
+      *stmt,
+      [](const Stmt& s) {
+        return SpamTokenCount{TokenFromSql(s.Int(0)), s.Int(1), s.Int(2)};
+      },
+      "load spam tokens");
+}
+
+Status SqliteTx::AddSpamTokenCounts(const std::vector<SpamTokenCount>& deltas) {
+  // One cached upsert per token. Counts never go below zero (unlearning more
+  // than was learned, e.g. after a restored backup, stops at zero), and a row
+  // left at 0/0 carries no information, so it is removed.
+  for (const SpamTokenCount& d : deltas) {
+    if (d.spam == 0 && d.ham == 0) continue;
+    const int64_t token = TokenToSql(d.token);
+    bool empty = false;
+    {
+      auto stmt = conn_.Prepare(
+          "INSERT INTO spam_tokens (token, spam, ham) "
+          "VALUES (?1, CASE WHEN ?2 < 0 THEN 0 ELSE ?2 END, CASE WHEN ?3 < 0 THEN 0 ELSE ?3 END) "
+          "ON CONFLICT (token) DO UPDATE SET "
+          "spam = CASE WHEN spam_tokens.spam + ?2 < 0 THEN 0 ELSE spam_tokens.spam + ?2 END, "
+          "ham = CASE WHEN spam_tokens.ham + ?3 < 0 THEN 0 ELSE spam_tokens.ham + ?3 END "
+          "RETURNING spam, ham");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, token).Bind(2, d.spam).Bind(3, d.ham);
+      auto counts = One<std::pair<int64_t, int64_t>>(
+          *stmt, [](const Stmt& s) { return std::make_pair(s.Int(0), s.Int(1)); },
+          "add spam token counts");
+      if (!counts.ok()) return counts.status();
+      empty = counts->first == 0 && counts->second == 0;
+    }
+    if (empty) {
+      auto del = conn_.Prepare("DELETE FROM spam_tokens WHERE token = ?");
+      if (!del.ok()) return del.status();
+      STORE_RETURN_IF_ERROR(Context(del->Bind(1, token).Run(), "remove empty spam token"));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::string> SqliteTx::GetSpamLearned(std::string_view key) {
+  auto stmt = conn_.Prepare("SELECT class FROM spam_learned WHERE key = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, key);
+  return One<std::string>(
+      *stmt, [](const Stmt& s) { return s.Text(0); }, "spam learn cache entry");
+}
+
+Status SqliteTx::SetSpamLearned(std::string_view key, std::string_view cls) {
+  if (key.empty()) return Status::Invalid("set spam learn cache: empty key");
+  if (!IsSpamClass(cls)) {
+    return Status::Invalid("set spam learn cache: class must be spam or ham, got '" +
+                           std::string(cls) + "'");
+  }
+  // When it was learned is for operators pruning the cache, not for logic.
+  auto stmt = conn_.Prepare(
+      "INSERT INTO spam_learned (key, class, created_at) VALUES (?, ?, ?) "
+      "ON CONFLICT (key) DO UPDATE SET class = excluded.class, created_at = excluded.created_at");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, key).Bind(2, cls).Bind(3, static_cast<int64_t>(std::time(nullptr)));
+  return Context(stmt->Run(), "set spam learn cache");
+}
+
+Result<std::pair<int64_t, int64_t>> SqliteTx::CountSpamLearned() {
+  auto stmt = conn_.Prepare(
+      "SELECT COUNT(CASE WHEN class = 'spam' THEN 1 END), "
+      "COUNT(CASE WHEN class = 'ham' THEN 1 END) FROM spam_learned");
+  if (!stmt.ok()) return stmt.status();
+  return One<std::pair<int64_t, int64_t>>(
+      *stmt, [](const Stmt& s) { return std::make_pair(s.Int(0), s.Int(1)); },
+      "count learned messages");
 }
 
 // ---------------- settings ----------------

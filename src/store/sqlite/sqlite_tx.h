@@ -1,13 +1,15 @@
 // SqliteTx: the Tx interface as SQL over one SQLite connection that already
 // has a transaction open (SqliteStore opens and ends it).
 //
-// Normalisation done here, so every caller gets it: user emails and inbound
-// recipients lower case, encoded ids upper case, Message-IDs without angle
-// brackets. Attachment hashes given by callers are checked against the bytes
-// (blobs are content-addressed); a raw message's hash is computed when empty.
-// Outbound recipients must carry a VERP token and one of the delivery states
-// named in store.h; anything else is refused as Invalid rather than stored
-// where the queue would never pick it up.
+// Normalisation done here, so every caller gets it: user emails, inbound
+// recipients, support addresses, suspended senders and system event subjects
+// lower case, encoded ids upper case, Message-IDs without angle brackets.
+// Attachment hashes given by callers are checked against the bytes (blobs are
+// content-addressed); a raw message's hash is computed when empty. Outbound
+// recipients must carry a VERP token and one of the delivery states named in
+// store.h; anything else is refused as Invalid rather than stored where the
+// queue would never pick it up. Suspended-ticket queries take their sort
+// column from a whitelist; the SQL text never carries caller input.
 // Thread-safety: used by one thread, for the length of one transaction.
 #pragma once
 
@@ -57,6 +59,14 @@ class SqliteTx final : public Tx {
   Result<SuspendedTicket> GetSuspended(int64_t id) override;
   Result<std::vector<SuspendedTicket>> ListSuspended(int64_t offset, int64_t limit) override;
   Result<int64_t> CountSuspended() override;
+  Result<std::vector<SuspendedTicket>> QuerySuspended(const SuspendedQuery& query) override;
+  Status DeleteSuspended(int64_t id) override;
+  Result<std::vector<SuspendedTicket>> ListSuspendedCreatedBefore(int64_t before,
+                                                                  int64_t limit) override;
+  Status DeleteRawMessage(int64_t id) override;
+
+  Result<std::vector<Ticket>> ListTicketsByRequester(int64_t user_id, int64_t limit) override;
+  Result<std::vector<Comment>> ListCommentsByAuthor(int64_t user_id, int64_t limit) override;
 
   Result<InboundDelivery> FindInboundDelivery(std::string_view sha256,
                                               std::string_view recipient) override;
@@ -83,6 +93,23 @@ class SqliteTx final : public Tx {
   Result<int64_t> AddDeliveryEvent(const DeliveryEvent& event) override;
   Result<std::vector<DeliveryEvent>> ListDeliveryEvents(int64_t recipient_id) override;
 
+  Result<RecipientAddress> CreateRecipientAddress(RecipientAddress address) override;
+  Result<RecipientAddress> GetRecipientAddress(int64_t id) override;
+  Result<RecipientAddress> FindRecipientAddressByEmail(std::string_view email) override;
+  Status UpdateRecipientAddress(const RecipientAddress& address) override;
+  Status DeleteRecipientAddress(int64_t id) override;
+  Result<std::vector<RecipientAddress>> ListRecipientAddresses() override;
+
+  Result<int64_t> AddSystemEvent(const SystemEvent& event) override;
+  Result<std::vector<SystemEvent>> ListSystemEvents(std::string_view subject, std::string_view kind,
+                                                    int64_t limit) override;
+
+  Result<std::vector<SpamTokenCount>> LoadSpamTokens() override;
+  Status AddSpamTokenCounts(const std::vector<SpamTokenCount>& deltas) override;
+  Result<std::string> GetSpamLearned(std::string_view key) override;
+  Status SetSpamLearned(std::string_view key, std::string_view cls) override;
+  Result<std::pair<int64_t, int64_t>> CountSpamLearned() override;
+
   Result<std::string> GetSetting(std::string_view key) override;
   Status SetSetting(std::string_view key, std::string_view value) override;
 
@@ -92,7 +119,9 @@ class SqliteTx final : public Tx {
   Status WriteTicketLists(int64_t ticket_id, const std::vector<int64_t>& ids,
                           const std::vector<std::string>& tags);
   Status LoadTicketLists(std::vector<Ticket>& tickets);
-  Status LoadAttachments(std::vector<Comment>& comments, std::string_view sql, int64_t key);
+  // `sql` takes `key` as parameter 1 and, when given, `key2` as parameter 2.
+  Status LoadAttachments(std::vector<Comment>& comments, std::string_view sql, int64_t key,
+                         std::optional<int64_t> key2 = std::nullopt);
 
   Conn& conn_;
 };
