@@ -152,3 +152,50 @@ def test_sign_errors_have_sysexits_codes(tmp_path):
     bad_name = postdesk("dkim", "sign", "--data", str(tmp_path), "--domain", "../x",
                         "--selector", "sel", "-", stdin=MESSAGE)
     assert bad_name.returncode == 64
+
+
+def enable(data, *extra, selector="sel"):
+    # A loopback port nobody answers on: the record lookup fails temporarily.
+    from conftest import closed_port
+    return postdesk("dkim", "enable", "--data", str(data), "--domain", DOMAIN,
+                    "--selector", selector, "--dns", f"127.0.0.1:{closed_port()}", *extra)
+
+
+def test_a_new_key_signs_only_once_enabled(tmp_path):
+    """keygen warns; enable refuses while the record cannot be seen (75 when
+    DNS does not answer; test_doctor_domain.py covers 69 for a missing record
+    and success for a published one); --force enables; disable and
+    keygen --force switch signing off again."""
+    out = keygen(tmp_path, "--algorithm", "ed25519")
+    assert b"not signed with this key until the record above is published" in out.stderr
+    marker = tmp_path / "dkim" / DOMAIN / "sel.enabled"
+    assert not marker.exists()
+
+    refused = enable(tmp_path)
+    assert refused.returncode == 75, refused.stderr
+    assert b"refusing to sign mail from " + DOMAIN.encode() in refused.stderr
+    assert b"temperror" in refused.stderr
+    assert not marker.exists()
+
+    forced = enable(tmp_path, "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert marker.exists()
+    assert stat.S_IMODE(marker.stat().st_mode) == 0o600
+
+    off = postdesk("dkim", "disable", "--data", str(tmp_path), "--domain", DOMAIN,
+                   "--selector", "sel")
+    assert off.returncode == 0, off.stderr
+    assert not marker.exists()
+
+    assert enable(tmp_path, "--force").returncode == 0
+    replaced = keygen(tmp_path, "--algorithm", "ed25519", "--force")
+    assert replaced.returncode == 0
+    assert b"the replaced key was signing" in replaced.stderr
+    assert not marker.exists()
+
+
+def test_enable_without_a_key_is_a_configuration_error(tmp_path):
+    out = enable(tmp_path, "--force", selector="none")
+    assert out.returncode == 78
+    assert b"keygen" in out.stderr
+    assert enable(tmp_path, selector="../x").returncode == 64

@@ -12,7 +12,7 @@ from email.utils import make_msgid
 
 import pytest
 
-from conftest import BIN, DOMAIN, SUPPORT
+from conftest import BIN, DOMAIN, SUPPORT, closed_port
 from sink import Sink
 
 ENCODED = r"[0-9A-Z]{4}-[0-9A-Z]{4}"
@@ -602,7 +602,7 @@ def test_dsn_for_a_delivered_message_marks_it_bounced(out):
     assert bounced and bounced[0]["reason"] == "mailbox_full"
 
 
-def test_outbound_mail_is_dkim_signed_when_a_key_is_stored(sink, desk_factory, tmp_path):
+def test_outbound_mail_is_dkim_signed_when_a_key_is_enabled(sink, desk_factory, tmp_path):
     import dkim
     data = tmp_path / "signed"
     data.mkdir()
@@ -611,7 +611,20 @@ def test_outbound_mail_is_dkim_signed_when_a_key_is_stored(sink, desk_factory, t
     assert keygen.returncode == 0, keygen.stderr
     record = "".join(re.findall(r'"([^"]*)"', keygen.stdout))
     assert record.startswith("v=DKIM1")
+    # A new key does not sign until it is enabled.
     desk = desk_factory("--relay", sink.relay, subdir="signed")
+    send_mail(desk, "erin@customer.test", "Not signed yet", "hello")
+    raw, _ = mail_to(sink, "erin@customer.test")
+    assert b"DKIM-Signature:" not in raw["bytes"].split(b"\r\n\r\n")[0]
+    desk.stop()
+    # With no DNS server here the record cannot be checked, so signing is
+    # forced on (test_doctor_domain.py enables a key whose record a real DNS
+    # server publishes).
+    enable = subprocess.run([BIN, "dkim", "enable", "--data", str(data), "--domain", DOMAIN,
+                             "--dns", f"127.0.0.1:{closed_port()}", "--force"],
+                            capture_output=True, text=True)
+    assert enable.returncode == 0, enable.stderr
+    desk.start()
     send_mail(desk, "dora@customer.test", "Signed please", "hello")
     raw, _ = mail_to(sink, "dora@customer.test")
     assert raw["bytes"].startswith(b"DKIM-Signature:")

@@ -318,14 +318,15 @@ json UserJson(const store::User& u, std::string_view base) {
   return j;
 }
 
-json SuspendedJson(const store::SuspendedTicket& s, std::string_view base) {
+json SuspendedJson(const store::SuspendedTicket& s, std::string_view base,
+                   std::optional<int64_t> author_id) {
   store::User author;
   author.name = s.author_name;
   author.email = s.author_email;
   json j;
   j["id"] = s.id;
   j["url"] = std::string(base) + "/api/v2/suspended_tickets/" + Str(s.id) + ".json";
-  j["author"] = {{"id", nullptr}, {"name", s.author_name}, {"email", s.author_email}};
+  j["author"] = {{"id", OptionalId(author_id)}, {"name", s.author_name}, {"email", s.author_email}};
   j["subject"] = s.subject;
   j["content"] = s.content;
   j["cause"] = s.cause;
@@ -341,6 +342,9 @@ json SuspendedJson(const store::SuspendedTicket& s, std::string_view base) {
   j["error_messages"] = nullptr;
   // Ours: what decided the cause (auth results, spam score and tokens...).
   j["evidence"] = ParseStoredJson(s.evidence_json, json::object(), "suspension evidence");
+  // Ours: the spam filter's verdict (score, decision, strongest tokens); null if it did not run.
+  j["spam"] = s.spam_json.empty() ? json(nullptr)
+                                  : ParseStoredJson(s.spam_json, json(nullptr), "spam verdict");
   return j;
 }
 

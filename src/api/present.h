@@ -53,7 +53,9 @@ nlohmann::json CommentJson(const store::Comment& c, std::string_view base,
 nlohmann::json AuditJson(const store::Audit& a, std::string_view base, const store::User* author,
                          std::string_view recipient);
 nlohmann::json UserJson(const store::User& u, std::string_view base);
-nlohmann::json SuspendedJson(const store::SuspendedTicket& s, std::string_view base);
+// `author_id`: the author's user id when the address belongs to a user.
+nlohmann::json SuspendedJson(const store::SuspendedTicket& s, std::string_view base,
+                             std::optional<int64_t> author_id = std::nullopt);
 
 // Plain text as HTML: escaped, blank lines -> paragraphs, newlines -> <br>.
 std::string TextToHtml(std::string_view text);

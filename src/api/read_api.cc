@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "api/present.h"
+#include "api/suspended_api.h"
 #include "common/ids.h"
 #include "common/strings.h"
 
@@ -294,34 +295,8 @@ void RegisterReadApi(http::Router& router, store::Store& store, ApiOptions optio
     });
   });
 
-  router.Get("/api/v2/suspended_tickets", [st, fallback](const http::Request& req) {
-    Page page;
-    if (auto bad = ParsePage(req, page)) return std::move(*bad);
-    std::string base = BaseUrl(req, fallback);
-    return ReadJson(*st, [&](store::Tx& tx, json& out) -> Status {
-      auto count = tx.CountSuspended();
-      if (!count.ok()) return count.status();
-      auto list = tx.ListSuspended(page.offset(), page.per_page);
-      if (!list.ok()) return list.status();
-      json items = json::array();
-      for (const auto& s : *list) items.push_back(SuspendedJson(s, base));
-      out["suspended_tickets"] = std::move(items);
-      AddPageLinks(out, base, "/api/v2/suspended_tickets", page, *count);
-      return Status::Ok();
-    });
-  });
-
-  router.Get("/api/v2/suspended_tickets/{id}", [st, fallback](const http::Request& req) {
-    auto id = ParseId(req.Param("id"));
-    if (!id) return BadId("suspended ticket", req.Param("id"));
-    std::string base = BaseUrl(req, fallback);
-    return ReadJson(*st, [&](store::Tx& tx, json& out) -> Status {
-      auto s = tx.GetSuspended(*id);
-      if (!s.ok()) return s.status();
-      out["suspended_ticket"] = SuspendedJson(*s, base);
-      return Status::Ok();
-    });
-  });
+  // Suspended tickets (list with sorting, filters and cursors; show): api/suspended_api.
+  RegisterSuspendedReadApi(router, store, fallback);
 
   router.Get("/api/v2/attachments/{id}", [st, fallback](const http::Request& req) {
     auto id = ParseId(req.Param("id"));

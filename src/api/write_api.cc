@@ -13,6 +13,7 @@
 #include "outbound/compose.h"
 #include "rules/defaults.h"
 #include "rules/engine.h"
+#include "spam/filter.h"
 
 namespace postdesk::api {
 namespace {
@@ -101,6 +102,13 @@ Result<store::User> UserForEmail(store::Tx& tx, const std::string& email, const 
       err.description = e + " is a support address of this help desk and cannot be a user's email";
       return Status::Invalid(err.description);
     }
+  }
+  // The support addresses added through the API (recipient_addresses).
+  if (auto ours = tx.FindRecipientAddressByEmail(untagged); ours.ok()) {
+    err.description = e + " is a support address of this help desk and cannot be a user's email";
+    return Status::Invalid(err.description);
+  } else if (ours.status().kind() != ErrorKind::kNotFound) {
+    return ours.status();
   }
   auto found = tx.FindUserByEmail(e);
   if (found.ok() || found.status().kind() != ErrorKind::kNotFound) return found;
@@ -585,6 +593,75 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
         });
     if (queued) wake();
     return resp;
+  });
+
+  // Zendesk's "mark as spam": the spam filter learns the ticket's first email
+  // as spam, and the ticket is closed and tagged "spam" with no trigger run (no
+  // mail goes to a spammer). Zendesk also deletes the ticket and suspends the
+  // requester; we keep both, so nothing is lost and a mistake can be seen.
+  router.Add("PUT", "/api/v2/tickets/{id}/mark_as_spam", [st, o](const http::Request& req) {
+    auto id = ParseId(req.Param("id"));
+    if (!id) return BadId("ticket", req.Param("id"));
+    std::string base = BaseUrl(req, o->base_url);
+    return WriteJson(*st, 200, [&](store::Tx& tx, json& out, ClientError&) -> Status {
+      int64_t now = Now();
+      auto actor = tx.GetUser(req.user->id);
+      if (!actor.ok()) return actor.status();
+      auto ticket = tx.GetTicket(*id);
+      if (!ticket.ok()) return ticket.status();
+      auto comments = tx.ListComments(*id);
+      if (!comments.ok()) return comments.status();
+      auto first = std::find_if(comments->begin(), comments->end(),
+                                [](const store::Comment& c) { return c.raw_message_id.has_value(); });
+      json learning = {{"learned", false}};
+      if (first == comments->end()) {
+        learning["reason"] = "the ticket did not come by email: there is no message to learn from";
+      } else if (!o->desk.spam_filter) {
+        learning["reason"] = "no spam filter runs in this process";
+      } else {
+        learning["raw_message_id"] = *first->raw_message_id;
+        auto raw = tx.GetRawMessage(*first->raw_message_id);
+        if (!raw.ok() && raw.status().kind() != ErrorKind::kNotFound) return raw.status();
+        if (raw.ok()) {
+          auto learned = o->desk.spam_filter->Learn(tx, raw->bytes, /*spam=*/true);
+          if (!learned.ok()) return learned.status();
+          learning["learned"] = *learned;
+          if (!*learned) learning["reason"] = "this email was already learned as spam";
+        } else {
+          learning["reason"] = "the ticket's email is no longer stored";
+        }
+      }
+      store::Ticket t = *ticket;
+      json events = json::array();
+      if (t.status != "closed") {
+        events.push_back({{"type", "Change"}, {"field_name", "status"}, {"value", "closed"},
+                          {"previous_value", t.status}});
+        t.status = "closed";
+      }
+      if (std::find(t.tags.begin(), t.tags.end(), "spam") == t.tags.end()) {
+        std::vector<std::string> tags = t.tags;
+        tags.push_back("spam");
+        events.push_back({{"type", "Change"}, {"field_name", "tags"}, {"value", tags},
+                          {"previous_value", t.tags}});
+        t.tags = std::move(tags);
+      }
+      t.updated_at = now;
+      if (Status s = tx.UpdateTicket(t); !s.ok()) return s;
+      tickets::Update update;
+      update.before = *ticket;
+      update.ticket = t;
+      update.actor = *actor;
+      update.via = "api";
+      update.events = std::move(events);
+      update.metadata = {{"spam_filter", learning}, {"marked_as_spam", true}};
+      update.run_triggers = false;
+      auto committed = tickets::Commit(tx, o->desk, std::move(update), now);
+      if (!committed.ok()) return committed.status();
+      auto requester = tx.GetUser(t.requester_id);
+      out["ticket"] = TicketJson(committed->ticket, base, requester.ok() ? &*requester : nullptr);
+      out["spam"] = std::move(learning);
+      return Status::Ok();
+    });
   });
 
   router.Get("/api/v2/tickets/{id}/deliveries", [st](const http::Request& req) {

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "app/commands.h"
+#include "channel/recipient_addresses.h"
 #include "common/ids.h"
 #include "tickets/updates.h"
 
@@ -41,6 +43,18 @@ Result<std::unique_ptr<store::Store>> OpenStore(const Config& config) {
   return store::OpenSqlite(config.SqlitePath());
 }
 
+Result<std::vector<std::string>> StoredSupportAddresses(store::Store& store) {
+  std::vector<std::string> out;
+  Status s = store.Read([&](store::Tx& tx) {
+    auto all = channel::AllAddresses(tx);
+    if (!all.ok()) return all.status();
+    out = std::move(all).value();
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
 Result<int64_t> Bootstrap(const Config& config, store::Store& store) {
   int64_t admin_id = 0;
   std::string token;
@@ -68,6 +82,11 @@ Result<int64_t> Bootstrap(const Config& config, store::Store& store) {
   if (!s.ok()) return s;
   s = store.Write([](store::Tx& tx) {
     return tickets::SeedDefaultTriggers(tx, static_cast<int64_t>(time(nullptr)));
+  });
+  if (!s.ok()) return s;
+  s = store.Write([&](store::Tx& tx) {
+    return channel::EnsureAddresses(tx, SupportAddressesOf(config), config.domain,
+                                    static_cast<int64_t>(time(nullptr)));
   });
   if (!s.ok()) return s;
   if (!token.empty()) {

@@ -1,18 +1,25 @@
 #include "app/dkim_command.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <map>
+#include <memory>
 #include <utility>
 
 #include "app/commands.h"
 #include "auth/dkim_crypto.h"
+#include "channel/domain_checks.h"
 #include "common/strings.h"
+#include "doctor/setup_doctor.h"
 
 namespace postdesk::app {
 
@@ -96,6 +103,72 @@ Status StoreKey(const std::string& dir, const std::string& path, const std::stri
   return s;
 }
 
+// Writes the enabled marker (0600) in one step, as StoreKey does.
+Status WriteMarker(const std::string& path) {
+  const std::string tmp = path + "." + std::to_string(::getpid()) + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::Permanent("cannot create " + tmp + ": " + Errno());
+  Status s = WriteAll(fd, "enabled " + std::to_string(std::time(nullptr)) + "\n");
+  if (s.ok() && ::fsync(fd) != 0) s = Status::Permanent(Errno());
+  if (::close(fd) != 0 && s.ok()) s = Status::Permanent(Errno());
+  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
+    s = Status::Permanent("cannot write " + path + ": " + Errno());
+  }
+  ::unlink(tmp.c_str());
+  return s;
+}
+
+// Removes the marker; true when there was one.
+Result<bool> RemoveMarker(const std::string& path) {
+  if (::unlink(path.c_str()) == 0) return true;
+  if (errno == ENOENT) return false;
+  return Status::Permanent("cannot remove " + path + ": " + Errno());
+}
+
+// The DKIM findings of one key of ours, as a report (for RunWithResolver).
+boost::asio::awaitable<channel::Report> DkimRecordReport(dns::Resolver& resolver,
+                                                         std::string domain,
+                                                         channel::DomainCheckOptions options) {
+  channel::Report report;
+  report.subject = "dkim " + domain;
+  report.findings = co_await channel::CheckDkim(resolver, domain, std::move(options));
+  co_return report;
+}
+
+// The domain of the first address of the From field ("" when none). The
+// message is ours (built by outbound/compose), so a plain scan suffices.
+std::string FromDomain(std::string_view message) {
+  size_t pos = 0;
+  bool in_from = false;
+  std::string value;
+  while (pos < message.size()) {
+    size_t eol = message.find('\n', pos);
+    if (eol == std::string_view::npos) eol = message.size();
+    std::string_view line = message.substr(pos, eol - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    pos = eol + 1;
+    if (line.empty()) break;  // end of the header
+    if (line[0] == ' ' || line[0] == '\t') {
+      if (in_from) value += std::string(line);
+      continue;
+    }
+    if (in_from) break;
+    if (IStartsWith(line, "from:")) {
+      in_from = true;
+      value = std::string(line.substr(5));
+    }
+  }
+  size_t at = value.find('@');
+  if (at == std::string::npos) return "";
+  std::string domain;
+  for (char c : value.substr(at + 1)) {
+    if (c == '>' || c == ' ' || c == '\t' || c == ',' || c == ';' || c == ')') break;
+    domain.push_back(c);
+  }
+  if (!domain.empty() && domain.back() == '.') domain.pop_back();
+  return ToLower(domain);
+}
+
 }  // namespace
 
 Result<std::string> ValidDkimName(std::string_view name, std::string_view what) {
@@ -121,6 +194,12 @@ Result<std::string> ValidDkimName(std::string_view name, std::string_view what) 
 
 std::string DkimKeyPath(const Config& config, std::string_view domain, std::string_view selector) {
   return config.data_dir + "/dkim/" + std::string(domain) + "/" + std::string(selector) + ".pem";
+}
+
+std::string DkimEnabledPath(const Config& config, std::string_view domain,
+                            std::string_view selector) {
+  return config.data_dir + "/dkim/" + std::string(domain) + "/" + std::string(selector) +
+         ".enabled";
 }
 
 std::string DkimTxtRecordLine(std::string_view domain, std::string_view selector,
@@ -210,13 +289,155 @@ int DkimKeygen(const Config& config, std::string domain, std::string selector,
              (st2.kind() == ErrorKind::kInvalid ? " (use --force to replace it)" : ""));
     return kExitCantCreate;
   }
+  // A replaced key is a new key: its record is not published yet.
+  auto was_enabled = RemoveMarker(DkimEnabledPath(config, *d, *s));
   Complain("dkim keygen: private key stored in " + path + "; publish this DNS record:");
   std::string line = DkimTxtRecordLine(*d, *s, key->dns_txt) + "\n";
   if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size() || std::fflush(stdout) != 0) {
     Complain("dkim keygen: writing stdout: " + Errno());
     return kExitIoErr;
   }
+  Complain(std::string("dkim keygen: warning: ") +
+           (was_enabled.ok() && *was_enabled ? "the replaced key was signing; " : "") +
+           "mail from " + *d +
+           " is not signed with this key until the record above is "
+           "published and `postdesk dkim enable --domain " +
+           *d + " --selector " + *s +
+           "` has found it in DNS (signing without the record makes receivers fail every "
+           "signature, and DMARC p=reject then rejects the mail)");
+  if (!was_enabled.ok()) {
+    Complain("dkim keygen: " + was_enabled.status().message());
+    return kExitCantCreate;
+  }
   return kExitOk;
+}
+
+int DkimEnable(const Config& config, std::string domain, std::string selector, bool force) {
+  auto d = ValidDkimName(domain, "domain");
+  auto s = ValidDkimName(selector, "selector");
+  for (const auto* r : {&d, &s}) {
+    if (!r->ok()) {
+      Complain("dkim enable: " + r->status().message());
+      return kExitUsage;
+    }
+  }
+  auto key = LoadSigningKey(config, *d, *s);
+  if (!key.ok()) {
+    Complain("dkim enable: " + key.status().message());
+    return kExitConfig;
+  }
+  auto pem = auth::PrivateKey::FromPem(key->private_key_pem);
+  if (!pem.ok()) {
+    Complain("dkim enable: " + pem.status().message());
+    return kExitConfig;
+  }
+  channel::DomainCheckOptions options;
+  options.desk_domain = config.domain;
+  options.dkim_keys.push_back({*s, (*pem)->PublicKeyBase64(),
+                               (*pem)->type() == auth::KeyType::kEd25519 ? "ed25519" : "rsa",
+                               false});
+  const std::string dom = *d;
+  doctor::ReportFn run = [&](dns::Resolver& resolver) {
+    return DkimRecordReport(resolver, dom, options);
+  };
+  channel::Report report = doctor::RunWithResolver(config.dns, "dkim " + dom, run);
+  const channel::Finding* f = report.findings.empty() ? nullptr : &report.findings[0];
+  const bool published =
+      f != nullptr && f->details.is_object() && f->details.value("published", false);
+  const std::string marker = DkimEnabledPath(config, *d, *s);
+  if (!published) {
+    const std::string why = f == nullptr ? "the DNS check gave no answer" : f->evidence;
+    if (!force) {
+      Complain("dkim enable: refusing to sign mail from " + *d + ": " + why);
+      if (f != nullptr && !f->fix.empty()) Complain("dkim enable: fix: " + f->fix);
+      Complain(
+          "dkim enable: --force switches signing on anyway (receivers then fail every "
+          "signature until the record is published)");
+      return f != nullptr && f->temporary ? kExitTempFail : kExitUnavailable;
+    }
+    Complain("dkim enable: warning: " + why + "; signing anyway (--force)");
+  }
+  if (Status st = WriteMarker(marker); !st.ok()) {
+    Complain("dkim enable: " + st.message());
+    return kExitCantCreate;
+  }
+  Complain("dkim enable: signing mail from " + *d + " with selector " + *s +
+           (published ? " (its DNS record publishes our key)" : "") +
+           "; postdesk serve picks this up when it next starts");
+  return kExitOk;
+}
+
+int DkimDisable(const Config& config, std::string domain, std::string selector) {
+  auto d = ValidDkimName(domain, "domain");
+  auto s = ValidDkimName(selector, "selector");
+  for (const auto* r : {&d, &s}) {
+    if (!r->ok()) {
+      Complain("dkim disable: " + r->status().message());
+      return kExitUsage;
+    }
+  }
+  auto removed = RemoveMarker(DkimEnabledPath(config, *d, *s));
+  if (!removed.ok()) {
+    Complain("dkim disable: " + removed.status().message());
+    return kExitCantCreate;
+  }
+  Complain("dkim disable: " + std::string(*removed ? "" : "already ") + "not signing mail from " +
+           *d + " with selector " + *s + "; postdesk serve picks this up when it next starts");
+  return kExitOk;
+}
+
+std::vector<auth::SigningKey> LoadEnabledSigningKeys(const Config& config,
+                                                     std::vector<std::string>* errors) {
+  std::vector<auth::SigningKey> out;
+  const std::string root = config.data_dir + "/dkim";
+  std::vector<std::string> domains;
+  if (DIR* dir = ::opendir(root.c_str())) {
+    while (struct dirent* e = ::readdir(dir)) {
+      if (e->d_name[0] != '.') domains.emplace_back(e->d_name);
+    }
+    ::closedir(dir);
+  }
+  std::sort(domains.begin(), domains.end());
+  for (const std::string& domain : domains) {
+    if (!ValidDkimName(domain, "domain").ok()) continue;
+    std::vector<std::string> enabled;
+    if (DIR* dir = ::opendir((root + "/" + domain).c_str())) {
+      while (struct dirent* e = ::readdir(dir)) {
+        std::string name = e->d_name;
+        if (name[0] != '.' && name.size() > 8 && name.ends_with(".enabled")) {
+          enabled.push_back(name.substr(0, name.size() - 8));
+        }
+      }
+      ::closedir(dir);
+    }
+    if (enabled.empty()) continue;
+    std::sort(enabled.begin(), enabled.end());
+    auto postdesk = std::find(enabled.begin(), enabled.end(), "postdesk");
+    const std::string selector = postdesk != enabled.end() ? *postdesk : enabled.front();
+    auto key = LoadSigningKey(config, domain, selector);
+    if (key.ok()) {
+      out.push_back(std::move(*key));
+    } else if (errors != nullptr) {
+      errors->push_back(key.status().message());
+    }
+  }
+  return out;
+}
+
+std::function<std::string(const std::string&)> MakeDkimSigner(std::vector<auth::SigningKey> keys) {
+  auto by_domain = std::make_shared<std::map<std::string, auth::SigningKey>>();
+  for (auth::SigningKey& k : keys) by_domain->emplace(k.domain, std::move(k));
+  return [by_domain](const std::string& message) -> std::string {
+    auto it = by_domain->find(FromDomain(message));
+    if (it == by_domain->end()) return "";
+    auto header = auth::SignDkim(message, it->second, {}, static_cast<int64_t>(std::time(nullptr)));
+    if (!header.ok()) {
+      spdlog::error("DKIM signing for {} failed, sending unsigned: {}", it->first,
+                    header.status().message());
+      return "";
+    }
+    return *header;
+  };
 }
 
 int DkimSign(const Config& config, std::string domain, std::string selector, std::string file) {

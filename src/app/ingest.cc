@@ -4,13 +4,16 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 
 #include "app/bootstrap.h"
 #include "app/commands.h"
 #include "dns/cares_resolver.h"
+#include "api/email_lists_api.h"
 #include "intake/pipeline.h"
+#include "spam/filter.h"
 
 namespace postdesk::app {
 
@@ -75,8 +78,42 @@ int Ingest(const Config& config, const IngestArgs& args) {
     spdlog::error("ingest: {}", store.status().message());
     return kExitTempFail;
   }
-  intake::Pipeline pipeline({SupportAddressesOf(config), config.hostname, nullptr, DeskOf(config),
-                             AuthPolicyOf(config, **store)});
+  // The same screening as serve: the stored lists and spam model (the
+  // per-sender rate is per process, so a pipe door counts one message).
+  spam::FilterOptions spam_options;
+  spam_options.suspend_at = config.spam_suspend_at;
+  spam_options.refuse_at = config.spam_refuse_at;
+  spam::Filter spam_filter(spam_options);
+  intake::EmailLists lists;
+  Status loaded = (*store)->Read([&](store::Tx& tx) {
+    if (Status s = spam_filter.Load(tx); !s.ok()) return s;
+    auto l = api::LoadEmailLists(tx);
+    if (l.ok()) lists = std::move(l).value();
+    return l.status();
+  });
+  if (!loaded.ok()) {
+    spdlog::error("ingest: {}", loaded.message());
+    return loaded.kind() == ErrorKind::kTemporary ? kExitTempFail : kExitConfig;
+  }
+  tickets::DeskInfo desk = DeskOf(config);
+  desk.spam_filter = &spam_filter;
+  // What we receive for: the configured addresses (the first is the default)
+  // and every support address the API added to the store.
+  std::vector<std::string> addresses = SupportAddressesOf(config);
+  if (auto stored = StoredSupportAddresses(**store); stored.ok()) {
+    for (auto& a : *stored) {
+      if (std::find(addresses.begin(), addresses.end(), a) == addresses.end()) addresses.push_back(a);
+    }
+  } else {
+    spdlog::error("ingest: {}", stored.status().message());
+    return kExitTempFail;
+  }
+  intake::PipelineOptions pipeline_options{std::move(addresses), config.hostname, nullptr, desk,
+                                           AuthPolicyOf(config, **store)};
+  pipeline_options.spam = &spam_filter;
+  pipeline_options.screening = intake::ScreeningOptions::FromConfig(config);
+  intake::Pipeline pipeline(std::move(pipeline_options));
+  pipeline.email_lists().Set(std::move(lists));
   for (const auto& r : args.recipients) {
     if (!pipeline.Accepts(r)) {
       spdlog::error("ingest: {} is not a support address of this help desk", r);
@@ -105,9 +142,16 @@ int Ingest(const Config& config, const IngestArgs& args) {
     return kExitTempFail;
   }
   const auto& o = *result;
+  // A policy refusal (blocklist reject:, spam score, DMARC) bounces as
+  // "permission denied" (EX_NOPERM); a sender over its rate is told to retry.
+  constexpr int kExitNoPerm = 77;
   if (o.kind == "rejected") {
     spdlog::error("ingest: refused: {}", o.cause);
-    return kExitDataErr;
+    return kExitNoPerm;
+  }
+  if (o.kind == "throttled") {
+    spdlog::error("ingest: try again later: {}", o.cause);
+    return kExitTempFail;
   }
   int64_t ref = o.kind == "suspended" ? o.suspended_id
                 : o.kind == "bounce"  ? o.bounced_recipient_id

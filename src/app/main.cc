@@ -1,11 +1,16 @@
 // postdesk: the command line. Subcommands:
 //   serve   -- the help desk: SMTP (and LMTP) intake, the REST API
 //   ingest  -- the pipe door: one message on stdin, sysexits exit codes
+//   dkim    -- our DKIM keys: keygen, enable (checks DNS first), disable, sign
+//   doctor  -- the troubleshooter: domain, address, ticket, sender (one line per step)
+//   spam    -- the spam filter: learn from files (mbox, maildir, .eml), check files
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
 #include "app/commands.h"
 #include "app/dkim_command.h"
+#include "app/doctor_command.h"
+#include "app/spam_command.h"
 
 int main(int argc, char** argv) {
   using postdesk::Config;
@@ -71,6 +76,58 @@ int main(int argc, char** argv) {
   add_common(dkim_sign);
   dkim_sign->add_option("--selector", dkim_selector, "DKIM selector (default postdesk)");
   dkim_sign->add_option("file", dkim_file, "the message (default -, stdin)");
+  bool dkim_enable_force = false;
+  auto* dkim_enable = dkim->add_subcommand(
+      "enable", "sign mail from --domain with a stored key, once DNS publishes its record");
+  add_common(dkim_enable);
+  dkim_enable->add_option("--selector", dkim_selector, "DKIM selector (default postdesk)");
+  dkim_enable->add_option("--dns", config.dns, "DNS server HOST:PORT");
+  dkim_enable->add_flag("--force", dkim_enable_force, "enable even when the record is missing");
+  auto* dkim_disable = dkim->add_subcommand("disable", "stop signing with a stored key");
+  add_common(dkim_disable);
+  dkim_disable->add_option("--selector", dkim_selector, "DKIM selector (default postdesk)");
+
+  // doctor: the troubleshooter; each case takes serve's flags.
+  postdesk::app::DoctorArgs doctor_args;
+  auto* doctor = app.add_subcommand("doctor", "check the email setup and say what to fix");
+  doctor->require_subcommand(1);
+  auto add_doctor = [&](const char* name, const char* help, const char* what) {
+    auto* sub = doctor->add_subcommand(name, help);
+    add_common(sub);
+    sub->add_option("--dns", config.dns, "DNS server HOST:PORT");
+    sub->add_flag("--json", doctor_args.json, "print the report as JSON");
+    sub->add_option(what, doctor_args.target, what)->required();
+    return sub;
+  };
+  auto* doctor_domain =
+      add_doctor("domain", "SPF, DKIM, DMARC and MX of a domain we send or receive for", "DOMAIN");
+  auto* doctor_address =
+      add_doctor("address", "a support address: forwarding and its domain's checks", "ADDRESS");
+  auto add_fix = [&](CLI::App* sub) {
+    sub->add_flag("--fix", doctor_args.fix, "offer the fixes that are ours and apply those confirmed");
+    sub->add_flag("--yes", doctor_args.yes, "with --fix: apply without asking");
+  };
+  auto* doctor_ticket = add_doctor("ticket", "reply not received: delivery, trigger, forwarding, "
+                                             "sending domain, recipient side", "TICKET");
+  doctor_ticket->add_option("--recipient", doctor_args.recipient, "only this recipient's email");
+  doctor_ticket->add_option("--relay", config.relay, "outbound smarthost HOST:PORT (as serve)");
+  add_fix(doctor_ticket);
+  auto* doctor_sender = add_doctor("sender", "mail from EMAIL did not become a ticket: why", "EMAIL");
+  add_fix(doctor_sender);
+
+  // spam: bulk training and scoring by hand, on serve's store.
+  postdesk::app::SpamArgs spam_args;
+  auto* spam = app.add_subcommand("spam", "the spam filter: learn from files, check files");
+  spam->require_subcommand(1);
+  auto* spam_learn = spam->add_subcommand("learn", "learn messages (.eml, mbox, maildir) as spam or ham");
+  add_common(spam_learn);
+  spam_learn->add_flag("--spam", spam_args.spam, "learn them as spam");
+  spam_learn->add_flag("--ham", spam_args.ham, "learn them as ham");
+  spam_learn->add_option("FILE", spam_args.files, "message files, mbox files or maildirs")->required();
+  auto* spam_check = spam->add_subcommand("check", "score messages: file, score, verdict per line");
+  add_common(spam_check);
+  spam_check->add_flag("--json", spam_args.json, "one JSON object per message, with the explanation");
+  spam_check->add_option("FILE", spam_args.files, "message files, mbox files or maildirs")->required();
 
   try {
     app.parse(argc, argv);
@@ -101,5 +158,17 @@ int main(int argc, char** argv) {
   if (dkim_sign->parsed()) {
     return postdesk::app::DkimSign(config, config.domain, dkim_selector, dkim_file);
   }
+  if (dkim_enable->parsed()) {
+    return postdesk::app::DkimEnable(config, config.domain, dkim_selector, dkim_enable_force);
+  }
+  if (dkim_disable->parsed()) {
+    return postdesk::app::DkimDisable(config, config.domain, dkim_selector);
+  }
+  if (doctor_domain->parsed()) return postdesk::app::DoctorDomain(config, doctor_args);
+  if (doctor_address->parsed()) return postdesk::app::DoctorAddress(config, doctor_args);
+  if (doctor_ticket->parsed()) return postdesk::app::DoctorTicket(config, doctor_args);
+  if (doctor_sender->parsed()) return postdesk::app::DoctorSender(config, doctor_args);
+  if (spam_learn->parsed()) return postdesk::app::SpamLearn(config, spam_args);
+  if (spam_check->parsed()) return postdesk::app::SpamCheck(config, spam_args);
   return 64;
 }

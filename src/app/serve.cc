@@ -1,6 +1,7 @@
 // `postdesk serve`: wires the store, the group-commit writer, the intake
 // pipeline, the SMTP/LMTP server and the HTTP API onto one io_context run by
 // one thread per core; stops gracefully on SIGINT/SIGTERM.
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
@@ -11,9 +12,13 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "api/doctor_api.h"
 #include "api/read_api.h"
+#include "api/suspended_api.h"
+#include "api/recipient_addresses_api.h"
 #include "api/triggers_api.h"
 #include "api/write_api.h"
+#include "api/email_lists_api.h"
 #include "dns/cares_resolver.h"
 #include "outbound/mx.h"
 #include "outbound/queue.h"
@@ -21,9 +26,13 @@
 #include "app/commands.h"
 #include "app/dkim_command.h"
 #include "app/smtp_door.h"
+#include "channel/forwarding.h"
+#include "channel/recipient_addresses.h"
 #include "http/server.h"
+#include "intake/retention.h"
 #include "intake/service.h"
 #include "smtp/server.h"
+#include "spam/filter.h"
 #include "tickets/updates.h"
 
 namespace postdesk::app {
@@ -78,6 +87,18 @@ int Serve(const Config& config) {
 
   tickets::DeskInfo desk = DeskOf(config, base_url);
 
+  // The learning spam filter: its whole model loaded once, then scored in
+  // Prepare (outside the writer) and taught by agents' decisions.
+  spam::FilterOptions spam_options;
+  spam_options.suspend_at = config.spam_suspend_at;
+  spam_options.refuse_at = config.spam_refuse_at;
+  spam::Filter spam_filter(spam_options);
+  if (auto s = (*store)->Read([&](store::Tx& tx) { return spam_filter.Load(tx); }); !s.ok()) {
+    spdlog::error("spam filter: {}", s.message());
+    return kExitConfig;
+  }
+  desk.spam_filter = &spam_filter;
+
   store::GroupCommitWriter writer(**store);
   SystemClock clock;
   outbound::QueueOptions queue_options;
@@ -94,31 +115,48 @@ int Serve(const Config& config) {
     return kExitConfig;
   }
   dns::Resolver* dns_resolver = resolver->get();
-  // DKIM-sign what we send when a key for our domain is stored (postdesk dkim keygen).
-  if (auto key = LoadSigningKey(config, config.domain, "postdesk"); key.ok()) {
-    queue_options.sign = [key = *key](const std::string& message) {
-      auto header = auth::SignDkim(message, key, {}, static_cast<int64_t>(time(nullptr)));
-      if (!header.ok()) {
-        spdlog::error("DKIM signing failed, sending unsigned: {}", header.status().message());
-        return std::string();
-      }
-      return *header;
-    };
-    spdlog::info("outbound mail is DKIM-signed for {} (selector postdesk, {})", config.domain,
-                 auth::DkimAlgorithmName(key->algorithm));
-  } else if (key.status().kind() == ErrorKind::kNotFound) {
-    spdlog::warn("outbound mail is not DKIM-signed: no key for {} (postdesk dkim keygen --domain {})",
+  // DKIM-sign mail From each domain with an enabled key (postdesk dkim
+  // keygen, then dkim enable once DNS publishes the record).
+  std::vector<std::string> dkim_errors;
+  auto signing_keys = LoadEnabledSigningKeys(config, &dkim_errors);
+  for (const auto& e : dkim_errors) spdlog::error("DKIM key: {}", e);
+  for (const auto& k : signing_keys) {
+    spdlog::info("outbound mail from {} is DKIM-signed (selector {}, {})", k.domain, k.selector,
+                 auth::DkimAlgorithmName(k.algorithm));
+  }
+  if (!signing_keys.empty()) queue_options.sign = MakeDkimSigner(std::move(signing_keys));
+  if (!queue_options.sign) {
+    spdlog::warn("outbound mail is not DKIM-signed: no enabled key (postdesk dkim keygen "
+                 "--domain {}, then postdesk dkim enable --domain {})",
                  config.domain, config.domain);
-  } else {
-    spdlog::error("DKIM key for {}: {}", config.domain, key.status().message());
   }
   outbound::OutboundQueue queue(io, **store, writer, queue_options, clock,
                                 [dns_resolver](std::string domain) {
                                   return outbound::MxTargets(*dns_resolver, std::move(domain));
                                 });
 
-  intake::Pipeline pipeline(
-      {SupportAddressesOf(config), config.hostname, nullptr, desk, AuthPolicyOf(config, **store)});
+  // What we receive for: every support address in the store (bootstrap put
+  // the configured ones there), reloaded whenever the API changes them.
+  auto stored_addresses = StoredSupportAddresses(**store);
+  if (!stored_addresses.ok() || stored_addresses->empty()) {
+    spdlog::error("support addresses: {}", stored_addresses.ok() ? "none in the store"
+                                                                 : stored_addresses.status().message());
+    return kExitConfig;
+  }
+  intake::PipelineOptions pipeline_options{*stored_addresses, config.hostname, nullptr, desk,
+                                           AuthPolicyOf(config, **store)};
+  pipeline_options.spam = &spam_filter;
+  pipeline_options.screening = intake::ScreeningOptions::FromConfig(config);
+  intake::Pipeline pipeline(std::move(pipeline_options));
+  if (auto s = (*store)->Read([&](store::Tx& tx) {
+        auto lists = api::LoadEmailLists(tx);
+        if (lists.ok()) pipeline.email_lists().Set(std::move(lists).value());
+        return lists.status();
+      });
+      !s.ok()) {
+    spdlog::error("email lists: {}", s.message());
+    return kExitConfig;
+  }
   intake::IntakeService intake(pipeline, writer, io.get_executor(), dns_resolver);
   SmtpDoor door(intake, [&queue] { queue.Wake(); });
 
@@ -157,6 +195,45 @@ int Serve(const Config& config) {
   write_options.on_mail_queued = [&queue] { queue.Wake(); };
   api::RegisterWriteApi(router, **store, write_options);
   api::RegisterTriggersApi(router, **store, base_url);
+  api::SuspendedApiOptions suspended_options;
+  suspended_options.base_url = base_url;
+  suspended_options.pipeline = &pipeline;
+  suspended_options.filter = &spam_filter;
+  suspended_options.retention_days = config.suspended_retention_days;
+  suspended_options.on_mail_queued = [&queue] { queue.Wake(); };
+  api::RegisterSuspendedApi(router, **store, suspended_options);
+  // Suspended mail older than suspended_retention_days is purged (at start, then hourly).
+  intake::RetentionTask retention(io.get_executor(), writer, clock,
+                                  {.retention_days = config.suspended_retention_days});
+  api::RegisterDoctorApi(router, **store, config);
+  api::RegisterEmailListsApi(router, **store, {[&pipeline](intake::EmailLists lists) {
+                               pipeline.email_lists().Set(std::move(lists));
+                             }});
+  api::RecipientAddressesApiOptions address_options;
+  address_options.base_url = base_url;
+  address_options.forwarding = {config.desk_name, config.DefaultSupportAddress(), config.domain,
+                                config.hostname, config.forwarding_timeout_seconds};
+  address_options.on_mail_queued = [&queue] { queue.Wake(); };
+  address_options.on_addresses_changed = [&pipeline, st = store->get()] {
+    auto all = StoredSupportAddresses(*st);
+    if (!all.ok()) {
+      spdlog::error("support addresses not reloaded: {}", all.status().message());
+    } else if (pipeline.addresses().Replace(*all)) {
+      spdlog::info("support addresses: {}", fmt::join(*all, ", "));
+    }
+  };
+  address_options.check_domain = [&config](const std::string& domain, bool spf_only) {
+    return channel::RunDomainChecks(config.dns, domain, channel::DomainCheckOptionsFor(config, domain),
+                                    spf_only);
+  };
+  api::RegisterRecipientAddressesApi(router, **store, address_options);
+  // Fails forwarding checks that never came back (at start, then every 2 s).
+  channel::ForwardingWatcher forwarding_watcher(
+      io, **store, writer, clock, config.forwarding_timeout_seconds, std::chrono::seconds(2),
+      [](const store::RecipientAddress& a) {
+        spdlog::warn("forwarding of {} failed: {}", a.email,
+                     channel::Checks(a)["forwarding"].value("reason", std::string()));
+      });
 
   if (auto s = WritePortsFile(config.data_dir, ports); !s.ok()) {
     spdlog::error("{}", s.message());
@@ -167,6 +244,8 @@ int Serve(const Config& config) {
   if (lmtp_server) lmtp_server->Start();
   http_server.Start();
   queue.Start();
+  retention.Start();
+  forwarding_watcher.Start();
   spdlog::info("postdesk serving {}: smtp {} http {}{} data {}", config.DefaultSupportAddress(),
                ports["smtp"].get<int>(), ports["http"].get<int>(),
                lmtp_server ? " lmtp " + std::to_string(ports["lmtp"].get<int>()) : "",
@@ -193,6 +272,8 @@ int Serve(const Config& config) {
     if (lmtp_server) lmtp_server->Stop();
     http_server.Stop();
     queue.Stop();
+    retention.Stop();
+    forwarding_watcher.Stop();
     deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     stop_when_idle();
   });

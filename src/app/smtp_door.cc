@@ -1,6 +1,17 @@
 #include "app/smtp_door.h"
 
 namespace postdesk::app {
+namespace {
+
+// Reply text made of printable ASCII only, bounded: a refusal's reason may
+// quote the sender's address, which came from the message.
+std::string ReplyText(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text.substr(0, 300)) out += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
+  return out;
+}
+
+}  // namespace
 
 smtp::Reply SmtpDoor::CheckRecipient(const smtp::Envelope&, std::string_view recipient) {
   if (intake_.pipeline().Accepts(recipient)) return {250, "2.1.5", "Ok"};
@@ -15,8 +26,14 @@ smtp::Reply SmtpDoor::ReplyFor(const Result<intake::Outcome>& result) {
     return {554, "5.3.0", "Message could not be stored: " + result.status().message()};
   }
   const intake::Outcome& o = *result;
-  if (o.kind == "rejected") return {550, "5.7.1", "Message refused: " + o.cause};  // cause: the policy's reason
+  // Refusals: nothing was kept. The reason (a policy's words, a list entry,
+  // a score) is ours, never the peer's text.
+  if (o.kind == "rejected") return {550, "5.7.1", ReplyText("Message refused: " + o.cause)};
+  if (o.kind == "throttled") {
+    return {451, "4.7.1", ReplyText("Too many messages, try again later: " + o.cause)};
+  }
   std::string what = o.kind == "bounce"      ? "delivery report recorded"
+                     : o.kind == "verification" ? "forwarding verification received"
                      : o.kind == "suspended" ? "held for review (" + o.cause + ")"
                      : o.kind == "comment" ? "added to ticket " + std::to_string(o.ticket_id)
                                            : "ticket " + std::to_string(o.ticket_id) + " created";

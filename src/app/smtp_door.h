@@ -1,6 +1,8 @@
 // SmtpDoor: the SMTP/LMTP server's Handler, wiring it to the intake pipeline.
 // Accepts RCPT only for support addresses (never an open relay) and turns an
-// intake outcome into the SMTP reply. Thread-safety: thread-safe (stateless
+// intake outcome into the SMTP reply: refused by policy (blocklist reject:,
+// spam score, DMARC) -> 550 5.7.1, too many from one sender -> 451 4.7.1,
+// each once per recipient (LMTP). Thread-safety: thread-safe (stateless
 // apart from the thread-safe IntakeService).
 #pragma once
 

@@ -34,6 +34,7 @@ Status LoadConfigFile(const std::string& path, Config& c) {
   str("hostname", c.hostname);
   str("name", c.desk_name);
   str("admin_email", c.admin_email);
+  str("spf_include", c.spf_include);
   num("max_message_bytes", c.max_message_bytes);
   num("max_recipients", c.max_recipients);
   num("max_line_bytes", c.max_line_bytes);
@@ -49,6 +50,28 @@ Status LoadConfigFile(const std::string& path, Config& c) {
     }
   }
   num("delivery_lifetime_seconds", c.delivery_lifetime_seconds);
+  num("rate_accept_per_hour", c.rate_accept_per_hour);
+  num("rate_suspend_per_hour", c.rate_suspend_per_hour);
+  num("allowlist_rate_multiplier", c.allowlist_rate_multiplier);
+  num("max_header_recipients", c.max_header_recipients);
+  if (c.rate_accept_per_hour < 0 || c.rate_suspend_per_hour < 0 || c.allowlist_rate_multiplier < 1 ||
+      c.max_header_recipients < 0) {
+    return Status::Invalid("config " + path + ": rate_accept_per_hour, rate_suspend_per_hour and "
+                           "max_header_recipients must be >= 0, allowlist_rate_multiplier >= 1");
+  }
+  for (auto [key, out] : {std::pair{"spam_suspend_at", &c.spam_suspend_at},
+                          std::pair{"spam_refuse_at", &c.spam_refuse_at}}) {
+    if (auto v = t[key].value<double>()) *out = *v;
+  }
+  if (!(c.spam_suspend_at > 0 && c.spam_suspend_at <= c.spam_refuse_at)) {
+    return Status::Invalid("config " + path + ": need 0 < spam_suspend_at <= spam_refuse_at");
+  }
+  num("suspended_retention_days", c.suspended_retention_days);
+  if (c.suspended_retention_days < 0) {
+    return Status::Invalid("config " + path + ": suspended_retention_days must be 0 (keep "
+                           "forever) or a number of days");
+  }
+  num("forwarding_timeout_seconds", c.forwarding_timeout_seconds);
   return Status::Ok();
 }
 

@@ -23,6 +23,9 @@ struct Config {
   std::string hostname = "postdesk.localhost";  // our EHLO name / authserv-id
   std::string desk_name = "Support";             // display name on our mail
   std::string admin_email;  // the first admin's address; empty: admin@<domain>
+  // The SPF include customers' domains must carry for our mail to pass SPF;
+  // empty: _spf.<domain> (see SpfInclude()).
+  std::string spf_include;
 
   // Bounds on everything that comes from the network.
   uint64_t max_message_bytes = 25ull * 1024 * 1024;
@@ -42,8 +45,32 @@ struct Config {
   int64_t retry_first_delay_seconds = 60;
   int64_t delivery_lifetime_seconds = 5 * 24 * 3600;
 
+  // Suspended mail (the row and its raw message) is purged this many days
+  // after it arrived; 0 keeps it forever.
+  int64_t suspended_retention_days = 14;
+
+  // How long an external support address may stay "waiting" for its
+  // forwarding verification email to come back before it is "failed".
+  int64_t forwarding_timeout_seconds = 3600;
+
+  // Inbound screening. Per sender (From) and hour: the first
+  // rate_accept_per_hour are accepted, the next rate_suspend_per_hour
+  // suspended (loop), the rest refused with 451; allowlisted senders get
+  // allowlist_rate_multiplier times both (rate_accept_per_hour = 0 turns the
+  // guard off, e.g. for load tests from one sender). More distinct To/Cc
+  // addresses than max_header_recipients suspend (0: no limit).
+  int64_t rate_accept_per_hour = 20;
+  int64_t rate_suspend_per_hour = 20;
+  int64_t allowlist_rate_multiplier = 10;
+  int64_t max_header_recipients = 50;
+  // The spam filter's thresholds: suspend at >= spam_suspend_at, refuse at
+  // SMTP (550 5.7.1) at >= spam_refuse_at (above 1: never refuse).
+  double spam_suspend_at = 0.9;
+  double spam_refuse_at = 0.99;
+
   std::string SqlitePath() const;  // resolves db_url / data_dir
   std::string DefaultSupportAddress() const { return "support@" + domain; }
+  std::string SpfInclude() const { return spf_include.empty() ? "_spf." + domain : spf_include; }
 };
 
 // Reads `path` (TOML) into `config`; keys not present keep their values.

@@ -16,6 +16,8 @@ const char* RrTypeName(RrType type) {
       return "PTR";
     case RrType::kCNAME:
       return "CNAME";
+    case RrType::kSPF:
+      return "SPF";
   }
   return "?";
 }

@@ -17,7 +17,9 @@
 
 namespace postdesk::dns {
 
-enum class RrType { kA, kAAAA, kTXT, kMX, kPTR, kCNAME };
+// kSPF is the deprecated SPF RR type 99 (RFC 7208 section 3.1), asked only to
+// warn that it is still published; its answers read like TXT.
+enum class RrType { kA, kAAAA, kTXT, kMX, kPTR, kCNAME, kSPF };
 
 enum class Rcode {
   kOk,         // at least one record of the asked type

@@ -17,6 +17,7 @@ constexpr uint16_t kTypeSoa = 6;
 constexpr uint16_t kTypePtr = 12;
 constexpr uint16_t kTypeMx = 15;
 constexpr uint16_t kTypeTxt = 16;
+constexpr uint16_t kTypeSpf = 99;  // deprecated, RFC 7208 section 3.1
 constexpr uint16_t kTypeAaaa = 28;
 constexpr uint16_t kClassIn = 1;
 constexpr int kMaxChain = 16;
@@ -121,7 +122,8 @@ bool Decode(const Reader& reader, const Rr& rr, Answer& answer) {
       answer.records.emplace_back(buf);
       return true;
     }
-    case kTypeTxt: {
+    case kTypeTxt:
+    case kTypeSpf: {
       std::string text;
       size_t i = 0;
       while (i < data.size()) {
@@ -169,6 +171,8 @@ uint16_t RrTypeCode(RrType type) {
       return kTypePtr;
     case RrType::kCNAME:
       return kTypeCname;
+    case RrType::kSPF:
+      return kTypeSpf;
   }
   return 0;
 }

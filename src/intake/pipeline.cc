@@ -8,11 +8,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "channel/forwarding.h"
 #include "common/ids.h"
 #include "common/strings.h"
 #include "intake/reply_cut.h"
-#include "outbound/queue.h"
+#include "intake/screening.h"
 #include "intake/threading.h"
+#include "outbound/queue.h"
+#include "spam/filter.h"
 
 namespace postdesk::intake {
 namespace {
@@ -79,6 +82,12 @@ Result<store::User> FindOrCreateUser(store::Tx& tx, const std::string& email,
 
 bool IsStaff(const store::User& user) { return user.role == "agent" || user.role == "admin"; }
 
+std::string Score(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", v);
+  return buf;
+}
+
 json CommentEvent(const store::Comment& c, const std::vector<store::AttachmentMeta>& atts) {
   json attachments = json::array();
   for (const auto& a : atts) {
@@ -99,7 +108,11 @@ Pipeline::Pipeline(PipelineOptions options)
       hostname_(std::move(options.hostname)),
       desk_(std::move(options.desk)),
       auth_policy_(std::move(options.auth)),
-      clock_(options.clock ? options.clock : &system_clock_) {}
+      clock_(options.clock ? options.clock : &system_clock_),
+      spam_(options.spam),
+      screening_(options.screening),
+      lists_(std::make_unique<EmailListsHolder>()),
+      rate_(std::make_unique<RateLimiter>(options.screening.rate, clock_)) {}
 
 bool Pipeline::IsBounceAddress(std::string_view address) const {
   std::string a = NormalizeEmail(address);
@@ -123,12 +136,18 @@ bool MayBeBounce(const mime::Message& m, const Inbound& in, bool to_bounce_addre
 
 Prepared Pipeline::Prepare(Inbound inbound) const {
   Prepared p;
+  const bool recovered = inbound.door == "recovered";
   p.message = mime::Parse(inbound.bytes);
   p.sha256 = Sha256Hex(inbound.bytes);
-  p.trace_header = TraceHeader(inbound, hostname_, Now());
-  // Whatever happens next, no Authentication-Results claiming to be ours survives.
-  p.stored_bytes = p.trace_header +
-                   auth::StripOurAuthenticationResults(inbound.bytes, auth_policy_.authserv_id);
+  if (recovered) {
+    // Our own stored bytes: they already carry our trace and results fields.
+    p.stored_bytes = inbound.bytes;
+  } else {
+    p.trace_header = TraceHeader(inbound, hostname_, Now());
+    // Whatever happens next, no Authentication-Results claiming to be ours survives.
+    p.stored_bytes = p.trace_header +
+                     auth::StripOurAuthenticationResults(inbound.bytes, auth_policy_.authserv_id);
+  }
 
   p.recipient = addresses_.default_address();
   for (const auto& r : inbound.recipients) {
@@ -143,35 +162,148 @@ Prepared Pipeline::Prepare(Inbound inbound) const {
   } else if (!inbound.mail_from.empty()) {
     p.from_email = NormalizeEmail(inbound.mail_from);
   }
+  p.inbound = std::move(inbound);
+  if (recovered) return p;
 
   const auto& m = p.message;
   bool to_bounce_address = false;
-  for (const auto& r : inbound.recipients) {
+  for (const auto& r : p.inbound.recipients) {
     if (IsBounceAddress(r)) {
       to_bounce_address = true;
       std::string local(EmailLocalPart(NormalizeEmail(r)));
       p.verp_token = local.substr(local.find('+') + 1);
     }
   }
-  if (MayBeBounce(m, inbound, to_bounce_address)) p.bounce = outbound::ParseBounce(inbound.bytes);
-  if (p.bounce) {
-    // A report about our mail is neither a ticket nor a comment.
-  } else if (p.from_email.empty() || p.from_email.find('@') == std::string::npos) {
-    p.early = EarlyVerdict{kCauseUnprocessableEmail, "no usable sender address in From or MAIL FROM"};
-  } else if (addresses_.Contains(p.from_email)) {
-    p.early = EarlyVerdict{kCauseFromSupportAddress,
-                           "From: " + p.from_email + " is one of our support addresses"};
-  } else if (m.Header(kLoopHeader)) {
-    p.early = EarlyVerdict{kCauseLoop, std::string(kLoopHeader) + ": " + *m.Header(kLoopHeader) +
-                                           " -- our own outbound mail came back"};
-  } else if (IsOurMessageId(m.message_id, hostname_)) {
-    p.early = EarlyVerdict{kCauseLoop,
-                           "Message-ID <" + m.message_id + "> was made by us: our own mail came back"};
-  } else if (Trim(m.text_body).empty() && m.attachments.empty()) {
-    p.early = EarlyVerdict{kCauseBlank, "no text and no attachments"};
-  }
-  p.inbound = std::move(inbound);
+  if (MayBeBounce(m, p.inbound, to_bounce_address)) p.bounce = outbound::ParseBounce(p.inbound.bytes);
+  // A report about our mail is neither a ticket nor a comment: Commit ties it
+  // to our message (or suspends it as backscatter), and no screening applies.
+  if (p.bounce) return p;
+  // Before any loop check: our verification email comes back by design.
+  p.forwarding_token = channel::ForwardingCheckToken(m).value_or("");
+  Screen(p);
   return p;
+}
+
+void Pipeline::Screen(Prepared& p) const {
+  const auto& m = p.message;
+  if (p.from_email.empty() || p.from_email.find('@') == std::string::npos) {
+    p.early = EarlyVerdict{kCauseUnprocessableEmail, "no usable sender address in From or MAIL FROM"};
+    return;
+  }
+
+  // 1. The lists: reject: refuses outright; the allowlist skips the
+  //    blocklist and the spam filter (not the automated-mail checks: as
+  //    Zendesk, an allowlisted out-of-office or no-reply mail is suspended).
+  std::shared_ptr<const EmailLists> lists = lists_->Get();
+  p.list = lists->Check(p.from_email);
+  const bool allowlisted = p.list.action == ListAction::kAllow;
+  json list_json = {{"list", p.list.list}, {"entry", p.list.entry}, {"sender", p.from_email}};
+  if (p.list.action == ListAction::kReject) {
+    p.refusal = Refusal{false, "sender " + p.from_email + " is blocklisted (" + p.list.entry + ")",
+                        list_json};
+    return;
+  }
+
+  // 2. The sender's rate (only admitted messages count).
+  RateDecision rate = rate_->Check(p.from_email, allowlisted);
+  json rate_json = {{"sender", p.from_email},
+                    {"window_seconds", rate_->options().window_seconds},
+                    {"admitted_in_window", rate.count},
+                    {"accept_limit", rate.accept_limit},
+                    {"suspend_limit", rate.suspend_limit},
+                    {"allowlisted", allowlisted}};
+  if (rate.kind == RateDecision::Kind::kRefuse) {
+    rate_json["refused_in_a_row"] = rate.refused;
+    p.refusal = Refusal{true,
+                        "too many messages from " + p.from_email + ": " + std::to_string(rate.count) +
+                            " within " + std::to_string(rate_->options().window_seconds) +
+                            " seconds (limit " + std::to_string(rate.suspend_limit) + ")",
+                        rate_json};
+    // A flood is logged at its first refusal and then every 100th.
+    p.refusal->record_event = rate.refused == 1 || rate.refused % 100 == 0;
+    return;
+  }
+
+  // 3. The spam filter. GTUBE is always spam, suspended whatever the score.
+  std::optional<Finding> gtube = DetectGtube(m, p.inbound.bytes);
+  std::optional<Finding> spam;
+  if (spam_ && !allowlisted) {
+    spam::Verdict v = spam_->Classify(p.inbound.bytes);
+    p.spam_json = v.ToJson();
+    json verdict = json::parse(p.spam_json, nullptr, false);
+    if (verdict.is_discarded()) verdict = {{"score", v.score}, {"decision", v.decision}};
+    if (v.decision == "refuse" && !gtube) {
+      p.refusal = Refusal{false,
+                          "the spam filter scored it " + Score(v.score) + " (refused at " +
+                              Score(spam_->options().refuse_at) + ")",
+                          verdict};
+      return;
+    }
+    if (v.decision == "suspend") {
+      spam = Finding{kCauseSpam,
+                     "the spam filter scored it " + Score(v.score) + " (suspended at " +
+                         Score(spam_->options().suspend_at) + ")",
+                     verdict};
+    }
+  }
+
+  // 4. Everything that suspends, most decisive first; the first is the
+  //    cause, the others are kept in the evidence.
+  std::vector<Finding> findings;
+  auto add = [&](std::optional<Finding> f) {
+    if (f) findings.push_back(std::move(*f));
+  };
+  if (addresses_.Contains(p.from_email)) {
+    add(Finding{kCauseFromSupportAddress, "From: " + p.from_email + " is one of our support addresses",
+                {{"from", p.from_email}}});
+  }
+  if (auto h = m.Header(kLoopHeader)) {
+    add(Finding{kCauseLoop,
+                std::string(kLoopHeader) + ": " + *h + " -- our own outbound mail came back",
+                {{"header", std::string(kLoopHeader)}, {"value", SanitizeUtf8(*h)}}});
+  } else if (IsOurMessageId(m.message_id, hostname_)) {
+    add(Finding{kCauseLoop, "Message-ID <" + m.message_id + "> was made by us: our own mail came back",
+                {{"message_id", m.message_id}}});
+  }
+  add(std::move(gtube));
+  add(DetectMaliciousPatterns(m));
+  add(DetectDeliveryFailure(m));
+  std::optional<Finding> system_sender = DetectSystemSender(p.from_email);
+  if (system_sender && system_sender->cause == kCauseSystemUser) add(std::move(system_sender));
+  add(DetectAutomated(m));
+  if (system_sender && system_sender->cause == kCauseFromNoreply) add(std::move(system_sender));
+  std::vector<std::string> to = p.inbound.recipients;
+  to.push_back(p.recipient);
+  add(DetectToNoreply(to));
+  add(DetectTooManyRecipients(m, screening_.max_header_recipients));
+  if (p.list.action == ListAction::kSuspend) {
+    add(Finding{kCauseBlocklisted, "sender " + p.from_email + " is blocklisted (" + p.list.entry + ")",
+                list_json});
+  } else if (p.list.action == ListAction::kNotOnAllowlist) {
+    add(Finding{kCauseNotOnAllowlist,
+                "sender " + p.from_email + " is not on the allowlist (the blocklist has \"*\")",
+                list_json});
+  }
+  if (rate.kind == RateDecision::Kind::kSuspend) {
+    add(Finding{kCauseLoop,
+                "mail loop guard: " + std::to_string(rate.count) + " messages from " + p.from_email +
+                    " within " + std::to_string(rate_->options().window_seconds) +
+                    " seconds; the first " + std::to_string(rate.accept_limit) +
+                    " are accepted, up to " + std::to_string(rate.suspend_limit) + " suspended",
+                rate_json});
+  }
+  add(std::move(spam));
+  if (Trim(m.text_body).empty() && m.attachments.empty()) {
+    add(Finding{kCauseBlank, "no text and no attachments", json::object()});
+  }
+  if (findings.empty()) return;
+  EarlyVerdict early{findings.front().cause, findings.front().reason, findings.front().evidence};
+  for (size_t i = 1; i < findings.size(); ++i) {
+    early.also.push_back({{"cause", findings[i].cause.name},
+                          {"cause_id", findings[i].cause.id},
+                          {"reason", findings[i].reason}});
+  }
+  p.early = std::move(early);
 }
 
 Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
@@ -184,13 +316,17 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
   }
   if (recipients.empty()) recipients.push_back(p.recipient);
 
-  // A sender whose domain asks for rejection, when so configured: refused at
-  // SMTP time (550 5.7.1), nothing kept.
-  if (p.auth && p.auth->action == auth::AuthAction::kReject) {
-    Outcome o;
-    o.kind = "rejected";
-    o.cause = p.auth->reason;
-    return o;
+  // 0. Our forwarding verification email coming back through a customer's
+  //    forwarding: consumed here, neither a ticket nor a suspension.
+  if (!p.forwarding_token.empty()) {
+    auto ours = channel::ConsumeForwardingCheck(tx, m, p.forwarding_token, now);
+    if (!ours.ok()) return ours.status();
+    if (*ours) {
+      Outcome o;
+      o.kind = "verification";
+      return o;
+    }
+    // An unknown token: ordinary mail (most likely suspended as our loop).
   }
 
   // 1. Idempotency: a redelivery of bytes we already handled for a recipient.
@@ -216,7 +352,39 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
     if (seen.status().kind() != ErrorKind::kNotFound) return seen.status();
   }
 
-  // 2. The raw message is kept whatever the decision.
+  // 2. Refused at SMTP time (550 5.7.1 / 451 4.7.1): nothing is kept but an
+  //    event for operators. A sender whose domain asks for rejection (when
+  //    so configured), a reject: entry, the spam score, the sender's rate.
+  std::optional<Refusal> refusal = p.refusal;
+  if (!refusal && p.auth && p.auth->action == auth::AuthAction::kReject) {
+    refusal = Refusal{false, p.auth->reason, {{"authentication", auth::ToJson(*p.auth)}}};
+  }
+  if (refusal) {
+    if (refusal->record_event) {
+      store::SystemEvent event;
+      event.kind = "smtp_refused";
+      event.subject = p.from_email.empty() ? NormalizeEmail(p.inbound.mail_from) : p.from_email;
+      event.detail_json = json{{"reason", refusal->reason},
+                               {"reply", refusal->temporary ? "451 4.7.1" : "550 5.7.1"},
+                               {"details", refusal->details},
+                               {"mail_from", p.inbound.mail_from},
+                               {"recipients", recipients},
+                               {"message_id", m.message_id},
+                               {"subject", m.subject},
+                               {"door", p.inbound.door},
+                               {"client_ip", p.inbound.client_ip}}
+                              .dump(-1, ' ', false, json::error_handler_t::replace);
+      event.created_at = now;
+      auto added = tx.AddSystemEvent(event);
+      if (!added.ok()) return added.status();
+    }
+    Outcome o;
+    o.kind = refusal->temporary ? "throttled" : "rejected";
+    o.cause = refusal->reason;
+    return o;
+  }
+
+  // 3. The raw message is kept whatever the decision.
   store::RawMessage raw;
   raw.sha256 = p.sha256;
   raw.message_id = m.message_id;
@@ -237,8 +405,8 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
     return o;
   };
 
-  auto suspend = [&](Cause cause, const std::string& evidence,
-                     std::optional<int64_t> ticket_id) -> Result<Outcome> {
+  auto suspend = [&](Cause cause, const std::string& evidence, std::optional<int64_t> ticket_id,
+                     json details) -> Result<Outcome> {
     store::SuspendedTicket s;
     s.cause_id = cause.id;
     s.cause = std::string(cause.name);
@@ -251,9 +419,13 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
     s.ticket_id = ticket_id;
     s.raw_message_id = *raw_id;
     json ev = {{"cause", cause.name}, {"cause_id", cause.id}, {"reason", evidence},
-               {"defects", m.defects}};
+               {"sender", p.from_email}, {"defects", m.defects}};
+    if (!details.is_null() && !details.empty()) ev["evidence"] = std::move(details);
+    if (p.early && p.early->cause == cause && !p.early->also.empty()) ev["also"] = p.early->also;
+    if (!p.list.entry.empty()) ev["list"] = {{"list", p.list.list}, {"entry", p.list.entry}};
     if (p.auth) ev["authentication"] = auth::ToJson(*p.auth);
-    s.evidence_json = ev.dump();
+    s.evidence_json = ev.dump(-1, ' ', false, json::error_handler_t::replace);
+    s.spam_json = p.spam_json;
     s.created_at = now;
     auto added = tx.AddSuspended(std::move(s));
     if (!added.ok()) return added.status();
@@ -272,17 +444,50 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
                    "a delivery report about a message we did not send (no VERP token or "
                    "Message-ID of ours matched; original Message-ID <" +
                        p.bounce->original_message_id + ">)",
-                   std::nullopt);
+                   std::nullopt,
+                   {{"verp_token", p.verp_token},
+                    {"original_message_id", p.bounce->original_message_id},
+                    {"reporting_mta", p.bounce->reporting_mta}});
   }
-  if (p.early) return suspend(p.early->cause, p.early->evidence, std::nullopt);
+  if (p.early) return suspend(p.early->cause, p.early->evidence, std::nullopt, p.early->details);
   if (p.auth && p.auth->action == auth::AuthAction::kSuspend) {
-    return suspend(kCauseFailedEmailAuthentication, p.auth->reason, std::nullopt);
+    return suspend(kCauseFailedEmailAuthentication, p.auth->reason, std::nullopt, json::object());
   }
 
+  auto done = CommitMail(tx, p, *raw_id, nullptr, suspend);
+  if (!done.ok() || done->kind == "suspended") return done;  // a suspension is recorded already
+  return record(*done, done->kind == "ticket" ? done->ticket_id : done->comment_id);
+}
+
+Result<Outcome> Pipeline::CommitRecovered(store::Tx& tx, const Prepared& p,
+                                          const RecoverOptions& options) const {
+  int64_t raw_id = options.raw_message_id;
+  if (raw_id == 0) {
+    store::RawMessage raw;
+    raw.sha256 = p.sha256;
+    raw.message_id = p.message.message_id;
+    raw.mail_from = p.inbound.mail_from;
+    raw.rcpt_to = p.inbound.recipients;
+    raw.door = p.inbound.door;
+    raw.client_ip = p.inbound.client_ip;
+    raw.bytes = p.stored_bytes;
+    raw.received_at = Now();
+    auto added = tx.AddRawMessage(raw);
+    if (!added.ok()) return added.status();
+    raw_id = *added;
+  }
+  return CommitMail(tx, p, raw_id, &options, nullptr);
+}
+
+Result<Outcome> Pipeline::CommitMail(store::Tx& tx, const Prepared& p, int64_t raw_id,
+                                     const RecoverOptions* recover, const SuspendFn& suspend) const {
+  const int64_t now = Now();
+  const auto& m = p.message;
   // 3. Threading, and whether this sender may update the ticket it names.
   auto match = FindThread(tx, m, p.inbound.recipients);
   if (!match.ok()) return match.status();
-  auto sender = tx.FindUserByEmail(p.from_email);
+  Result<store::User> sender = Status::NotFound("no sender address");
+  if (!p.from_email.empty()) sender = tx.FindUserByEmail(p.from_email);
   if (!sender.ok() && sender.status().kind() != ErrorKind::kNotFound) return sender.status();
   if (!*match && sender.ok()) {
     match = FindThreadBySubject(tx, sender->id, m.subject, now, kSubjectThreadWindow);
@@ -294,27 +499,37 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
   if (*match) {
     const store::Ticket& t = (*match)->ticket;
     thread_evidence = {{"how", (*match)->how}, {"matched", (*match)->evidence}};
-    if (!sender.ok()) {
+    // A recovery was allowed by an agent: no permission check.
+    if (!recover && !sender.ok()) {
       return suspend(kCauseUnknownUserUpdate,
                      p.from_email + " is not a user and tried to update ticket " +
                          std::to_string(t.id) + " (matched by " + (*match)->how + ")",
-                     t.id);
+                     t.id, {{"ticket_id", t.id}, {"threading", thread_evidence}});
     }
-    bool allowed = IsStaff(*sender) || sender->id == t.requester_id ||
+    bool allowed = recover || IsStaff(*sender) || sender->id == t.requester_id ||
                    std::find(t.collaborator_ids.begin(), t.collaborator_ids.end(), sender->id) !=
                        t.collaborator_ids.end();
     if (!allowed) {
       return suspend(kCauseOtherUserUpdate,
                      p.from_email + " is neither the requester, a CC nor an agent of ticket " +
                          std::to_string(t.id) + " (matched by " + (*match)->how + ")",
-                     t.id);
+                     t.id, {{"ticket_id", t.id}, {"user_id", sender->id},
+                            {"threading", thread_evidence}});
     }
     // A reply to a closed ticket opens a follow-up ticket instead.
     if (t.status != "closed") ticket = t;
   }
 
-  auto requester = sender.ok() ? Result<store::User>(*sender)
-                               : FindOrCreateUser(tx, p.from_email, p.from_name, now);
+  Result<store::User> requester = Status::NotFound("no requester");
+  if (recover && recover->requester_id) {
+    requester = tx.GetUser(*recover->requester_id);
+  } else if (sender.ok()) {
+    requester = *sender;
+  } else if (p.from_email.empty() || p.from_email.find('@') == std::string::npos) {
+    return Status::Invalid("the email has no usable sender address: name a requester to recover it");
+  } else {
+    requester = FindOrCreateUser(tx, p.from_email, p.from_name, now);
+  }
   if (!requester.ok()) return requester.status();
 
   json events = json::array();
@@ -383,7 +598,7 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
   // A reply keeps only what its author wrote; the full email stays in the raw message.
   c.body = outcome.kind == "comment" ? CutQuotedReply(m.text_body) : std::string(TrimEnd(m.text_body));
   c.html_body = outcome.kind == "comment" ? std::string() : m.html_body;
-  c.raw_message_id = *raw_id;
+  c.raw_message_id = raw_id;
   if (p.auth) c.authentication_json = auth::ToJson(*p.auth).dump();
   c.via = "email";
   c.created_at = now;
@@ -413,11 +628,21 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
 
   json meta = {{"system",
                 {{"message_id", m.message_id},
-                 {"raw_email_identifier", std::to_string(*raw_id)},
+                 {"raw_email_identifier", std::to_string(raw_id)},
                  {"door", p.inbound.door},
                  {"ip_address", p.inbound.client_ip}}}};
   if (!thread_evidence.is_null()) meta["threading"] = thread_evidence;
   if (!m.defects.empty()) meta["defects"] = m.defects;
+  // The spam filter's verdict on accepted mail too, so that any ticket can
+  // say how it scored.
+  if (!p.spam_json.empty()) {
+    json verdict = json::parse(p.spam_json, nullptr, false);
+    if (!verdict.is_discarded()) meta["spam"] = std::move(verdict);
+  }
+  if (recover) {
+    meta["suspended_ticket_recovery"] = {{"agent_id", recover->agent_id},
+                                         {"requester_overridden", recover->requester_id.has_value()}};
+  }
   if (p.auth && p.auth->action == auth::AuthAction::kFlag) {
     // As Zendesk warns agents: the sender could not be verified.
     meta["flags"] = {"spoofing_warning"};
@@ -446,8 +671,9 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
 
   outcome.ticket_id = ticket->id;
   outcome.comment_id = comment->id;
-  return record(outcome, outcome.kind == "ticket" ? ticket->id : comment->id);
+  return outcome;
 }
+
 
 Result<Outcome> Pipeline::CommitBounce(store::Tx& tx, const Prepared& p, int64_t raw_id,
                                        const std::vector<std::string>& recipients) const {
@@ -529,9 +755,10 @@ Result<Outcome> Pipeline::CommitBounce(store::Tx& tx, const Prepared& p, int64_t
 }
 
 boost::asio::awaitable<void> Pipeline::Authenticate(dns::Resolver& resolver, Prepared& p) const {
-  // Mode off still checks and records (the policy then accepts); only our
-  // own bounce reports skip it.
-  if (p.bounce) co_return;
+  // Mode off still checks and records (the policy then accepts); our own
+  // bounce reports, mail refused already and recovered mail (checked when
+  // it first arrived) skip it.
+  if (p.bounce || p.refusal || p.inbound.door == "recovered") co_return;
   auth::AuthInput in;
   in.raw_message = p.inbound.bytes;
   in.client_ip = p.inbound.client_ip;

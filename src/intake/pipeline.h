@@ -4,25 +4,36 @@
 //
 // Two stages, so that CPU work stays out of the single writer:
 //   Prepare  -- outside any transaction: parse (mime), hash, and every check
-//               that needs no stored state (blank, from a support address,
-//               our own mail coming back).
+//               that needs no stored state: the allowlist and blocklist, the
+//               per-sender rate, the spam filter's score and the screening
+//               checks (automated mail, loops, system and no-reply senders,
+//               malicious patterns, ...). It decides refusals (SMTP 550 /
+//               451, nothing kept) and early suspensions with their evidence.
 //   Commit   -- inside the writer's transaction: idempotency, threading,
 //               permission to update, then the writes and their audit.
 // Input is untrusted mail; it reaches the store only as bound values.
-// Thread-safety: Pipeline is immutable; Prepare may run on any thread; Commit
-// runs on whichever thread owns the Tx.
+// Thread-safety: Pipeline's configuration is immutable; its mutable parts
+// (support addresses, email lists, the rate limiter) are internally
+// synchronised. Prepare may run on any thread; Commit runs on whichever
+// thread owns the Tx.
 #pragma once
 
+#include <algorithm>
+#include <functional>
 #include <memory>
 
 #include <boost/asio/io_context.hpp>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/clock.h"
+#include "common/config.h"
 #include "common/status.h"
 #include "intake/causes.h"
+#include "intake/email_lists.h"
+#include "intake/rate_limit.h"
 #include "intake/support_addresses.h"
 #include "auth/authenticate.h"
 #include "dns/resolver.h"
@@ -31,6 +42,10 @@
 #include "store/store.h"
 #include "tickets/updates.h"
 
+namespace postdesk::spam {
+class Filter;
+}
+
 namespace postdesk::intake {
 
 // An email as a door hands it over.
@@ -38,7 +53,10 @@ struct Inbound {
   std::string bytes;  // exactly as received
   std::string mail_from;
   std::vector<std::string> recipients;  // envelope recipients (already checked as ours)
-  std::string door = "smtp";            // smtp | lmtp | pipe | api
+  // smtp | lmtp | pipe | api | recovered (bytes we stored ourselves, being
+  // recovered from the suspended queue: no trace header is added and no
+  // screening runs).
+  std::string door = "smtp";
   std::string client_ip;
   std::string helo;
 };
@@ -47,6 +65,18 @@ struct Inbound {
 struct EarlyVerdict {
   Cause cause;
   std::string evidence;  // human-readable: what decided it
+  // Structured evidence (header values, counts, matched entries), and the
+  // other findings that would also have suspended it, as {"cause","reason"}.
+  nlohmann::json details = nlohmann::json::object();
+  nlohmann::json also = nlohmann::json::array();
+};
+
+// Refused at SMTP time; nothing is stored but a system event.
+struct Refusal {
+  bool temporary = false;  // 451 4.7.1 (rate) vs 550 5.7.1 (lists, spam, DMARC)
+  std::string reason;      // for the SMTP reply and the event
+  nlohmann::json details = nlohmann::json::object();
+  bool record_event = true;  // write an smtp_refused system event (floods: only some)
 };
 
 struct Prepared {
@@ -66,17 +96,54 @@ struct Prepared {
   std::string verp_token;
   // Sender authentication (set by Pipeline::Authenticate; absent when off).
   std::optional<auth::AuthOutcome> auth;
+  // Refused before anything is stored (reject: entry, rate, spam score).
+  std::optional<Refusal> refusal;
+  // The spam filter's verdict (Verdict::ToJson), "" when it did not run.
+  std::string spam_json;
+  // The allowlist or blocklist entry that applied, if any.
+  ListVerdict list;
+  // The secret of our forwarding verification email, from its
+  // X-Postdesk-Forwarding-Check header (read before the loop checks, since
+  // that email is our own mail coming back by design); "" when absent.
+  std::string forwarding_token;
 };
 
 struct Outcome {
-  std::string kind;  // "ticket" | "comment" | "suspended" | "bounce" | "rejected"
+  // "ticket" | "comment" | "suspended" | "bounce" | "verification" (our
+  // forwarding check came back) | "rejected" (SMTP 550 5.7.1) | "throttled"
+  // (SMTP 451 4.7.1: too many from this sender, try later)
+  std::string kind;
   int64_t ticket_id = 0;
   int64_t comment_id = 0;
   int64_t suspended_id = 0;
   int64_t bounced_recipient_id = 0;  // for "bounce": the OutboundRecipient it concerned
-  std::string cause;       // for "suspended"; for "rejected", the reason
+  std::string cause;       // for "suspended"; for "rejected"/"throttled", the reason
   bool duplicate = false;  // a redelivery of something already handled
   size_t notifications = 0;  // emails the triggers queued
+};
+
+struct RecoverOptions {
+  int64_t agent_id = 0;                  // who recovers it (the audit's author)
+  std::optional<int64_t> requester_id;  // overrides the original requester
+  // The suspended ticket's stored raw message: the comment refers to it
+  // instead of a second copy of the bytes (0: store prepared.stored_bytes).
+  int64_t raw_message_id = 0;
+};
+
+// Screening limits (config keys in common/config.h).
+struct ScreeningOptions {
+  RateOptions rate;
+  size_t max_header_recipients = 50;  // distinct To/Cc addresses; 0 = no limit
+
+  static ScreeningOptions FromConfig(const Config& config) {
+    ScreeningOptions o;
+    o.rate.accept_per_window = config.rate_accept_per_hour;
+    o.rate.suspend_per_window = config.rate_suspend_per_hour;
+    o.rate.allowlist_multiplier = config.allowlist_rate_multiplier;
+    o.rate.window_seconds = 3600;
+    o.max_header_recipients = static_cast<size_t>(std::max<int64_t>(0, config.max_header_recipients));
+    return o;
+  }
 };
 
 struct PipelineOptions {
@@ -85,6 +152,9 @@ struct PipelineOptions {
   const Clock* clock = nullptr;  // null: system clock
   tickets::DeskInfo desk;        // for the triggers' notifications
   auth::AuthPolicy auth;         // sender authentication (mode "off" skips it)
+  // The learning spam filter (thread-safe Classify); null: no spam scoring.
+  spam::Filter* spam = nullptr;
+  ScreeningOptions screening;
 };
 
 // The header our outbound mail carries so that it is recognised if it loops back.
@@ -95,18 +165,27 @@ class Pipeline {
   explicit Pipeline(PipelineOptions options);
 
   const SupportAddresses& addresses() const { return addresses_; }
+  // For replacing the set when support addresses change (thread-safe).
+  SupportAddresses& addresses() { return addresses_; }
   // True for our VERP envelope senders, bounces+TOKEN@<bounce domain>.
   bool IsBounceAddress(std::string_view address) const;
   // True for a recipient we accept mail for: a support or bounce address.
   bool Accepts(std::string_view address) const {
     return addresses_.Contains(address) || IsBounceAddress(address);
   }
+  // The allowlist and blocklist in force; replaced when the API changes them.
+  EmailListsHolder& email_lists() const { return *lists_; }
 
   Prepared Prepare(Inbound inbound) const;
   // Stage 1b, outside any transaction, needs DNS: SPF, DKIM, ARC, DMARC and
   // the policy's decision; writes our Authentication-Results field.
   boost::asio::awaitable<void> Authenticate(dns::Resolver& resolver, Prepared& prepared) const;
   Result<Outcome> Commit(store::Tx& tx, const Prepared& prepared) const;
+  // Commits a suspended email as if it had passed every check (threading and
+  // triggers as for new mail), keeping its original requester unless
+  // `options.requester_id` says otherwise ("requester=me").
+  Result<Outcome> CommitRecovered(store::Tx& tx, const Prepared& prepared,
+                                  const RecoverOptions& options) const;
   // The bounce half of Commit: ties a report to our message and recipient.
   Result<Outcome> CommitBounce(store::Tx& tx, const Prepared& prepared, int64_t raw_id,
                                const std::vector<std::string>& recipients) const;
@@ -120,12 +199,25 @@ class Pipeline {
  private:
   int64_t Now() const { return clock_->Now(); }
 
+  // Tickets and comments: the part of Commit after every check. With
+  // `recover`, no permission check runs and its requester override applies;
+  // without, `suspend` turns a refused update into a suspended ticket.
+  using SuspendFn = std::function<Result<Outcome>(Cause, const std::string&,
+                                                  std::optional<int64_t>, nlohmann::json)>;
+  Result<Outcome> CommitMail(store::Tx& tx, const Prepared& prepared, int64_t raw_id,
+                             const RecoverOptions* recover, const SuspendFn& suspend) const;
+  void Screen(Prepared& p) const;
+
   SupportAddresses addresses_;
   std::string hostname_;
   tickets::DeskInfo desk_;
   auth::AuthPolicy auth_policy_;
   SystemClock system_clock_;
   const Clock* clock_;
+  spam::Filter* spam_;
+  ScreeningOptions screening_;
+  std::unique_ptr<EmailListsHolder> lists_;
+  std::unique_ptr<RateLimiter> rate_;
 };
 
 }  // namespace postdesk::intake

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common/ids.h"
+#include "intake/screening.h"
+#include "spam/filter.h"
 
 namespace postdesk::intake {
 namespace {
@@ -380,6 +382,333 @@ TEST_F(PipelineTest, BounceIsTiedToItsRecipientByVerpAndFlagsTheUser) {
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->kind, "suspended");
   EXPECT_EQ(s->cause, "backscatter");
+}
+
+// ---- screening in the pipeline ----
+
+class ScreeningPipelineTest : public PipelineTest {
+ protected:
+  void Rebuild(spam::Filter* filter = nullptr, ScreeningOptions screening = {}) {
+    tickets::DeskInfo desk;
+    desk.support_address = "support@example.com";
+    desk.hostname = "desk.example.com";
+    desk.bounce_domain = "example.com";
+    PipelineOptions o{{"support@example.com"}, "desk.example.com", &clock_, desk};
+    o.spam = filter;
+    o.screening = screening;
+    pipeline_ = std::make_unique<Pipeline>(std::move(o));
+  }
+  void SetLists(std::string_view allow, std::string_view block) {
+    auto l = EmailLists::Parse(allow, block);
+    ASSERT_TRUE(l.ok()) << l.status().message();
+    pipeline_->email_lists().Set(*l);
+  }
+  Result<Outcome> Send(const std::string& bytes, const std::string& mail_from = "alice@customer.example") {
+    Inbound in;
+    in.bytes = bytes;
+    in.mail_from = mail_from;
+    in.recipients = {"support@example.com"};
+    return pipeline_->Process(*store_, in);
+  }
+  nlohmann::json Evidence(int64_t suspended_id) {
+    return nlohmann::json::parse(Suspended(suspended_id).evidence_json);
+  }
+  std::vector<store::SystemEvent> Events(std::string_view kind) {
+    std::vector<store::SystemEvent> out;
+    EXPECT_TRUE(store_->Read([&](store::Tx& tx) {
+                        auto r = tx.ListSystemEvents("", kind, 1000);
+                        if (r.ok()) out = *r;
+                        return r.status();
+                      }).ok());
+    return out;
+  }
+  int64_t CountSuspended() {
+    int64_t n = -1;
+    EXPECT_TRUE(store_->Read([&](store::Tx& tx) {
+                        auto r = tx.CountSuspended();
+                        if (r.ok()) n = *r;
+                        return r.status();
+                      }).ok());
+    return n;
+  }
+};
+
+TEST_F(ScreeningPipelineTest, OutOfOfficeReplyIsSuspendedAsVacationWithEvidence) {
+  auto o = Send(Mail("Alice <alice@customer.example>", "Automatic reply: Your request",
+                     "I am out of the office until Monday.", "Auto-Submitted: auto-replied\r\n"));
+  ASSERT_TRUE(o.ok()) << o.status().message();
+  ASSERT_EQ(o->kind, "suspended");
+  EXPECT_EQ(o->cause, "auto_vacation");
+  store::SuspendedTicket s = Suspended(o->suspended_id);
+  EXPECT_EQ(s.cause_id, 8);
+  auto ev = nlohmann::json::parse(s.evidence_json);
+  EXPECT_EQ(ev["cause"], "auto_vacation");
+  EXPECT_EQ(ev["evidence"]["out_of_office_phrase"], "automatic reply");
+  EXPECT_EQ(ev["evidence"]["headers"][0]["header"], "Auto-Submitted");
+  EXPECT_EQ(CountTickets(), 0);
+}
+
+TEST_F(ScreeningPipelineTest, JapaneseOutOfOfficeAndOtherFindingsAreKept) {
+  auto o = Send(Mail("noreply@customer.example", "=?UTF-8?B?5LiN5ZyoOiDjgYrllY/jgYTlkIjjgo/jgZs=?=",
+                     "本日は不在です。", "Precedence: bulk\r\n"));
+  ASSERT_TRUE(o.ok());
+  ASSERT_EQ(o->kind, "suspended");
+  EXPECT_EQ(o->cause, "auto_vacation");
+  auto ev = Evidence(o->suspended_id);
+  EXPECT_EQ(ev["evidence"]["out_of_office_phrase"], "不在");
+  ASSERT_EQ(ev["also"].size(), 1u);
+  EXPECT_EQ(ev["also"][0]["cause"], "from_noreply");
+}
+
+TEST_F(ScreeningPipelineTest, SystemSendersAndMaliciousMail) {
+  auto daemon = Send(Mail("MAILER-DAEMON@mx.customer.example", "Hello", "not a report"), "");
+  ASSERT_TRUE(daemon.ok());
+  EXPECT_EQ(daemon->cause, "system_user");
+  auto noreply = Send(Mail("no-reply@shop.example", "Your order", "Thanks for your order"));
+  ASSERT_TRUE(noreply.ok());
+  EXPECT_EQ(noreply->cause, "from_noreply");
+  auto html = Send("From: eve@evil.example\r\nTo: support@example.com\r\nSubject: verify\r\n"
+                   "Message-ID: <evil1@evil.example>\r\nContent-Type: text/html\r\n\r\n"
+                   "<form action=\"javascript:go()\"><input name=a></form>\r\n");
+  ASSERT_TRUE(html.ok());
+  EXPECT_EQ(html->cause, "malicious_pattern_detected");
+  EXPECT_EQ(Suspended(html->suspended_id).cause_id, 29);
+  EXPECT_EQ(CountTickets(), 0);
+}
+
+TEST_F(ScreeningPipelineTest, GtubeIsAlwaysSuspendedAsSpamEvenAllowlisted) {
+  SetLists("customer.example", "");
+  auto o = Send(Mail("alice@customer.example", "test", std::string("spam test ") + std::string(kGtube)));
+  ASSERT_TRUE(o.ok());
+  ASSERT_EQ(o->kind, "suspended");
+  EXPECT_EQ(o->cause, "spam");
+  EXPECT_EQ(Suspended(o->suspended_id).cause_id, 0);
+  EXPECT_EQ(Evidence(o->suspended_id)["evidence"]["pattern"], "gtube");
+}
+
+TEST_F(ScreeningPipelineTest, RejectEntryRefusesStoresNothingAndLogsAnEvent) {
+  SetLists("", "reject:spam.example suspend:bob@maybe.example *");
+  auto o = Send(Mail("x@spam.example", "buy", "cheap"));
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->kind, "rejected");
+  EXPECT_NE(o->cause.find("reject:spam.example"), std::string::npos);
+  EXPECT_EQ(CountTickets(), 0);
+  EXPECT_EQ(CountSuspended(), 0);
+  auto events = Events("smtp_refused");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].subject, "x@spam.example");
+  auto detail = nlohmann::json::parse(events[0].detail_json);
+  EXPECT_EQ(detail["reply"], "550 5.7.1");
+  EXPECT_EQ(detail["details"]["entry"], "reject:spam.example");
+
+  auto bob = Send(Mail("bob@maybe.example", "hi", "hello"));
+  ASSERT_TRUE(bob.ok());
+  EXPECT_EQ(bob->cause, "blocklisted");
+  EXPECT_EQ(Evidence(bob->suspended_id)["list"]["entry"], "suspend:bob@maybe.example");
+  auto stranger = Send(Mail("carol@elsewhere.example", "hi", "hello"));
+  ASSERT_TRUE(stranger.ok());
+  EXPECT_EQ(stranger->cause, "not_on_whitelist");
+  EXPECT_EQ(Suspended(stranger->suspended_id).cause_id, 1);
+}
+
+TEST_F(ScreeningPipelineTest, AllowlistWinsOverBlocklist) {
+  SetLists("partner.example", "* reject:partner.example");
+  auto o = Send(Mail("dana@partner.example", "Help", "Please help"));
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->kind, "ticket");
+}
+
+TEST_F(ScreeningPipelineTest, FortyFiveFromOneSenderWithinTheHour) {
+  int tickets = 0, comments = 0, loops = 0, throttled = 0;
+  for (int i = 0; i < 45; ++i) {
+    auto o = Send(Mail("flood@customer.example", "Report " + std::to_string(i), "body " + std::to_string(i)));
+    ASSERT_TRUE(o.ok()) << o.status().message();
+    if (o->kind == "ticket") ++tickets;
+    else if (o->kind == "comment") ++comments;
+    else if (o->kind == "suspended" && o->cause == "loop") ++loops;
+    else if (o->kind == "throttled") ++throttled;
+    if (i == 20) {
+      auto ev = Evidence(o->suspended_id);
+      EXPECT_EQ(ev["evidence"]["admitted_in_window"], 21);
+      EXPECT_EQ(ev["evidence"]["accept_limit"], 20);
+      EXPECT_EQ(ev["evidence"]["suspend_limit"], 40);
+    }
+    clock_.Advance(10);
+  }
+  EXPECT_EQ(tickets + comments, 20);
+  EXPECT_EQ(loops, 20);
+  EXPECT_EQ(throttled, 5);
+  // Only the first refusal of a flood is logged.
+  EXPECT_EQ(Events("smtp_refused").size(), 1u);
+  // An hour later the sender is welcome again.
+  clock_.Advance(3600);
+  auto later = Send(Mail("flood@customer.example", "Again", "hello"));
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(later->kind, "ticket");
+}
+
+TEST_F(ScreeningPipelineTest, SpamFilterSuspendsRefusesAndSkipsAllowlisted) {
+  spam::FilterOptions fo;
+  fo.min_spam = 3;
+  fo.min_ham = 3;
+  fo.suspend_at = 0.5;
+  fo.refuse_at = 2.0;  // never refuses
+  spam::Filter filter(fo);
+  auto spam_mail = [](int i) {
+    return Mail("promo" + std::to_string(i) + "@pills.example", "Cheap pills viagra casino bonus",
+                "Buy cheap pills now, casino bonus, win money fast, viagra discount " + std::to_string(i));
+  };
+  auto ham_mail = [](int i) {
+    return Mail("user" + std::to_string(i) + "@customer.example", "Printer setup question",
+                "My printer does not connect to the office network after the update " + std::to_string(i));
+  };
+  ASSERT_TRUE(store_->Write([&](store::Tx& tx) {
+                      for (int i = 0; i < 4; ++i) {
+                        if (auto r = filter.Learn(tx, spam_mail(i), true); !r.ok()) return r.status();
+                        if (auto r = filter.Learn(tx, ham_mail(i), false); !r.ok()) return r.status();
+                      }
+                      return Status::Ok();
+                    }).ok());
+  Rebuild(&filter);
+  auto spam = Send(spam_mail(9), "promo9@pills.example");
+  ASSERT_TRUE(spam.ok());
+  ASSERT_EQ(spam->kind, "suspended");
+  EXPECT_EQ(spam->cause, "spam");
+  store::SuspendedTicket s = Suspended(spam->suspended_id);
+  auto verdict = nlohmann::json::parse(s.spam_json);
+  EXPECT_GE(verdict["score"].get<double>(), 0.5);
+  EXPECT_EQ(verdict["decision"], "suspend");
+
+  auto ham = Send(ham_mail(9), "user9@customer.example");
+  ASSERT_TRUE(ham.ok());
+  EXPECT_EQ(ham->kind, "ticket");
+
+  // Allowlisted senders skip the filter.
+  SetLists("pills.example", "");
+  auto allowed = Send(spam_mail(10), "promo10@pills.example");
+  ASSERT_TRUE(allowed.ok());
+  EXPECT_EQ(allowed->kind, "ticket");
+
+  // With a refusal threshold it is refused, nothing stored, an event logged.
+  fo.refuse_at = 0.5;
+  spam::Filter strict(fo);
+  ASSERT_TRUE(store_->Read([&](store::Tx& tx) { return strict.Load(tx); }).ok());
+  Rebuild(&strict);
+  int64_t before = CountSuspended();
+  auto refused = Send(spam_mail(11), "promo11@pills.example");
+  ASSERT_TRUE(refused.ok());
+  EXPECT_EQ(refused->kind, "rejected");
+  EXPECT_EQ(CountSuspended(), before);
+  EXPECT_EQ(Events("smtp_refused").size(), 1u);
+}
+
+TEST_F(ScreeningPipelineTest, UntrainedFilterDecidesNothing) {
+  spam::Filter filter;  // needs 20 of each before it acts
+  Rebuild(&filter);
+  auto o = Send(Mail("alice@customer.example", "Cheap pills", "casino bonus"));
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->kind, "ticket");
+}
+
+TEST_F(ScreeningPipelineTest, TooManyRecipientsIsConfigurable) {
+  ScreeningOptions so;
+  so.max_header_recipients = 3;
+  Rebuild(nullptr, so);
+  auto o = Send(Mail("alice@customer.example", "All of you", "hi",
+                     "Cc: a@x.example, b@x.example, c@x.example\r\n"));
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->cause, "number_recipients_exceeded");
+  EXPECT_EQ(Suspended(o->suspended_id).cause_id, 30);
+}
+
+TEST_F(ScreeningPipelineTest, RecoveredMailSkipsScreeningAndKeepsItsRequester) {
+  auto o = Send(Mail("Ann <ann@customer.example>", "Out of office: question", "Away but here is my question"));
+  ASSERT_TRUE(o.ok());
+  ASSERT_EQ(o->cause, "auto_vacation");
+  store::SuspendedTicket s = Suspended(o->suspended_id);
+  store::RawMessage raw;
+  ASSERT_TRUE(store_->Read([&](store::Tx& tx) {
+                        auto r = tx.GetRawMessage(s.raw_message_id);
+                        if (r.ok()) raw = *r;
+                        return r.status();
+                      }).ok());
+  Inbound in;
+  in.bytes = raw.bytes;
+  in.mail_from = raw.mail_from;
+  in.recipients = raw.rcpt_to;
+  in.door = "recovered";
+  Prepared p = pipeline_->Prepare(in);
+  EXPECT_FALSE(p.early);
+  EXPECT_EQ(p.stored_bytes, raw.bytes);  // no second trace header
+  Result<Outcome> recovered = Status::Temporary("not run");
+  ASSERT_TRUE(store_->Write([&](store::Tx& tx) {
+                        RecoverOptions ro;
+                        ro.agent_id = 1;
+                        ro.raw_message_id = raw.id;
+                        recovered = pipeline_->CommitRecovered(tx, p, ro);
+                        return recovered.status();
+                      }).ok());
+  ASSERT_TRUE(recovered.ok());
+  EXPECT_EQ(recovered->kind, "ticket");
+  store::Ticket t = GetTicket(recovered->ticket_id);
+  auto comments = Comments(t.id);
+  ASSERT_EQ(comments.size(), 1u);
+  EXPECT_EQ(*comments[0].raw_message_id, raw.id);
+  ASSERT_TRUE(store_->Read([&](store::Tx& tx) {
+                        auto u = tx.GetUser(t.requester_id);
+                        EXPECT_EQ(u->email, "ann@customer.example");
+                        return u.status();
+                      }).ok());
+}
+
+TEST_F(ScreeningPipelineTest, RecoveredReplyBecomesACommentWithoutPermissionCheck) {
+  auto first = Send(Mail("ann@customer.example", "Broken", "It broke", "", "first@customer.example"));
+  ASSERT_EQ(first->kind, "ticket");
+  // A stranger's reply is suspended (unknown_user_update) ...
+  auto reply = Send(Mail("zed@other.example", "Re: Broken", "me too",
+                         "In-Reply-To: <first@customer.example>\r\n"),
+                    "zed@other.example");
+  ASSERT_TRUE(reply.ok());
+  ASSERT_EQ(reply->cause, "unknown_user_update");
+  EXPECT_EQ(Evidence(reply->suspended_id)["evidence"]["ticket_id"], first->ticket_id);
+  // ... and recovering it adds the comment to that ticket.
+  store::SuspendedTicket s = Suspended(reply->suspended_id);
+  store::RawMessage raw;
+  ASSERT_TRUE(store_->Read([&](store::Tx& tx) {
+                        auto r = tx.GetRawMessage(s.raw_message_id);
+                        if (r.ok()) raw = *r;
+                        return r.status();
+                      }).ok());
+  Inbound in;
+  in.bytes = raw.bytes;
+  in.recipients = raw.rcpt_to;
+  in.door = "recovered";
+  Prepared p = pipeline_->Prepare(in);
+  Result<Outcome> recovered = Status::Temporary("not run");
+  ASSERT_TRUE(store_->Write([&](store::Tx& tx) {
+                        recovered = pipeline_->CommitRecovered(tx, p, RecoverOptions{});
+                        return recovered.status();
+                      }).ok());
+  ASSERT_TRUE(recovered.ok());
+  EXPECT_EQ(recovered->kind, "comment");
+  EXPECT_EQ(recovered->ticket_id, first->ticket_id);
+  EXPECT_EQ(Comments(first->ticket_id).size(), 2u);
+}
+
+TEST_F(ScreeningPipelineTest, RecipientOfNoreplyAddress) {
+  tickets::DeskInfo desk;
+  desk.support_address = "support@example.com";
+  desk.hostname = "desk.example.com";
+  desk.bounce_domain = "example.com";
+  pipeline_ = std::make_unique<Pipeline>(
+      PipelineOptions{{"support@example.com", "noreply@example.com"}, "desk.example.com", &clock_, desk});
+  Inbound in;
+  in.bytes = Mail("alice@customer.example", "hello", "hi");
+  in.mail_from = "alice@customer.example";
+  in.recipients = {"noreply@example.com"};
+  auto o = pipeline_->Process(*store_, in);
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->cause, "to_noreply");
 }
 
 }  // namespace

@@ -7,6 +7,15 @@ namespace postdesk::intake {
 
 void IntakeService::Submit(Inbound inbound, Done done) {
   auto prepared = std::make_shared<Prepared>(pipeline_.Prepare(std::move(inbound)));
+  // A refusal with nothing to write (a flood past its first refusals) never
+  // reaches the writer: a flood cannot slow everyone else's commits.
+  if (prepared->refusal && !prepared->refusal->record_event) {
+    Outcome o;
+    o.kind = prepared->refusal->temporary ? "throttled" : "rejected";
+    o.cause = prepared->refusal->reason;
+    done(std::move(o));
+    return;
+  }
   if (resolver_ && executor_) {
     boost::asio::co_spawn(executor_, AuthenticateThenCommit(std::move(prepared), std::move(done)),
                           boost::asio::detached);

@@ -1,8 +1,10 @@
 // IntakeService: the asynchronous front of the pipeline for the network
 // doors. Prepare runs on the caller's thread; Commit runs in the group-commit
 // writer, batched with other messages; the completion fires after the commit,
-// so a door acknowledges only what is durable. Thread-safety: Submit is
-// thread-safe; `done` runs on the writer thread and must only post work.
+// so a door acknowledges only what is durable. A refusal that needs no
+// record (a sender's flood past its first refusals) completes at once.
+// Thread-safety: Submit is thread-safe; `done` runs on the writer thread (or,
+// for such a refusal, on the caller's) and must only post work.
 #pragma once
 
 #include <functional>

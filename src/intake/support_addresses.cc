@@ -18,10 +18,31 @@ std::string WithoutTag(std::string_view address) {
   return a.substr(0, plus) + a.substr(at);
 }
 
+std::vector<std::string> Normalized(std::vector<std::string> addresses) {
+  std::vector<std::string> out;
+  for (auto& a : addresses) {
+    std::string n = NormalizeEmail(a);
+    if (!n.empty() && std::find(out.begin(), out.end(), n) == out.end()) out.push_back(std::move(n));
+  }
+  return out;
+}
+
 }  // namespace
 
-SupportAddresses::SupportAddresses(std::vector<std::string> addresses) {
-  for (auto& a : addresses) addresses_.push_back(NormalizeEmail(a));
+SupportAddresses::SupportAddresses(std::vector<std::string> addresses)
+    : addresses_(std::make_shared<const Set>(Normalized(std::move(addresses)))) {}
+
+bool SupportAddresses::Replace(std::vector<std::string> addresses) {
+  auto next = std::make_shared<const Set>(Normalized(std::move(addresses)));
+  if (next->empty()) return false;
+  std::lock_guard lock(mu_);
+  addresses_ = std::move(next);
+  return true;
+}
+
+std::shared_ptr<const SupportAddresses::Set> SupportAddresses::Snapshot() const {
+  std::lock_guard lock(mu_);
+  return addresses_;
 }
 
 bool SupportAddresses::Contains(std::string_view address) const {
@@ -30,10 +51,16 @@ bool SupportAddresses::Contains(std::string_view address) const {
 
 std::optional<std::string> SupportAddresses::Canonical(std::string_view address) const {
   std::string bare = WithoutTag(address);
-  if (std::find(addresses_.begin(), addresses_.end(), bare) == addresses_.end()) {
-    return std::nullopt;
-  }
+  auto set = Snapshot();
+  if (std::find(set->begin(), set->end(), bare) == set->end()) return std::nullopt;
   return bare;
+}
+
+std::vector<std::string> SupportAddresses::all() const { return *Snapshot(); }
+
+std::string SupportAddresses::default_address() const {
+  auto set = Snapshot();
+  return set->empty() ? std::string() : set->front();
 }
 
 std::optional<std::string> SupportAddresses::TicketTag(std::string_view address) {

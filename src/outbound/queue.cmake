@@ -1,6 +1,8 @@
 # The sending side of outbound: mail builder, SMTP client, retry schedule, queue.
-add_library(postdesk_outbound_compose STATIC compose.cc)
-target_link_libraries(postdesk_outbound_compose PUBLIC postdesk_common)
+# compose builds a message; enqueue is the one way to queue it (tickets and
+# channel use both without the delivery side).
+add_library(postdesk_outbound_compose STATIC compose.cc enqueue.cc)
+target_link_libraries(postdesk_outbound_compose PUBLIC postdesk_common postdesk_store)
 
 add_library(postdesk_outbound STATIC mx.cc queue.cc retry.cc smtp_client.cc)
 target_link_libraries(postdesk_outbound PUBLIC postdesk_outbound_compose postdesk_store postdesk_dns Boost::headers

@@ -574,6 +574,37 @@ bool ConditionsMatch(const Trigger& trigger, const TicketUpdate& update) {
   return Matches(trigger, x);
 }
 
+std::string DescribeCondition(const Condition& c) {
+  std::string out = std::string(ConditionFieldName(c.field)) + " " + std::string(OperatorName(c.op));
+  if (c.null_value) return out;
+  return out + " " + (c.value.empty() ? std::string("(empty)") : c.value);
+}
+
+MatchExplanation ExplainConditions(const Trigger& trigger, const TicketUpdate& update) {
+  MatchExplanation e;
+  Ctx x(update);
+  bool all_hold = true;
+  for (size_t i = 0; i < trigger.all.size(); ++i) {
+    ConditionVerdict v{false, i, DescribeCondition(trigger.all[i]), Eval(trigger.all[i], x)};
+    if (!v.holds) {
+      all_hold = false;
+      e.failed.push_back(v.text);
+    }
+    e.conditions.push_back(std::move(v));
+  }
+  bool any_holds = trigger.any.empty();
+  std::string any_text;
+  for (size_t i = 0; i < trigger.any.size(); ++i) {
+    ConditionVerdict v{true, i, DescribeCondition(trigger.any[i]), Eval(trigger.any[i], x)};
+    any_holds = any_holds || v.holds;
+    any_text += (any_text.empty() ? "" : "; ") + v.text;
+    e.conditions.push_back(std::move(v));
+  }
+  if (!any_holds) e.failed.push_back("none of: " + any_text);
+  e.matches = all_hold && any_holds;
+  return e;
+}
+
 EvaluationResult EvaluateTriggers(const std::vector<Trigger>& triggers, TicketUpdate& update,
                                   const EvaluateOptions& options) {
   EvaluationResult result;

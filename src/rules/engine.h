@@ -87,4 +87,27 @@ EvaluationResult EvaluateTriggers(const std::vector<Trigger>& triggers, TicketUp
 // `active`). For tests and for an admin's "would this fire?" view.
 bool ConditionsMatch(const Trigger& trigger, const TicketUpdate& update);
 
+// One condition's verdict against an update.
+struct ConditionVerdict {
+  bool in_any = false;  // from `any` (else from `all`)
+  size_t index = 0;     // position within its list
+  std::string text;     // e.g. "comment_is_public is true" (see DescribeCondition)
+  bool holds = false;
+};
+
+// Why `trigger` would or would not fire on `update` (ignores `active`):
+// every condition's verdict, in order (all, then any), and the reasons it
+// does not match -- each failing `all` condition, and "none of: ..." when
+// no `any` condition holds. For the doctor's "which condition failed?".
+struct MatchExplanation {
+  bool matches = false;
+  std::vector<ConditionVerdict> conditions;
+  std::vector<std::string> failed;  // empty when it matches
+};
+MatchExplanation ExplainConditions(const Trigger& trigger, const TicketUpdate& update);
+
+// A condition as one line for people: "<field> <operator> <value>", e.g.
+// "update_type is Change", "assignee_id changed".
+std::string DescribeCondition(const Condition& condition);
+
 }  // namespace postdesk::rules

@@ -608,5 +608,58 @@ TEST(Enums, RoleAndChannelNames) {
   EXPECT_EQ(ChannelName(Channel::kWeb), "web");
 }
 
+// --- ExplainConditions: which condition failed -------------------------------
+
+TEST(Explain, NamesEveryFailingAllCondition) {
+  Trigger t = MustParse(R"({"title": "x", "conditions": {"all": [
+      {"field": "update_type", "operator": "is", "value": "Change"},
+      {"field": "comment_is_public", "operator": "is", "value": "true"},
+      {"field": "status", "operator": "is_not", "value": "solved"}]},
+      "actions": [{"field": "status", "value": "open"}]})");
+  TicketUpdate u = OpenTicketChange();
+  u.comment = CommentInfo{9, kAgentAnn, "Ann Agent", "internal note", "", false, 1700000100};
+  u.current_user = Ann();
+  MatchExplanation e = ExplainConditions(t, u);
+  EXPECT_FALSE(e.matches);
+  EXPECT_EQ(e.matches, ConditionsMatch(t, u));
+  ASSERT_EQ(e.failed.size(), 1u);
+  EXPECT_EQ(e.failed[0], "comment_is_public is true");
+  ASSERT_EQ(e.conditions.size(), 3u);
+  EXPECT_TRUE(e.conditions[0].holds);
+  EXPECT_FALSE(e.conditions[1].holds);
+  EXPECT_EQ(e.conditions[1].index, 1u);
+  EXPECT_TRUE(e.conditions[2].holds);
+
+  u.comment->is_public = true;
+  e = ExplainConditions(t, u);
+  EXPECT_TRUE(e.matches);
+  EXPECT_TRUE(e.failed.empty());
+  EXPECT_EQ(e.matches, ConditionsMatch(t, u));
+
+  u.after.status = "solved";
+  u.update_type = UpdateType::kCreate;
+  e = ExplainConditions(t, u);
+  EXPECT_EQ(e.failed, (std::vector<std::string>{"update_type is Change", "status is_not solved"}));
+}
+
+TEST(Explain, AnyGroupFailsAsOne) {
+  Trigger t = MustParse(R"({"title": "x", "conditions": {
+      "all": [{"field": "group_id", "operator": "is_not", "value": ""}],
+      "any": [{"field": "group_id", "operator": "changed", "value": null},
+              {"field": "assignee_id", "operator": "changed", "value": null}]},
+      "actions": [{"field": "status", "value": "open"}]})");
+  TicketUpdate u = OpenTicketChange();  // nothing changed
+  MatchExplanation e = ExplainConditions(t, u);
+  EXPECT_FALSE(e.matches);
+  ASSERT_EQ(e.failed.size(), 1u);
+  EXPECT_EQ(e.failed[0], "none of: group_id changed; assignee_id changed");
+  ASSERT_EQ(e.conditions.size(), 3u);
+  EXPECT_TRUE(e.conditions[2].in_any);
+  u.after.assignee_id = kAgentBob;
+  e = ExplainConditions(t, u);
+  EXPECT_TRUE(e.matches);
+  EXPECT_EQ(e.matches, ConditionsMatch(t, u));
+}
+
 }  // namespace
 }  // namespace postdesk::rules

@@ -1,5 +1,7 @@
 #include "tickets/updates.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <map>
 #include <mutex>
@@ -8,8 +10,10 @@
 #include "common/ids.h"
 #include "common/strings.h"
 #include "outbound/compose.h"
+#include "outbound/enqueue.h"
 #include "rules/defaults.h"
 #include "rules/engine.h"
+#include "spam/filter.h"
 
 namespace postdesk::tickets {
 namespace {
@@ -155,6 +159,40 @@ Status SeedDefaultTriggers(store::Tx& tx, int64_t now) {
   return tx.SetSetting(kSeededSetting, "1");
 }
 
+namespace {
+
+// An agent's public answer on a ticket that came by email says its first email
+// was wanted mail: the spam filter learns it as ham (its learn cache makes that
+// happen once per message). A failure to learn never stops the agent's update,
+// except a temporary store error, which the caller retries anyway.
+Status LearnHamFromAnswer(store::Tx& tx, const DeskInfo& desk, Update& u,
+                          const std::vector<store::Comment>& history) {
+  if (!desk.spam_filter || u.created || !u.comment || !u.comment->is_public ||
+      u.ticket.via != "email" || (u.actor.role != "agent" && u.actor.role != "admin")) {
+    return Status::Ok();
+  }
+  auto first = std::find_if(history.begin(), history.end(),
+                            [](const store::Comment& c) { return c.raw_message_id.has_value(); });
+  if (first == history.end()) return Status::Ok();
+  auto raw = tx.GetRawMessage(*first->raw_message_id);
+  if (!raw.ok()) {
+    return raw.status().kind() == ErrorKind::kNotFound ? Status::Ok() : raw.status();
+  }
+  auto learned = desk.spam_filter->Learn(tx, raw->bytes, /*spam=*/false);
+  if (!learned.ok()) {
+    if (learned.status().kind() == ErrorKind::kTemporary) return learned.status();
+    spdlog::warn("ticket {}: learning its first email as ham failed: {}", u.ticket.id,
+                 learned.status().message());
+    return Status::Ok();
+  }
+  if (*learned) {
+    u.metadata["spam_filter"] = {{"learned", "ham"}, {"raw_message_id", *first->raw_message_id}};
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64_t now) {
   UpdateResult result;
 
@@ -214,7 +252,8 @@ Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64
   }
 
   // 2. Evaluate and apply.
-  rules::EvaluationResult evaluation = rules::EvaluateTriggers(triggers, ru);
+  rules::EvaluationResult evaluation =
+      u.run_triggers ? rules::EvaluateTriggers(triggers, ru) : rules::EvaluationResult{};
   store::Ticket ticket = u.ticket;
   ApplyState(ru.after, ticket);
   ticket.updated_at = now;
@@ -241,7 +280,11 @@ Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64
     trimmed.insert(trimmed.end(), references.end() - (kMaxReferences - 1), references.end());
     references = std::move(trimmed);
   }
-  std::string support = ticket.recipient.empty() ? desk.support_address : ticket.recipient;
+  // An external support address is sent as only once its forwarding is verified.
+  auto sender = outbound::ChooseSender(
+      tx, ticket.recipient.empty() ? desk.support_address : ticket.recipient, desk.support_address);
+  if (!sender.ok()) return sender.status();
+  std::string support = sender->address;
   std::string reply_to = support;
   if (size_t at = support.rfind('@'); at != std::string::npos && !ticket.encoded_id.empty()) {
     reply_to = support.substr(0, at) + "+id" + ticket.encoded_id + support.substr(at);
@@ -288,9 +331,12 @@ Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64
                       {"recipients", recipient_ids},
                       {"message_id", composed->message_id},
                       {"via", RuleVia(n.trigger_id, n.trigger_title)}});
+    if (!sender->note.empty()) events.back()["from_note"] = sender->note;
     pending.push_back({&n, std::move(composed).value()});
   }
   if (!evaluation.warnings.empty()) u.metadata["trigger_warnings"] = evaluation.warnings;
+
+  if (Status s = LearnHamFromAnswer(tx, desk, u, *history); !s.ok()) return s;
 
   // 4. The one audit of this update.
   store::Audit audit;
@@ -314,29 +360,16 @@ Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64
     m.subject = p.notification->subject;
     m.bytes = std::move(p.mail.bytes);
     m.created_at = now;
-    auto added = tx.AddOutboundMessage(std::move(m));
-    if (!added.ok()) return added.status();
-    result.outbound_message_ids.push_back(added->id);
+    std::vector<outbound::EnqueueRecipient> to;
     for (const auto& r : p.notification->recipients) {
-      store::OutboundRecipient rcpt;
-      rcpt.message_id = added->id;
-      rcpt.address = r.email;
-      if (r.user_id) rcpt.user_id = r.user_id;
-      rcpt.state = "queued";
-      rcpt.next_attempt_at = now;
-      rcpt.expires_at = now + desk.delivery_lifetime_seconds;
-      rcpt.verp_token = NewToken().substr(0, 24);
-      rcpt.created_at = rcpt.updated_at = now;
-      auto r_added = tx.AddOutboundRecipient(std::move(rcpt));
-      if (!r_added.ok()) return r_added.status();
-      // The first row of the recipient's delivery history.
-      store::DeliveryEvent queued;
-      queued.recipient_id = r_added->id;
-      queued.state = "queued";
-      queued.detail = "queued by trigger \"" + p.notification->trigger_title + "\"";
-      queued.created_at = now;
-      if (auto e = tx.AddDeliveryEvent(queued); !e.ok()) return e.status();
+      to.push_back({r.email, r.user_id ? std::optional<int64_t>(r.user_id) : std::nullopt});
     }
+    std::string detail = "queued by trigger \"" + p.notification->trigger_title + "\"";
+    if (!sender->note.empty()) detail += "; " + sender->note;
+    auto queued = outbound::Enqueue(tx, std::move(m), to, now, desk.delivery_lifetime_seconds, detail);
+    if (!queued.ok()) return queued.status();
+    const store::OutboundMessage* added = &queued->message;
+    result.outbound_message_ids.push_back(added->id);
     if (Status s = tx.AddTicketMessageId(ticket.id, added->message_id, /*outbound=*/true); !s.ok()) {
       return s;
     }

@@ -25,6 +25,10 @@
 #include "rules/trigger.h"
 #include "store/store.h"
 
+namespace postdesk::spam {
+class Filter;
+}
+
 namespace postdesk::tickets {
 
 struct DeskInfo {
@@ -34,6 +38,9 @@ struct DeskInfo {
   std::string bounce_domain;     // VERP envelope senders
   std::string base_url;          // e.g. http://127.0.0.1:8080, for ticket links
   int64_t delivery_lifetime_seconds = 5 * 24 * 3600;
+  // When set, an agent's public comment on a ticket that came by email
+  // teaches it the ticket's first email as ham (once: the learn cache).
+  spam::Filter* spam_filter = nullptr;
 };
 
 struct Update {
@@ -49,6 +56,8 @@ struct Update {
   // To/Cc of an incoming email. On a comment update they get no
   // requester-and-CCs copy of it (the acknowledgement of a new ticket still goes).
   std::vector<std::string> already_received;
+  // False: no trigger runs (e.g. marking a ticket as spam must not mail the spammer).
+  bool run_triggers = true;
 };
 
 struct UpdateResult {

@@ -1,0 +1,100 @@
+#include "api/doctor_api.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "api/present.h"
+#include "channel/domain_checks.h"
+#include "common/strings.h"
+#include "doctor/sender_doctor.h"
+#include "doctor/setup_doctor.h"
+#include "doctor/ticket_doctor.h"
+
+namespace postdesk::api {
+
+namespace {
+
+http::Response Invalid(const Status& s) {
+  return http::ErrorResponse(422, "InvalidValue", s.message());
+}
+
+}  // namespace
+
+void RegisterDoctorApi(http::Router& router, store::Store& store, Config config) {
+  auto cfg = std::make_shared<const Config>(std::move(config));
+  store::Store* st = &store;
+
+  router.Get("/api/v2/doctor/domain/{domain}", [cfg](const http::Request& req) {
+    auto domain = doctor::ValidDomainArg(req.Param("domain"));
+    if (!domain.ok()) return Invalid(domain.status());
+    const channel::DomainCheckOptions options = channel::DomainCheckOptionsFor(*cfg, *domain);
+    const std::string d = *domain;
+    doctor::ReportFn run = [&](dns::Resolver& resolver) {
+      return doctor::DiagnoseDomain(resolver, d, options);
+    };
+    channel::Report report = doctor::RunWithResolver(cfg->dns, "domain " + d, run);
+    return http::JsonResponse(200, report.ToJson());
+  });
+
+  router.Get("/api/v2/doctor/address/{address}", [cfg, st](const http::Request& req) {
+    auto address = doctor::ValidAddressArg(req.Param("address"));
+    if (!address.ok()) return Invalid(address.status());
+    auto facts = doctor::LookUpAddress(*st, *address);
+    if (!facts.ok()) return StoreError(facts.status());
+    const std::string email = *address;
+    const std::string domain(EmailDomain(email));
+    const channel::DomainCheckOptions options = channel::DomainCheckOptionsFor(*cfg, domain);
+    const doctor::AddressFacts f = *facts;
+    doctor::ReportFn run = [&](dns::Resolver& resolver) {
+      return doctor::DiagnoseAddress(resolver, email, f, cfg->domain, options);
+    };
+    channel::Report report = doctor::RunWithResolver(cfg->dns, "address " + email, run);
+    return http::JsonResponse(200, report.ToJson());
+  });
+
+  // doctor ticket / sender: the same JSON as --json, with the fixes offered
+  // (applying them is the CLI's --fix; these routes change nothing).
+  auto diagnosis_response = [](const Result<doctor::Diagnosis>& d) {
+    if (d.ok()) return http::JsonResponse(200, d->ToJson());
+    if (d.status().kind() == ErrorKind::kNotFound) {
+      return http::ErrorResponse(404, "RecordNotFound", d.status().message());
+    }
+    if (d.status().kind() == ErrorKind::kInvalid) return Invalid(d.status());
+    return StoreError(d.status());
+  };
+
+  router.Get("/api/v2/doctor/ticket/{id}", [cfg, st, diagnosis_response](const http::Request& req) {
+    std::string id(req.Param("id"));
+    if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoll(id) <= 0) {
+      return Invalid(Status::Invalid("\"" + id + "\" is not a ticket id"));
+    }
+    doctor::TicketDoctorOptions options;
+    options.ticket_id = std::stoll(id);
+    if (std::string_view r = req.Query("recipient"); !r.empty()) {
+      auto recipient = doctor::ValidAddressArg(r);
+      if (!recipient.ok()) return Invalid(recipient.status());
+      options.recipient = *recipient;
+    }
+    options.default_support_address = cfg->DefaultSupportAddress();
+    options.relay = cfg->relay;
+    options.domain_options = [cfg](const std::string& domain) {
+      return channel::DomainCheckOptionsFor(*cfg, domain);
+    };
+    return diagnosis_response(doctor::RunTicketDoctor(*st, cfg->dns, options));
+  });
+
+  router.Get("/api/v2/doctor/sender/{email}",
+             [cfg, st, diagnosis_response](const http::Request& req) {
+               auto email = doctor::ValidAddressArg(req.Param("email"));
+               if (!email.ok()) return Invalid(email.status());
+               doctor::SenderDoctorOptions options;
+               options.email = *email;
+               options.default_support_address = cfg->DefaultSupportAddress();
+               options.desk_domain = cfg->domain;
+               return diagnosis_response(doctor::RunSenderDoctor(*st, cfg->dns, options));
+             });
+}
+
+}  // namespace postdesk::api
