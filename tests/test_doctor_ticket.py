@@ -31,6 +31,7 @@ import pytest
 from conftest import BIN, DOMAIN, SUPPORT
 from nsd import NSD, start_nsd, stop_nsd
 from sink import Sink
+from dsn import mailbox_full_report
 
 HOSTNAME = "desk.test"
 COMMENT_UPDATE = "Notify requester and CCs of comment update"
@@ -312,17 +313,7 @@ def test_c_dsn_mailbox_full_is_the_bounce_class(out):
     raw, msg = mail_to(sink, "carol@customer.test")
     wait_state(desk, t["id"], "carol@customer.test", {"sent"})
     verp = raw["mail_from"]
-    dsn = (
-        f"From: MAILER-DAEMON@mx.customer.test\r\nTo: {verp}\r\n"
-        "Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
-        "Content-Type: multipart/report; report-type=delivery-status; boundary=rep\r\n\r\n"
-        "--rep\r\nContent-Type: text/plain\r\n\r\nThe mailbox is full.\r\n"
-        "--rep\r\nContent-Type: message/delivery-status\r\n\r\n"
-        "Reporting-MTA: dns; mx.customer.test\r\n\r\n"
-        "Final-Recipient: rfc822; carol@customer.test\r\nAction: failed\r\nStatus: 5.2.2\r\n"
-        "Diagnostic-Code: smtp; 552 5.2.2 carol@customer.test: mailbox full\r\n\r\n"
-        f"--rep\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: {msg['Message-ID']}\r\n"
-        "Subject: whatever\r\n\r\n--rep--\r\n").encode()
+    dsn = mailbox_full_report(verp, "carol@customer.test", msg["Message-ID"])
     desk.send_raw(dsn, mail_from="", rcpts=(verp,))
     wait_state(desk, t["id"], "carol@customer.test", {"bounced"})
 

@@ -214,26 +214,8 @@ Finding DeliveryFinding(store::Tx& tx, const Sent& s, int64_t now) {
 
 // ---------------------------------------------------------------- step 2
 
-rules::TicketState StateOf(const store::Ticket& t) {
-  rules::TicketState s;
-  s.status = t.status;
-  s.priority = t.priority;
-  s.type = t.type;
-  s.assignee_id = t.assignee_id;
-  s.group_id = t.group_id;
-  s.requester_id = t.requester_id;
-  s.cc_ids = t.collaborator_ids;
-  s.tags = t.tags;
-  s.subject = t.subject;
-  s.description = t.description;
-  s.via = rules::ChannelFromString(t.via);
-  s.recipient = t.recipient;
-  return s;
-}
-
-rules::UserInfo InfoOf(const store::User& u) {
-  return {u.id, u.name, u.undeliverable ? "" : u.email, rules::RoleFromString(u.role)};
-}
+using tickets::InfoOf;
+using tickets::StateOf;
 
 std::string JsonText(const json& v) {
   if (v.is_string()) return v.get<std::string>();

@@ -228,7 +228,7 @@ void Pipeline::Screen(Prepared& p) const {
   std::optional<Finding> gtube = DetectGtube(m, p.inbound.bytes);
   std::optional<Finding> spam;
   if (spam_ && !allowlisted) {
-    spam::Verdict v = spam_->Classify(p.inbound.bytes);
+    spam::Verdict v = spam_->Classify(m);  // already parsed: no second parse
     p.spam_json = v.ToJson();
     json verdict = json::parse(p.spam_json, nullptr, false);
     if (verdict.is_discarded()) verdict = {{"score", v.score}, {"decision", v.decision}};

@@ -22,23 +22,6 @@ using nlohmann::json;
 constexpr std::string_view kSeededSetting = "default_triggers_seeded";
 constexpr size_t kMaxReferences = 20;
 
-rules::TicketState StateOf(const store::Ticket& t) {
-  rules::TicketState s;
-  s.status = t.status;
-  s.priority = t.priority;
-  s.type = t.type;
-  s.assignee_id = t.assignee_id;
-  s.group_id = t.group_id;
-  s.requester_id = t.requester_id;
-  s.cc_ids = t.collaborator_ids;
-  s.tags = t.tags;
-  s.subject = t.subject;
-  s.description = t.description;
-  s.via = rules::ChannelFromString(t.via);
-  s.recipient = t.recipient;
-  return s;
-}
-
 void ApplyState(const rules::TicketState& s, store::Ticket& t) {
   t.status = s.status;
   t.priority = s.priority;
@@ -46,15 +29,6 @@ void ApplyState(const rules::TicketState& s, store::Ticket& t) {
   t.assignee_id = s.assignee_id;
   t.group_id = s.group_id;
   t.tags = s.tags;
-}
-
-rules::UserInfo InfoOf(const store::User& u) {
-  rules::UserInfo i;
-  i.id = u.id;
-  i.name = u.name;
-  i.email = u.undeliverable ? "" : u.email;
-  i.role = rules::RoleFromString(u.role);
-  return i;
 }
 
 json RuleVia(int64_t trigger_id, const std::string& title) {
@@ -87,6 +61,33 @@ Result<std::vector<store::User>> Directory(store::Tx& tx, const store::Ticket& t
 }
 
 }  // namespace
+
+rules::TicketState StateOf(const store::Ticket& t) {
+  rules::TicketState s;
+  s.status = t.status;
+  s.priority = t.priority;
+  s.type = t.type;
+  s.assignee_id = t.assignee_id;
+  s.group_id = t.group_id;
+  s.requester_id = t.requester_id;
+  s.cc_ids = t.collaborator_ids;
+  s.tags = t.tags;
+  s.subject = t.subject;
+  s.description = t.description;
+  s.via = rules::ChannelFromString(t.via);
+  s.recipient = t.recipient;
+  return s;
+}
+
+rules::UserInfo InfoOf(const store::User& u) {
+  rules::UserInfo i;
+  i.id = u.id;
+  i.name = u.name;
+  i.email = u.undeliverable ? "" : u.email;
+  i.role = rules::RoleFromString(u.role);
+  return i;
+}
+
 
 store::TriggerRow TriggerToRow(const rules::Trigger& t) {
   store::TriggerRow row;

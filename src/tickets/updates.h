@@ -22,6 +22,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "rules/ticket_update.h"
 #include "rules/trigger.h"
 #include "store/store.h"
 
@@ -68,6 +69,11 @@ struct UpdateResult {
 };
 
 Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update update, int64_t now);
+
+// A stored ticket and user as the trigger engine sees them (an undeliverable
+// address is no address).
+rules::TicketState StateOf(const store::Ticket& ticket);
+rules::UserInfo InfoOf(const store::User& user);
 
 // Creates the standard default triggers unless that was done before.
 Status SeedDefaultTriggers(store::Tx& tx, int64_t now);
