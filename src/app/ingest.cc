@@ -108,8 +108,11 @@ int Ingest(const Config& config, const IngestArgs& args) {
     spdlog::error("ingest: {}", stored.status().message());
     return kExitTempFail;
   }
-  intake::PipelineOptions pipeline_options{std::move(addresses), config.hostname, nullptr, desk,
-                                           AuthPolicyOf(config, **store)};
+  intake::PipelineOptions pipeline_options;
+  pipeline_options.support_addresses = std::move(addresses);
+  pipeline_options.hostname = config.hostname;
+  pipeline_options.desk = desk;
+  pipeline_options.auth = AuthPolicyOf(config, **store);
   pipeline_options.spam = &spam_filter;
   pipeline_options.screening = intake::ScreeningOptions::FromConfig(config);
   intake::Pipeline pipeline(std::move(pipeline_options));

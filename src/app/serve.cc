@@ -143,8 +143,11 @@ int Serve(const Config& config) {
                                                                  : stored_addresses.status().message());
     return kExitConfig;
   }
-  intake::PipelineOptions pipeline_options{*stored_addresses, config.hostname, nullptr, desk,
-                                           AuthPolicyOf(config, **store)};
+  intake::PipelineOptions pipeline_options;
+  pipeline_options.support_addresses = *stored_addresses;
+  pipeline_options.hostname = config.hostname;
+  pipeline_options.desk = desk;
+  pipeline_options.auth = AuthPolicyOf(config, **store);
   pipeline_options.spam = &spam_filter;
   pipeline_options.screening = intake::ScreeningOptions::FromConfig(config);
   intake::Pipeline pipeline(std::move(pipeline_options));

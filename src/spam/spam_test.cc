@@ -150,6 +150,28 @@ TEST_F(SpamTest, HeaderTokensCarryTheirFieldName) {
   for (const auto& s : t.Texts()) EXPECT_EQ(s.find("score"), std::string::npos) << s;
 }
 
+TEST_F(SpamTest, XMailerShapeAndSubjectTypography) {
+  Tokens t = TokensOf(Mail("a@b.example", "FREE Money for YOU!!! $$", "hi",
+                           "X-Mailer: Microsoft Outlook Express 6.00.2600.0000\r\n"));
+  EXPECT_TRUE(t.Contains("x-mailer:shape:A A A 9.9.9.9"));
+  EXPECT_TRUE(t.Contains("subject:caps:FREE"));
+  EXPECT_TRUE(t.Contains("subject:caps:YOU"));
+  EXPECT_FALSE(t.Contains("subject:caps:Money"));
+  EXPECT_TRUE(t.Contains("subject:caps-words:some"));
+  EXPECT_TRUE(t.Contains("subject:run:!!!"));
+  EXPECT_TRUE(t.Contains("subject:run:$$"));
+  EXPECT_FALSE(t.Contains("subject:run:??"));
+
+  Tokens plain = TokensOf(Mail("a@b.example", "Re: meeting at 10 on Tuesday?", "hi",
+                               "User-Agent: Mutt/1.4i\r\n"));
+  EXPECT_TRUE(plain.Contains("x-mailer:shape:A/9.9a"));
+  EXPECT_TRUE(plain.Contains("subject:caps-words:none"));
+  for (const auto& s : plain.Texts()) {
+    EXPECT_FALSE(s.starts_with("subject:caps:")) << s;
+    EXPECT_FALSE(s.starts_with("subject:run:")) << s;
+  }
+}
+
 TEST_F(SpamTest, WorkIsBoundedOnHugeInput) {
   std::string body;
   for (int i = 0; i < 200000; ++i) body += "w" + std::to_string(i % 5000) + "x ";

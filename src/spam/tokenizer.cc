@@ -331,18 +331,23 @@ void ReceivedTokens(std::string_view value, Tokens& out) {
   }
 }
 
-// The shape of a value: letters become 'a' (or 'A'), digits '9', other
-// bytes stay, and a repeat of the same class collapses ("Mon, 12 Aug 2002
-// 18:01:02 -0700" -> "Aa, 9 Aa 9 9:9:9 -9"). Formats of clients and spam
-// tools differ in shape where the values themselves never repeat.
+// The shape of a value: a run of digits becomes '9', of lower-case letters
+// 'a', a word that starts in capitals 'A', other ASCII bytes stay, spaces
+// collapse ("Microsoft Outlook Express 6.00.2600.0000" -> "A A A 9.9.9.9").
+// Mail clients and bulk-mail tools differ in the shape of their version
+// strings even where the values themselves rarely repeat.
 std::string Shape(std::string_view value, size_t max = 40) {
   std::string out;
   for (char ch : value) {
     auto c = static_cast<unsigned char>(ch);
-    char k = c >= '0' && c <= '9' ? '9' : c >= 'a' && c <= 'z' ? 'a' : c >= 'A' && c <= 'Z' ? 'A'
-             : c >= 0x80 ? 'u' : static_cast<char>(c);
+    char k = c >= '0' && c <= '9'   ? '9'
+             : c >= 'a' && c <= 'z' ? 'a'
+             : c >= 'A' && c <= 'Z' ? 'A'
+             : c >= 0x80            ? 'u'
+                                    : static_cast<char>(c);
     if (k == '\t') k = ' ';
-    if (!out.empty() && out.back() == k && (k == '9' || k == 'a' || k == 'A' || k == 'u' || k == ' '))
+    if (!out.empty() && out.back() == k &&
+        (k == '9' || k == 'a' || k == 'A' || k == 'u' || k == ' '))
       continue;
     if (!out.empty() && k == 'a' && out.back() == 'A') {  // "Mon" is one capitalized word
       continue;
@@ -386,45 +391,6 @@ void SubjectShapeTokens(std::string_view subject, Tokens& out) {
       best = std::max(best, run);
     }
     if (best >= 2) out.Add("subject:run:", std::string(std::min<size_t>(best, 3), mark));
-  }
-}
-
-// Counts of the HTML constructs mass mailers lean on: images, font and
-// colour markup, tables, forms and scripts, each bucketed.
-void HtmlTokens(std::string_view html, Tokens& out) {
-  static constexpr std::pair<std::string_view, std::string_view> kMarks[] = {
-      {"<img", "img"},     {"<font", "font"},     {"color=", "color"},
-      {"<table", "table"}, {"<form", "form"},     {"<script", "script"},
-      {"<a ", "link"},     {"bgcolor", "bgcolor"}, {"size=", "size"}};
-  std::string lower = ToLower(html);
-  for (const auto& [needle, name] : kMarks) {
-    size_t n = 0;
-    for (size_t at = lower.find(needle); at != std::string::npos && n < 100;
-         at = lower.find(needle, at + needle.size())) {
-      ++n;
-    }
-    out.Add("html:", std::string(name) + ":" + Bucket(n));
-  }
-}
-
-// The words of the paths of the URLs in `text` ("/cgi-bin/remove.pl?id=1" ->
-// cgi, bin, remove, pl, id, num:1), one run per URL.
-void UrlPathTokens(std::string_view text, const TokenizerLimits& limits, Tokens& out) {
-  size_t urls = 0;
-  for (size_t i = text.find("://"); i != std::string_view::npos && urls < limits.max_urls;
-       i = text.find("://", i + 3)) {
-    size_t start = text.find('/', i + 3);
-    size_t end = i + 3;
-    while (end < text.size() && end - i < 300) {
-      char c = text[end];
-      if (c == '"' || c == '\'' || c == '<' || c == '>' || c == ' ' || c == '\t' ||
-          c == '\r' || c == '\n' || c == ')')
-        break;
-      ++end;
-    }
-    if (start == std::string_view::npos || start >= end) continue;
-    ++urls;
-    TokenizeText(text.substr(start, end - start), "url:path:", limits, out);
   }
 }
 
@@ -514,7 +480,7 @@ Tokens Tokenize(const mime::Message& m, const TokenizerLimits& limits) {
       if (received++ < limits.max_received) ReceivedTokens(value, out);
     } else if (name == "x-mailer" || name == "user-agent") {
       TokenizeText(value.substr(0, 200), "x-mailer:", limits, out);
-      if (getenv("T1")) out.Add("x-mailer:shape:", Shape(Trim(value)));
+      out.Add("x-mailer:shape:", Shape(Trim(value)));
     } else if (name == "list-id" || name == "precedence") {
       out.Add(name + ":", ToLower(Trim(value).substr(0, 60)));
     } else if (name == "return-path") {
@@ -531,7 +497,6 @@ Tokens Tokenize(const mime::Message& m, const TokenizerLimits& limits) {
     out.Add("message-id:", "nodomain");
   } else {
     AddDomainOf(out, "message-id:", m.message_id);
-    if (getenv("T2")) out.Add("message-id:shape:", Shape(std::string_view(m.message_id).substr(0, at)));
   }
 
   if (m.from.empty()) out.Add("from:", "none");
@@ -584,17 +549,10 @@ Tokens Tokenize(const mime::Message& m, const TokenizerLimits& limits) {
     }
   }
   for (size_t i = 0; i < hosts.size() && i < limits.max_urls; ++i) AddHost(out, "url:", hosts[i]);
-  if (getenv("T5")) {
-    UrlPathTokens(std::string_view(m.html_body.empty() ? m.text_body : m.html_body)
-                      .substr(0, limits.max_text_bytes), limits, out);
-  }
-  if (getenv("T4") && !m.html_body.empty()) {
-    HtmlTokens(std::string_view(m.html_body).substr(0, limits.max_text_bytes), out);
-  }
 
   if (Trim(m.subject).empty()) out.Add("subject:", "none");
   TokenizeText(m.subject.substr(0, 1000), "subject:", limits, out);
-  if (getenv("T3")) SubjectShapeTokens(m.subject, out);
+  SubjectShapeTokens(m.subject, out);
   out.Add("body:", m.html_body.empty() ? "text" : "html");
   TokenizeText(m.text_body, "", limits, out);
   return out;

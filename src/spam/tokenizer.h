@@ -7,6 +7,10 @@
 // bucketed by length ("num:4"), over-long words become a length class, and CJK
 // text (Han, Hiragana, Katakana, Hangul), which has no spaces, is split into
 // overlapping character bigrams ("不在のお知らせ" -> 不在 在の のお お知 知ら らせ).
+// Two kinds of token keep what lower-casing loses: the shape of the X-Mailer
+// or User-Agent value ("x-mailer:shape:A A A 9.9.9.9") and the subject's
+// typography (words in capitals "subject:caps:FREE", "subject:caps-words:all",
+// runs of '!', '?' or '$' as "subject:run:!!!").
 // Tokens keep their order inside a run (the subject, the body) so the model
 // can pair neighbours (OSB features).
 //
