@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/config.h"
+#include "spam/filter.h"
 #include "auth/authenticate.h"
 #include "store/store.h"
 #include "tickets/updates.h"
@@ -31,6 +32,9 @@ std::vector<std::string> SupportAddressesOf(const Config& config);
 
 // The sender-authentication policy of a configuration; `store` tells agents apart.
 auth::AuthPolicy AuthPolicyOf(const Config& config, store::Store& store);
+
+// The spam filter's thresholds of a configuration (the verdicts serve gives).
+spam::FilterOptions SpamOptionsOf(const Config& config);
 
 // Who we are on outgoing mail; `base_url` defaults to the configured HTTP address.
 tickets::DeskInfo DeskOf(const Config& config, std::string base_url = "");

@@ -40,6 +40,13 @@ auth::AuthPolicy AuthPolicyOf(const Config& config, store::Store& store) {
   return policy;
 }
 
+spam::FilterOptions SpamOptionsOf(const Config& config) {
+  spam::FilterOptions options;
+  options.suspend_at = config.spam_suspend_at;
+  options.refuse_at = config.spam_refuse_at;
+  return options;
+}
+
 tickets::DeskInfo DeskOf(const Config& config, std::string base_url) {
   tickets::DeskInfo desk;
   desk.name = config.desk_name;
@@ -80,10 +87,7 @@ int Ingest(const Config& config, const IngestArgs& args) {
   }
   // The same screening as serve: the stored lists and spam model (the
   // per-sender rate is per process, so a pipe door counts one message).
-  spam::FilterOptions spam_options;
-  spam_options.suspend_at = config.spam_suspend_at;
-  spam_options.refuse_at = config.spam_refuse_at;
-  spam::Filter spam_filter(spam_options);
+  spam::Filter spam_filter(SpamOptionsOf(config));
   intake::EmailLists lists;
   Status loaded = (*store)->Read([&](store::Tx& tx) {
     if (Status s = spam_filter.Load(tx); !s.ok()) return s;

@@ -89,10 +89,7 @@ int Serve(const Config& config) {
 
   // The learning spam filter: its whole model loaded once, then scored in
   // Prepare (outside the writer) and taught by agents' decisions.
-  spam::FilterOptions spam_options;
-  spam_options.suspend_at = config.spam_suspend_at;
-  spam_options.refuse_at = config.spam_refuse_at;
-  spam::Filter spam_filter(spam_options);
+  spam::Filter spam_filter(SpamOptionsOf(config));
   if (auto s = (*store)->Read([&](store::Tx& tx) { return spam_filter.Load(tx); }); !s.ok()) {
     spdlog::error("spam filter: {}", s.message());
     return kExitConfig;

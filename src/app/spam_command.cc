@@ -267,10 +267,7 @@ int SpamCheck(const Config& config, const SpamArgs& args) {
     return store.status().kind() == ErrorKind::kInvalid ? kExitUsage : kExitTempFail;
   }
   mime::InitMime();
-  spam::FilterOptions options;  // the verdicts serve would give
-  options.suspend_at = config.spam_suspend_at;
-  options.refuse_at = config.spam_refuse_at;
-  spam::Filter filter(options);
+  spam::Filter filter(SpamOptionsOf(config));  // the verdicts serve would give
   Status loaded = (*store)->Read([&](store::Tx& tx) { return filter.Load(tx); });
   if (!loaded.ok()) {
     Complain("check: loading the model: " + loaded.message());

@@ -14,6 +14,7 @@
 #include "common/strings.h"
 #include "dns/names.h"
 #include "intake/email_lists.h"
+#include "intake/support_addresses.h"
 
 namespace postdesk::doctor {
 namespace {
@@ -27,15 +28,6 @@ std::string Quoted(std::string_view text) {
   std::string t(Trim(text));
   if (t.size() > kMaxQuoted) t = t.substr(0, kMaxQuoted) + "...";
   return t;
-}
-
-std::string Untagged(std::string_view address) {
-  std::string a = NormalizeEmail(address);
-  size_t at = a.rfind('@');
-  if (at == std::string::npos) return a;
-  size_t plus = a.find('+');
-  if (plus == std::string::npos || plus > at) return a;
-  return a.substr(0, plus) + a.substr(at);
 }
 
 std::string Str(const json& j, const char* key) {
@@ -195,7 +187,7 @@ Result<SenderStored> DiagnoseSenderStored(store::Tx& tx, const SenderDoctorOptio
   std::map<std::string, Trace> traces;
   auto note = [&](const std::string& address, int64_t at, int64_t Trace::*count) {
     if (address.empty()) return;
-    Trace& t = traces[Untagged(address)];
+    Trace& t = traces[intake::SupportAddresses::WithoutTag(address)];
     t.*count += 1;
     t.last_at = std::max(t.last_at, at);
   };

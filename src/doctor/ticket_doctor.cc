@@ -26,6 +26,7 @@
 #include "common/config.h"
 #include "common/strings.h"
 #include "dns/cares_resolver.h"
+#include "intake/support_addresses.h"
 #include "outbound/dsn.h"
 #include "outbound/enqueue.h"
 #include "outbound/mx.h"
@@ -51,16 +52,6 @@ std::string Quoted(std::string_view text) {
 }
 
 std::string Time(int64_t t) { return t ? FormatIsoTime(t) : std::string("(never)"); }
-
-// support+tag@domain -> support@domain, normalised.
-std::string Untagged(std::string_view address) {
-  std::string a = NormalizeEmail(address);
-  size_t at = a.rfind('@');
-  if (at == std::string::npos) return a;
-  size_t plus = a.find('+');
-  if (plus == std::string::npos || plus > at) return a;
-  return a.substr(0, plus) + a.substr(at);
-}
 
 // --------------------------------------------------------------- step 1
 
@@ -666,7 +657,7 @@ Status ForwardingStep(store::Tx& tx, const store::Ticket& ticket, const std::str
                       TicketStored& out) {
   const std::string step = "3.forwarding", title = "Sending support address";
   std::string wanted = ticket.recipient.empty() ? desk_default : ticket.recipient;
-  std::string address = Untagged(wanted);
+  std::string address = intake::SupportAddresses::WithoutTag(wanted);
   auto sender = outbound::ChooseSender(tx, address, desk_default);
   if (!sender.ok()) return sender.status();
   out.sending_domain = std::string(EmailDomain(sender->address));

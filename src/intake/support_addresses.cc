@@ -8,16 +8,6 @@
 namespace postdesk::intake {
 namespace {
 
-// "local+tag@domain" -> "local@domain" (lower case).
-std::string WithoutTag(std::string_view address) {
-  std::string a = NormalizeEmail(address);
-  size_t at = a.rfind('@');
-  if (at == std::string::npos) return a;
-  size_t plus = a.find('+');
-  if (plus == std::string::npos || plus > at) return a;
-  return a.substr(0, plus) + a.substr(at);
-}
-
 std::vector<std::string> Normalized(std::vector<std::string> addresses) {
   std::vector<std::string> out;
   for (auto& a : addresses) {
@@ -28,6 +18,15 @@ std::vector<std::string> Normalized(std::vector<std::string> addresses) {
 }
 
 }  // namespace
+
+std::string SupportAddresses::WithoutTag(std::string_view address) {
+  std::string a = NormalizeEmail(address);
+  size_t at = a.rfind('@');
+  if (at == std::string::npos) return a;
+  size_t plus = a.find('+');
+  if (plus == std::string::npos || plus > at) return a;
+  return a.substr(0, plus) + a.substr(at);
+}
 
 SupportAddresses::SupportAddresses(std::vector<std::string> addresses)
     : addresses_(std::make_shared<const Set>(Normalized(std::move(addresses)))) {}

@@ -31,6 +31,8 @@ class SupportAddresses {
   std::optional<std::string> Canonical(std::string_view address) const;
   // The encoded ticket id in a "support+id<ENCODED>@domain" recipient.
   static std::optional<std::string> TicketTag(std::string_view address);
+  // "local+tag@domain" -> "local@domain", normalised (lower case).
+  static std::string WithoutTag(std::string_view address);
 
   std::vector<std::string> all() const;
   std::string default_address() const;  // "" only when built with an empty set
