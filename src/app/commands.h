@@ -22,6 +22,7 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitDataErr = 65;   // unusable input: never retry
 inline constexpr int kExitNoUser = 67;    // not a support address
 inline constexpr int kExitTempFail = 75;  // try again later
+inline constexpr int kExitNoPerm = 77;    // refused by policy (list, spam, DMARC)
 inline constexpr int kExitConfig = 78;
 
 int Serve(const Config& config);

@@ -151,7 +151,6 @@ int Ingest(const Config& config, const IngestArgs& args) {
   const auto& o = *result;
   // A policy refusal (blocklist reject:, spam score, DMARC) bounces as
   // "permission denied" (EX_NOPERM); a sender over its rate is told to retry.
-  constexpr int kExitNoPerm = 77;
   if (o.kind == "rejected") {
     spdlog::error("ingest: refused: {}", o.cause);
     return kExitNoPerm;
