@@ -228,6 +228,26 @@ std::string ContentId(GMimeObject* obj) {
 
 void Walk(GMimeObject* obj, int depth, Context* ctx);
 
+// A short, lower-case, printable copy of a declared header value.
+std::string DeclaredToken(std::string_view value) {
+  std::string out = ToLower(Trim(value).substr(0, 40));
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7e) c = '?';
+  }
+  return out;
+}
+
+void RecordShape(GMimeObject* obj, int depth, Message* msg) {
+  PartShape shape;
+  shape.content_type = MimeType(obj);
+  if (const char* cs = g_mime_object_get_content_type_parameter(obj, "charset")) {
+    shape.charset = DeclaredToken(cs);
+  }
+  shape.transfer_encoding = DeclaredToken(RawHeader(obj, "Content-Transfer-Encoding"));
+  shape.depth = depth;
+  msg->parts.push_back(std::move(shape));
+}
+
 void WalkMessagePart(GMimeMessagePart* part, Context* ctx) {
   GMimeObject* obj = GMIME_OBJECT(part);
   internal::ParamHeader disposition =
@@ -333,6 +353,7 @@ void Walk(GMimeObject* obj, int depth, Context* ctx) {
     ctx->Defect("more than " + std::to_string(kMaxParts) + " MIME parts; the rest ignored");
     return;
   }
+  RecordShape(obj, depth, ctx->msg);
   if (GMIME_IS_MULTIPART(obj)) {
     WalkMultipart(GMIME_MULTIPART(obj), depth, ctx);
   } else if (GMIME_IS_MESSAGE_PART(obj)) {

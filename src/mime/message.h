@@ -29,6 +29,14 @@ struct Attachment {
   std::string data;          // decoded bytes
 };
 
+// One MIME part's shape as its headers declared it (multiparts included).
+struct PartShape {
+  std::string content_type;       // lower-case "type/subtype"
+  std::string charset;            // declared charset, lower-case; empty when none
+  std::string transfer_encoding;  // Content-Transfer-Encoding, lower-case; empty when none
+  int depth = 0;                  // 0 for the message's own body
+};
+
 struct Message {
   // Header fields, decoded to UTF-8, unfolded, in order; names as written.
   std::vector<std::pair<std::string, std::string>> headers;
@@ -46,6 +54,7 @@ struct Message {
                                         // parts (as .eml attachments)
 
   std::vector<std::string> defects;  // what was wrong with the input, for the audit
+  std::vector<PartShape> parts;      // every part walked, in tree order (the root first)
 
   // First header value named `name` (case-insensitive), if any.
   std::optional<std::string> Header(std::string_view name) const;

@@ -350,6 +350,38 @@ TEST_F(MimeTest, AlternativeInsideMixedWithRelatedImages) {
   EXPECT_EQ(m.attachments[1].data, "PK\x03\x04");
 }
 
+TEST_F(MimeTest, PartShapesAreRecordedAsDeclared) {
+  Message m = Parse(
+      "Content-Type: multipart/mixed; boundary=outer\n\n"
+      "--outer\nContent-Type: multipart/alternative; boundary=alt\n\n"
+      "--alt\nContent-Type: text/plain; charset=\"ISO-8859-1\"\n"
+      "Content-Transfer-Encoding: Quoted-Printable\n\ncaf=E9\n"
+      "--alt\nContent-Type: TEXT/HTML; charset=utf-8\n\n<p>caf\xC3\xA9</p>\n"
+      "--alt--\n"
+      "--outer\nContent-Type: application/pdf; name=a.pdf\n"
+      "Content-Transfer-Encoding: base64\n\nJVBERg==\n"
+      "--outer--\n");
+  ASSERT_EQ(m.parts.size(), 5u);
+  EXPECT_EQ(m.parts[0].content_type, "multipart/mixed");
+  EXPECT_EQ(m.parts[0].depth, 0);
+  EXPECT_EQ(m.parts[1].content_type, "multipart/alternative");
+  EXPECT_EQ(m.parts[2].content_type, "text/plain");
+  EXPECT_EQ(m.parts[2].charset, "iso-8859-1");
+  EXPECT_EQ(m.parts[2].transfer_encoding, "quoted-printable");
+  EXPECT_EQ(m.parts[2].depth, 2);
+  EXPECT_EQ(m.parts[3].content_type, "text/html");
+  EXPECT_EQ(m.parts[3].charset, "utf-8");
+  EXPECT_EQ(m.parts[3].transfer_encoding, "");
+  EXPECT_EQ(m.parts[4].content_type, "application/pdf");
+  EXPECT_EQ(m.parts[4].transfer_encoding, "base64");
+  EXPECT_EQ(m.parts[4].depth, 1);
+
+  // A plain message has one part: its body, with the default type.
+  Message plain = Parse("Subject: x\n\nhello\n");
+  ASSERT_EQ(plain.parts.size(), 1u);
+  EXPECT_EQ(plain.parts[0].content_type, "text/plain");
+}
+
 TEST_F(MimeTest, NestedMessageIsAnAttachmentNotBody) {
   Message m = Parse(
       "Subject: outer\nContent-Type: multipart/mixed; boundary=o\n\n"
@@ -757,6 +789,7 @@ TEST_F(MimeTest, ManyPartsAreBounded) {
   raw += "--p--\n";
   Message m = Parse(raw);
   EXPECT_LE(m.attachments.size(), 5000u);
+  EXPECT_LE(m.parts.size(), 5000u);
   EXPECT_TRUE(HasDefect(m, "MIME parts"));
 }
 

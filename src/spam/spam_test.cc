@@ -150,6 +150,22 @@ TEST_F(SpamTest, HeaderTokensCarryTheirFieldName) {
   for (const auto& s : t.Texts()) EXPECT_EQ(s.find("score"), std::string::npos) << s;
 }
 
+TEST_F(SpamTest, MimeStructureTokens) {
+  Tokens t = TokensOf(
+      "From: a@b.example\r\nSubject: x\r\n"
+      "Content-Type: multipart/alternative; boundary=alt\r\n\r\n"
+      "--alt\r\nContent-Type: text/plain; charset=Windows-1252\r\n\r\nhi\r\n"
+      "--alt\r\nContent-Type: text/html; charset=us-ascii\r\n"
+      "Content-Transfer-Encoding: base64\r\n\r\nPGI+aGk8L2I+\r\n"
+      "--alt--\r\n");
+  EXPECT_TRUE(t.Contains("part:multipart/alternative;-"));
+  EXPECT_TRUE(t.Contains("part:text/plain;windows-1252"));
+  EXPECT_TRUE(t.Contains("part:cte:text/plain;-"));
+  EXPECT_TRUE(t.Contains("part:text/html;us-ascii"));
+  EXPECT_TRUE(t.Contains("part:cte:text/html;base64"));
+  EXPECT_TRUE(t.Contains("parts:multipart/alternative/text/plain/text/html"));
+}
+
 TEST_F(SpamTest, XMailerShapeAndSubjectTypography) {
   Tokens t = TokensOf(Mail("a@b.example", "FREE Money for YOU!!! $$", "hi",
                            "X-Mailer: Microsoft Outlook Express 6.00.2600.0000\r\n"));

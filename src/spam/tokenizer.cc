@@ -533,6 +533,18 @@ Tokens Tokenize(const mime::Message& m, const TokenizerLimits& limits) {
       out.Add("attachment:ext:", ToLower(a.filename.substr(dot + 1)));
     }
   }
+  // The MIME structure as declared: each part's type with its charset and
+  // transfer encoding, and the outline of the first few parts.
+  std::string outline;
+  for (size_t i = 0; i < m.parts.size() && i < 16; ++i) {
+    const mime::PartShape& p = m.parts[i];
+    const std::string_view type = std::string_view(p.content_type).substr(0, 60);
+    out.Add("part:", std::string(type) + ";" + (p.charset.empty() ? "-" : p.charset));
+    out.Add("part:cte:",
+            std::string(type) + ";" + (p.transfer_encoding.empty() ? "-" : p.transfer_encoding));
+    if (i < 4) outline += (i == 0 ? "" : "/") + std::string(type);
+  }
+  if (!outline.empty()) out.Add("parts:", outline);
   for (size_t i = 0; i < m.defects.size() && i < 8; ++i) {
     std::string d = m.defects[i].substr(0, 40);
     std::replace(d.begin(), d.end(), ' ', '-');
