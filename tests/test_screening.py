@@ -199,3 +199,58 @@ def test_limits_come_from_the_config_file(desk_factory, tmp_path):
     assert "held for review (number_recipients_exceeded)" in r, r
     c.cmd("QUIT")
     c.close()
+
+
+def test_scanner_verdicts_count_only_from_trusted_relays(desk_factory, tmp_path):
+    """SpamAssassin's and Rspamd's header fields decide only when the message
+    came from a relay listed in trusted_relays; from anyone else they are
+    noted in the audit and ignored."""
+    flagged = msg("Quarterly numbers", "Please see the figures.",
+                  extra="X-Spam-Flag: YES\r\n"
+                        "X-Spam-Status: Yes, score=9.1 required=5.0 tests=BAYES_99,URIBL_BLACK "
+                        "autolearn=no version=3.4.6\r\n")
+    rspamd = msg("Invoice", "Open the attachment.", frm="Bob <bob@customer.test>",
+                 extra="X-Spamd-Result: default: True [16.20 / 15.00]; BAYES_SPAM(5.10)[99.9%]\r\n")
+    clean = msg("Printer question", "It jams.", frm="Carol <carol@customer.test>",
+                extra="X-Spam-Status: No, score=-1.9 required=5.0 tests=BAYES_00\r\n")
+
+    trusted = desk_factory("--trusted-relay", "127.0.0.0/8", subdir="trusted")
+    r = trusted.send_raw(flagged)
+    assert "held for review (spam)" in r.stdout, r.stdout
+    trusted.send_raw(rspamd, mail_from="bob@customer.test")
+    trusted.send_raw(clean, mail_from="carol@customer.test")
+    assert [t["subject"] for t in trusted.tickets()] == ["Printer question"]
+    by_author = {s["author"]["email"]: s for s in trusted.suspended()}
+    sa = by_author["alice@customer.test"]["evidence"]
+    assert sa["cause"] == "spam"
+    assert "the trusted relay 127.0.0.1 marked it spam: SpamAssassin X-Spam-Status" in sa["reason"]
+    assert sa["evidence"]["score"] == 9.1 and sa["evidence"]["tests"] == ["BAYES_99", "URIBL_BLACK"]
+    rs = by_author["bob@customer.test"]["evidence"]["evidence"]
+    assert rs["scanner"] == "rspamd" and rs["score"] == 16.2 and rs["threshold"] == 15.0
+
+    # Without trusted_relays the same fields are anyone's claim: a ticket,
+    # with the claim and the reason it did not count in the audit.
+    plain = desk_factory(subdir="plain")
+    r = plain.send_raw(flagged)
+    assert "held for review" not in r.stdout
+    [t] = plain.tickets()
+    audits = plain.get_json(f"/api/v2/tickets/{t['id']}/audits.json")["audits"]
+    claim = audits[0]["metadata"]["relay_spam"]
+    assert claim["spam"] is True and claim["honoured"] is False
+    assert "127.0.0.1 is not a trusted relay" in claim["reason"]
+
+    # The pipe door is trusted by the entry "pipe" (the local MTA calls it).
+    cfg = tmp_path / "pipe.toml"
+    cfg.write_text('trusted_relays = ["pipe"]\n')
+    args = [BIN, "ingest", "--data", str(plain.data), "--domain", DOMAIN, "--hostname", "desk.test",
+            "--config", str(cfg), "--sender", "bob@customer.test", "--recipient", SUPPORT]
+    r = subprocess.run(args, input=rspamd, capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    [s] = plain.suspended()
+    assert s["cause"] == "spam" and "the local MTA (pipe)" in s["evidence"]["reason"]
+
+    # A malformed entry is a configuration error that names it.
+    cfg.write_text('trusted_relays = ["mx.example"]\n')
+    r = subprocess.run(args, input=clean, capture_output=True, timeout=60)
+    assert r.returncode == 78
+    assert b'"mx.example" is neither an IP address' in r.stdout + r.stderr

@@ -118,7 +118,12 @@ int Ingest(const Config& config, const IngestArgs& args) {
   pipeline_options.desk = desk;
   pipeline_options.auth = AuthPolicyOf(config, **store);
   pipeline_options.spam = &spam_filter;
-  pipeline_options.screening = intake::ScreeningOptions::FromConfig(config);
+  auto screening = intake::ScreeningOptions::FromConfig(config);
+  if (!screening.ok()) {
+    spdlog::error("ingest: {}", screening.status().message());
+    return kExitConfig;
+  }
+  pipeline_options.screening = std::move(screening).value();
   intake::Pipeline pipeline(std::move(pipeline_options));
   pipeline.email_lists().Set(std::move(lists));
   for (const auto& r : args.recipients) {

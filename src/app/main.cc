@@ -44,6 +44,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"off", "flag", "suspend"}));
   serve->add_option("--trusted-arc-sealer", config.trusted_arc_sealers,
                     "ARC sealer domain whose results are trusted (repeatable)");
+  serve->add_option("--trusted-relay", config.trusted_relays,
+                    "client address or network (ADDR/BITS) whose X-Spam-* verdicts count (repeatable)");
   serve->add_flag("--reject-on-dmarc-reject", config.reject_on_dmarc_reject,
                   "refuse at SMTP time mail failing DMARC with p=reject");
   serve->add_option("--retry-first-delay", config.retry_first_delay_seconds,

@@ -146,7 +146,12 @@ int Serve(const Config& config) {
   pipeline_options.desk = desk;
   pipeline_options.auth = AuthPolicyOf(config, **store);
   pipeline_options.spam = &spam_filter;
-  pipeline_options.screening = intake::ScreeningOptions::FromConfig(config);
+  auto screening = intake::ScreeningOptions::FromConfig(config);
+  if (!screening.ok()) {
+    spdlog::error("serve: {}", screening.status().message());
+    return kExitConfig;
+  }
+  pipeline_options.screening = std::move(screening).value();
   intake::Pipeline pipeline(std::move(pipeline_options));
   if (auto s = (*store)->Read([&](store::Tx& tx) {
         auto lists = api::LoadEmailLists(tx);

@@ -49,6 +49,14 @@ Status LoadConfigFile(const std::string& path, Config& c) {
       if (auto s = item.value<std::string>()) c.trusted_arc_sealers.push_back(*s);
     }
   }
+  if (auto* arr = t["trusted_relays"].as_array()) {
+    c.trusted_relays.clear();
+    for (auto& item : *arr) {
+      auto s = item.value<std::string>();
+      if (!s) return Status::Invalid("config " + path + ": trusted_relays holds strings");
+      c.trusted_relays.push_back(*s);
+    }
+  }
   num("delivery_lifetime_seconds", c.delivery_lifetime_seconds);
   num("rate_accept_per_hour", c.rate_accept_per_hour);
   num("rate_suspend_per_hour", c.rate_suspend_per_hour);

@@ -40,6 +40,10 @@ struct Config {
   std::string inbound_authentication = "flag";
   bool reject_on_dmarc_reject = false;
   std::vector<std::string> trusted_arc_sealers;
+  // Relays whose spam scanner verdicts (SpamAssassin's X-Spam-Status,
+  // Rspamd's X-Spamd-Result, ...) we honour: client addresses or networks
+  // of the SMTP/LMTP doors, and "pipe" for `postdesk ingest`.
+  std::vector<std::string> trusted_relays;
 
   // Outbound delivery retries: first delay (doubling up to an hour) and lifetime.
   int64_t retry_first_delay_seconds = 60;

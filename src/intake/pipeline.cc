@@ -247,6 +247,30 @@ void Pipeline::Screen(Prepared& p) const {
     }
   }
 
+  // 3b. A verdict of the spam scanner in front of us, honoured only from a
+  //     trusted relay (anyone can write those fields); kept for the audit
+  //     either way.
+  std::optional<Finding> relay_spam;
+  if (std::optional<RelayVerdict> rv = ReadRelayVerdict(m)) {
+    const std::string relay = p.inbound.door == "pipe" ? "the local MTA (pipe)"
+                              : p.inbound.client_ip.empty() ? p.inbound.door
+                                                            : p.inbound.client_ip;
+    const bool trusted =
+        screening_.trusted_relays.Trusts(p.inbound.door, p.inbound.client_ip);
+    p.relay_verdict = rv->ToJson();
+    p.relay_verdict["relay"] = relay;
+    p.relay_verdict["honoured"] = trusted && !allowlisted;
+    if (!trusted) {
+      p.relay_verdict["reason"] = relay + " is not a trusted relay (trusted_relays)";
+    } else if (allowlisted) {
+      p.relay_verdict["reason"] = "the sender is allowlisted";
+    } else if (rv->spam) {
+      relay_spam = Finding{kCauseSpam,
+                           "the trusted relay " + relay + " marked it spam: " + rv->Describe(),
+                           p.relay_verdict};
+    }
+  }
+
   // 4. Everything that suspends, most decisive first; the first is the
   //    cause, the others are kept in the evidence.
   std::vector<Finding> findings;
@@ -293,6 +317,7 @@ void Pipeline::Screen(Prepared& p) const {
                 rate_json});
   }
   add(std::move(spam));
+  add(std::move(relay_spam));
   if (Trim(m.text_body).empty() && m.attachments.empty()) {
     add(Finding{kCauseBlank, "no text and no attachments", json::object()});
   }
@@ -424,6 +449,7 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
     if (p.early && p.early->cause == cause && !p.early->also.empty()) ev["also"] = p.early->also;
     if (!p.list.entry.empty()) ev["list"] = {{"list", p.list.list}, {"entry", p.list.entry}};
     if (p.auth) ev["authentication"] = auth::ToJson(*p.auth);
+    if (!p.relay_verdict.is_null()) ev["relay_spam"] = p.relay_verdict;
     s.evidence_json = ev.dump(-1, ' ', false, json::error_handler_t::replace);
     s.spam_json = p.spam_json;
     s.created_at = now;
@@ -639,6 +665,8 @@ Result<Outcome> Pipeline::CommitMail(store::Tx& tx, const Prepared& p, int64_t r
     json verdict = json::parse(p.spam_json, nullptr, false);
     if (!verdict.is_discarded()) meta["spam"] = std::move(verdict);
   }
+  // A scanner's verdict in the header, and whether it counted.
+  if (!p.relay_verdict.is_null()) meta["relay_spam"] = p.relay_verdict;
   if (recover) {
     meta["suspended_ticket_recovery"] = {{"agent_id", recover->agent_id},
                                          {"requester_overridden", recover->requester_id.has_value()}};

@@ -34,6 +34,7 @@
 #include "intake/causes.h"
 #include "intake/email_lists.h"
 #include "intake/rate_limit.h"
+#include "intake/relay_verdict.h"
 #include "intake/support_addresses.h"
 #include "auth/authenticate.h"
 #include "dns/resolver.h"
@@ -100,6 +101,9 @@ struct Prepared {
   std::optional<Refusal> refusal;
   // The spam filter's verdict (Verdict::ToJson), "" when it did not run.
   std::string spam_json;
+  // A scanner verdict in the header (RelayVerdict::ToJson plus "relay" and
+  // "honoured"): null when no scanner field is there.
+  nlohmann::json relay_verdict;
   // The allowlist or blocklist entry that applied, if any.
   ListVerdict list;
   // The secret of our forwarding verification email, from its
@@ -134,9 +138,14 @@ struct RecoverOptions {
 struct ScreeningOptions {
   RateOptions rate;
   size_t max_header_recipients = 50;  // distinct To/Cc addresses; 0 = no limit
+  TrustedRelays trusted_relays;       // whose scanner verdicts suspend as spam
 
-  static ScreeningOptions FromConfig(const Config& config) {
+  // Fails on a malformed trusted_relays entry.
+  static Result<ScreeningOptions> FromConfig(const Config& config) {
     ScreeningOptions o;
+    auto relays = TrustedRelays::Parse(config.trusted_relays);
+    if (!relays.ok()) return relays.status();
+    o.trusted_relays = std::move(relays).value();
     o.rate.accept_per_window = config.rate_accept_per_hour;
     o.rate.suspend_per_window = config.rate_suspend_per_hour;
     o.rate.allowlist_multiplier = config.allowlist_rate_multiplier;

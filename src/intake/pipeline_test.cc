@@ -621,6 +621,65 @@ TEST_F(ScreeningPipelineTest, TooManyRecipientsIsConfigurable) {
   EXPECT_EQ(Suspended(o->suspended_id).cause_id, 30);
 }
 
+TEST_F(ScreeningPipelineTest, ScannerVerdictsCountOnlyFromTrustedRelays) {
+  ScreeningOptions so;
+  so.trusted_relays = *TrustedRelays::Parse({"192.0.2.0/24"});
+  Rebuild(nullptr, so);
+  const std::string mail = Mail("alice@customer.example", "Hello", "An ordinary question",
+                                "X-Spam-Status: Yes, score=8.2 required=5.0 tests=BAYES_99\r\n");
+  auto from = [&](std::string ip, std::string bytes = "") {
+    Inbound in;
+    in.bytes = bytes.empty() ? mail : bytes;
+    in.mail_from = "alice@customer.example";
+    in.recipients = {"support@example.com"};
+    in.client_ip = std::move(ip);
+    return pipeline_->Process(*store_, in);
+  };
+  // From the trusted relay: suspended as spam, the scanner's field as evidence.
+  auto held = from("192.0.2.25");
+  ASSERT_TRUE(held.ok());
+  ASSERT_EQ(held->kind, "suspended");
+  EXPECT_EQ(held->cause, "spam");
+  nlohmann::json evidence = Evidence(held->suspended_id);
+  EXPECT_EQ(evidence["evidence"]["scanner"], "spamassassin");
+  EXPECT_EQ(evidence["evidence"]["relay"], "192.0.2.25");
+  EXPECT_EQ(evidence["evidence"]["score"], 8.2);
+  EXPECT_EQ(evidence["evidence"]["honoured"], true);
+  EXPECT_NE(evidence["reason"].get<std::string>().find("trusted relay 192.0.2.25 marked it spam"),
+            std::string::npos);
+
+  // From anyone else (and through the pipe, not trusted here): a ticket,
+  // and its audit says the field was seen and why it did not count.
+  for (auto [ip, door] : {std::pair{"203.0.113.9", "smtp"}, std::pair{"", "pipe"}}) {
+    Inbound in;
+    in.bytes = Mail("alice@customer.example", std::string("Hello via ") + door, "A question",
+                    "X-Spam-Status: Yes, score=8.2 required=5.0\r\n");
+    in.mail_from = "alice@customer.example";
+    in.recipients = {"support@example.com"};
+    in.door = door;
+    in.client_ip = ip;
+    auto o = pipeline_->Process(*store_, in);
+    ASSERT_TRUE(o.ok());
+    ASSERT_EQ(o->kind, "ticket") << door;
+    ASSERT_TRUE(store_->Read([&](store::Tx& tx) {
+      auto audits = tx.ListAudits(o->ticket_id);
+      auto meta = nlohmann::json::parse((*audits)[0].metadata_json);
+      EXPECT_EQ(meta["relay_spam"]["spam"], true);
+      EXPECT_EQ(meta["relay_spam"]["honoured"], false);
+      EXPECT_NE(meta["relay_spam"]["reason"].get<std::string>().find("not a trusted relay"),
+                std::string::npos);
+      return Status::Ok();
+    }).ok());
+  }
+
+  // An allowlisted sender skips the scanner's verdict as it skips our filter.
+  SetLists("customer.example", "");
+  auto allowed = from("192.0.2.25", Mail("alice@customer.example", "Another", "Allowlisted",
+                                          "X-Spam-Flag: YES\r\n"));
+  ASSERT_TRUE(allowed.ok());
+  EXPECT_EQ(allowed->kind, "ticket");
+}
+
 TEST_F(ScreeningPipelineTest, RecoveredMailSkipsScreeningAndKeepsItsRequester) {
   auto o = Send(Mail("Ann <ann@customer.example>", "Out of office: question", "Away but here is my question"));
   ASSERT_TRUE(o.ok());
