@@ -11,6 +11,7 @@ import json
 import os
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,28 @@ def test_unreadable_input_and_usage(corpus):
     assert spam(data, "learn", "--spam", "--ham", str(corpus["spam"])).returncode == 64
     assert spam(data, "learn", str(corpus["spam"])).returncode == 64
     assert spam(data, "check").returncode == 64
+
+
+def test_a_running_server_picks_up_what_spam_learn_taught(corpus, desk_factory):
+    """`spam learn` writes to the store while `serve` runs; serve reloads its
+    model when the store's learned totals move (checked every 10 s) and then
+    acts on the new knowledge."""
+    from conftest import SUPPORT
+    desk = desk_factory()
+    probe = message(200, True).replace("support@support.example", SUPPORT)
+    probe_path = corpus["data"].parent / "probe.eml"
+    probe_path.write_text(probe)
+    r = desk.send_raw(probe_path.read_bytes(), mail_from="promo200@bulk-0.example.com")
+    assert "created" in r.stdout  # untrained: no verdict
+    for cls, path in (("--spam", corpus["mbox"]), ("--ham", corpus["maildir"])):
+        r = spam(desk.data, "learn", cls, str(path))
+        assert r.returncode == 0, r.stderr
+    log = desk.data / "serve.log"
+    deadline = time.time() + 25
+    while "spam filter reloaded: 25 spam and 25 ham learned" not in log.read_text(errors="replace"):
+        assert time.time() < deadline, log.read_text(errors="replace")
+        time.sleep(0.2)
+    probe_path.write_text(probe.replace("<m200-1@", "<m201-1@").replace("number 200", "number 201"))
+    r = desk.swaks("--from", "promo201@bulk-1.example.com", "--to", SUPPORT,
+                   "--data", str(probe_path), check=False)
+    assert ("550 5.7.1" in r.stdout or "held for review (spam)" in r.stdout), r.stdout

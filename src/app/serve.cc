@@ -240,6 +240,29 @@ int Serve(const Config& config) {
                      channel::Checks(a)["forwarding"].value("reason", std::string()));
       });
 
+  // What `postdesk spam learn` taught the store reaches the running filter
+  // (checked every 10 s: two counts, and a reload only when they moved).
+  boost::asio::steady_timer spam_refresh(io);
+  std::function<void()> refresh_spam = [&] {
+    spam_refresh.expires_after(std::chrono::seconds(10));
+    spam_refresh.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      auto before = spam_filter.learned();
+      Status s = (*store)->Read([&](store::Tx& tx) -> Status {
+        auto reloaded = spam_filter.RefreshFrom(tx);
+        if (!reloaded.ok()) return reloaded.status();
+        if (*reloaded) {
+          auto now = spam_filter.learned();
+          spdlog::info("spam filter reloaded: {} spam and {} ham learned (was {} and {})",
+                       now.first, now.second, before.first, before.second);
+        }
+        return Status::Ok();
+      });
+      if (!s.ok()) spdlog::warn("spam filter not reloaded: {}", s.message());
+      refresh_spam();
+    });
+  };
+
   if (auto s = WritePortsFile(config.data_dir, ports); !s.ok()) {
     spdlog::error("{}", s.message());
     return kExitConfig;
@@ -251,6 +274,7 @@ int Serve(const Config& config) {
   queue.Start();
   retention.Start();
   forwarding_watcher.Start();
+  refresh_spam();
   spdlog::info("postdesk serving {}: smtp {} http {}{} data {}", config.DefaultSupportAddress(),
                ports["smtp"].get<int>(), ports["http"].get<int>(),
                lmtp_server ? " lmtp " + std::to_string(ports["lmtp"].get<int>()) : "",
@@ -279,6 +303,7 @@ int Serve(const Config& config) {
     queue.Stop();
     retention.Stop();
     forwarding_watcher.Stop();
+    spam_refresh.cancel();
     deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     stop_when_idle();
   });

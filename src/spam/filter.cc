@@ -77,6 +77,14 @@ Status Filter::Load(store::Tx& tx) {
   return Status::Ok();
 }
 
+Result<bool> Filter::RefreshFrom(store::Tx& tx) {
+  auto stored = tx.CountSpamLearned();
+  if (!stored.ok()) return stored.status();
+  if (*stored == learned()) return false;
+  if (Status s = Load(tx); !s.ok()) return s;
+  return true;
+}
+
 Verdict Filter::Classify(std::string_view raw_message) const {
   mime::InitMime();
   return Classify(mime::Parse(raw_message));

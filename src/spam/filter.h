@@ -79,6 +79,11 @@ class Filter {
 
   // Reads every token count and the learned totals.
   Status Load(store::Tx& tx);
+  // Loads again when the store's learned totals differ from the model's --
+  // another process (`postdesk spam learn`) taught it -- and says whether it
+  // did. A learn still in flight here makes them differ for a moment too;
+  // the next refresh after its commit puts the model right.
+  Result<bool> RefreshFrom(store::Tx& tx);
 
   // Scores a raw RFC 5322 message.
   Verdict Classify(std::string_view raw_message) const;

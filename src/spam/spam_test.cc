@@ -502,6 +502,27 @@ TEST_F(SpamStoreTest, LearnManySumsABatchAndSkipsRepeats) {
   EXPECT_EQ(f.learned(), std::make_pair(int64_t{15}, int64_t{25}));
 }
 
+TEST_F(SpamStoreTest, RefreshReloadsOnlyWhatAnotherFilterTaught) {
+  Filter server, operator_tool;
+  auto refresh = [&](Filter& f) {
+    Result<bool> r = false;
+    Status s = store_->Read([&](store::Tx& tx) {
+      r = f.RefreshFrom(tx);
+      return r.status();
+    });
+    EXPECT_TRUE(s.ok()) << s.message();
+    return r.ok() && *r;
+  };
+  EXPECT_FALSE(refresh(server));  // both empty
+  Train(operator_tool, 22);        // another process learns through the store
+  EXPECT_TRUE(refresh(server));
+  EXPECT_EQ(server.learned(), operator_tool.learned());
+  EXPECT_DOUBLE_EQ(server.Classify(SpamMail(700)).score, operator_tool.Classify(SpamMail(700)).score);
+  EXPECT_FALSE(refresh(server));  // nothing new
+  Learn(server, HamMail(900), true);  // its own learning is in memory already
+  EXPECT_FALSE(refresh(server));
+}
+
 TEST_F(SpamStoreTest, LoadAfterLearnGivesTheSameScore) {
   Filter f;
   Train(f, 22);
