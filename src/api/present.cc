@@ -338,10 +338,32 @@ json SuspendedJson(const store::SuspendedTicket& s, std::string_view base,
   j["updated_at"] = FormatIsoTime(s.created_at);
   j["via"] = ViaJson("email", &author, s.recipient);
   j["brand_id"] = nullptr;
-  j["attachments"] = json::array();
   j["error_messages"] = nullptr;
   // Ours: what decided the cause (auth results, spam score and tokens...).
   j["evidence"] = ParseStoredJson(s.evidence_json, json::object(), "suspension evidence");
+  // The attachments listed at suspension; their bytes come out of the raw
+  // message (numbered from 1) until it is purged.
+  json attachments = json::array();
+  if (j["evidence"].is_object() && j["evidence"].contains("attachments") &&
+      j["evidence"]["attachments"].is_array()) {
+    size_t n = 0;
+    for (const json& a : j["evidence"]["attachments"]) {
+      if (!a.is_object()) continue;
+      ++n;
+      std::string name = a.value("file_name", std::string());
+      std::string content_url = std::string(base) + "/api/v2/suspended_tickets/" + Str(s.id) +
+                                "/attachments/" + std::to_string(n) + "/" +
+                                http::UrlEncode(name.empty() ? "attachment" : name);
+      attachments.push_back({{"id", nullptr},
+                             {"file_name", name},
+                             {"content_url", content_url},
+                             {"mapped_content_url", content_url},
+                             {"content_type", a.value("content_type", std::string())},
+                             {"size", a.value("size", int64_t{0})},
+                             {"inline", a.value("inline", false)}});
+    }
+  }
+  j["attachments"] = std::move(attachments);
   // Ours: the spam filter's verdict (score, decision, strongest tokens); null if it did not run.
   j["spam"] = s.spam_json.empty() ? json(nullptr)
                                   : ParseStoredJson(s.spam_json, json(nullptr), "spam verdict");

@@ -674,17 +674,6 @@ json FailureJson(const RecoverAttempt& a, std::string_view base) {
 
 // ---- explain ----
 
-json AttachmentsOf(const mime::Message& m) {
-  json list = json::array();
-  for (const auto& a : m.attachments) {
-    list.push_back({{"file_name", a.filename},
-                    {"content_type", a.content_type},
-                    {"size", a.data.size()},
-                    {"inline", a.is_inline}});
-  }
-  return list;
-}
-
 }  // namespace
 
 std::optional<CauseInfo> FindCause(std::string_view id_or_name) {
@@ -785,10 +774,8 @@ void RegisterSuspendedApi(http::Router& router, store::Store& store, SuspendedAp
       raw_json["door"] = raw->door;
       raw_json["client_ip"] = raw->client_ip;
       if (o->filter) e["spam_now"] = ParseJsonOr(o->filter->Classify(raw->bytes).ToJson(), nullptr);
-      e["attachments"] = AttachmentsOf(mime::Parse(raw->bytes));
-    } else {
-      e["attachments"] = json::array();
     }
+    e["attachments"] = SuspendedJson(s, base)["attachments"];
     if (o->retention_days > 0) {
       raw_json["purge_at"] = FormatIsoTime(s.created_at + o->retention_days * 86400);
     }
@@ -828,6 +815,48 @@ void RegisterSuspendedApi(http::Router& router, store::Store& store, SuspendedAp
     r.AddHeader("Content-Disposition", "attachment; filename=\"suspended-" + Str(*id) + ".eml\"");
     return r;
   });
+
+  // The N-th attachment (from 1, as listed) out of the stored raw message.
+  auto attachment_bytes = [st](const http::Request& req) -> http::Response {
+    auto id = ParseId(req.Param("id"));
+    if (!id) return BadId("suspended ticket", req.Param("id"));
+    auto n = ParseId(req.Param("n"));
+    if (!n || *n < 1) return BadId("attachment number", req.Param("n"));
+    std::string bytes;
+    bool purged = false;
+    Status s = st->Read([&](store::Tx& tx) -> Status {
+      auto found = tx.GetSuspended(*id);
+      if (!found.ok()) return found.status();
+      auto raw = tx.GetRawMessage(found->raw_message_id);
+      if (!raw.ok()) {
+        if (raw.status().kind() != ErrorKind::kNotFound) return raw.status();
+        purged = true;
+        return Status::Ok();
+      }
+      bytes = std::move(raw->bytes);
+      return Status::Ok();
+    });
+    if (!s.ok()) return StoreError(s);
+    if (purged) {
+      return http::ErrorResponse(404, "RecordNotFound",
+                                 "The raw message of this suspended ticket is no longer stored.");
+    }
+    mime::Message m = mime::Parse(bytes);
+    if (*n > static_cast<int64_t>(m.attachments.size())) {
+      return http::ErrorResponse(404, "RecordNotFound",
+                                 "This suspended ticket has " + std::to_string(m.attachments.size()) +
+                                     " attachment(s), not " + Str(*n) + ".");
+    }
+    mime::Attachment& a = m.attachments[static_cast<size_t>(*n - 1)];
+    http::Response r;
+    r.content_type = SafeContentType(a.content_type);
+    r.body = std::move(a.data);
+    r.AddHeader("Content-Disposition", ContentDisposition(a.filename));
+    return r;
+  };
+  http::RouteOptions raw_path{.requires_auth = true, .json_suffix = false};
+  router.Get(item + "/attachments/{n}/{file_name}", attachment_bytes, raw_path);
+  router.Get(item + "/attachments/{n}", attachment_bytes, raw_path);
 
   router.Add("DELETE", item, [st, o](const http::Request& req) -> http::Response {
     auto id = ParseId(req.Param("id"));

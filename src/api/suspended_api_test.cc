@@ -435,6 +435,53 @@ TEST_F(SuspendedApiTest, ShowExplainAndRaw) {
   EXPECT_EQ(Call("GET", "/api/v2/suspended_tickets/999999/raw").status, 404);
 }
 
+TEST_F(SuspendedApiTest, AttachmentsAreListedAndServedFromTheRawMessage) {
+  intake::Inbound in;
+  in.bytes =
+      "From: Ann <ann@customer.example>\r\nTo: " + std::string(kSupport) +
+      "\r\nSubject: Invoice\r\nMessage-ID: <inv@customer.example>\r\nMIME-Version: 1.0\r\n"
+      "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+      "--b\r\nContent-Type: text/plain\r\n\r\nPlease pay.\r\n"
+      "--b\r\nContent-Type: text/html; name=\"invoice.html\"\r\n"
+      "Content-Disposition: attachment; filename=\"invoice.html\"\r\n\r\n"
+      "<script>alert(1)</script>\r\n"
+      "--b\r\nContent-Type: application/octet-stream; name=\"invoice.pdf.exe\"\r\n"
+      "Content-Disposition: attachment; filename=\"invoice.pdf.exe\"\r\n"
+      "Content-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA\r\n--b--\r\n";
+  in.mail_from = "ann@customer.example";
+  in.recipients = {kSupport};
+  auto made = pipeline_->Process(*store_, in);
+  ASSERT_TRUE(made.ok());
+  ASSERT_EQ(made->kind, "suspended");  // malicious_pattern_detected (double extension)
+  const std::string item = "/api/v2/suspended_tickets/" + T(made->suspended_id);
+
+  json listed = Get(item)["suspended_ticket"]["attachments"];
+  ASSERT_EQ(listed.size(), 2u) << listed.dump();
+  EXPECT_EQ(listed[1]["file_name"], "invoice.pdf.exe");
+  EXPECT_EQ(listed[1]["size"], 12);
+  EXPECT_EQ(listed[1]["content_url"],
+            "http://127.0.0.1:8080" + item + "/attachments/2/invoice.pdf.exe");
+  EXPECT_EQ(Get(item + "/explain")["explanation"]["attachments"], listed);
+  EXPECT_EQ(Get("/api/v2/suspended_tickets.json")["suspended_tickets"][0]["attachments"], listed);
+
+  auto exe = Call("GET", item + "/attachments/2/invoice.pdf.exe");
+  EXPECT_EQ(exe.status, 200);
+  EXPECT_EQ(exe.body, std::string("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00", 12));
+  EXPECT_EQ(exe.Header("Content-Type"), "application/octet-stream");
+  EXPECT_NE(exe.Header("Content-Disposition").find("attachment"), std::string::npos);
+  // Active content is never served as such.
+  auto html = Call("GET", item + "/attachments/1");
+  EXPECT_EQ(html.status, 200);
+  EXPECT_EQ(html.Header("Content-Type"), "application/octet-stream");
+
+  EXPECT_EQ(Call("GET", item + "/attachments/3").status, 404);
+  EXPECT_EQ(Call("GET", item + "/attachments/0").status, 400);
+  EXPECT_EQ(Call("GET", item + "/attachments/x").status, 400);
+  // Deleted (or purged with its raw message): gone.
+  ASSERT_EQ(Call("DELETE", item).status, 204);
+  EXPECT_EQ(Call("GET", item + "/attachments/2").status, 404);
+}
+
 TEST_F(SuspendedApiTest, AuthorIdWhenTheSenderIsAUser) {
   int64_t id = AddSuspended("agent@support.example", "Mine", intake::kCauseBlank, kT0);
   json s = Get("/api/v2/suspended_tickets/" + T(id))["suspended_ticket"];

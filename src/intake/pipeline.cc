@@ -20,6 +20,9 @@
 namespace postdesk::intake {
 namespace {
 
+// Attachments listed in a suspension's evidence (a message may carry thousands).
+constexpr size_t kMaxListedAttachments = 100;
+
 using nlohmann::json;
 
 constexpr size_t kSubjectFromBodyChars = 80;
@@ -450,6 +453,19 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
     if (!p.list.entry.empty()) ev["list"] = {{"list", p.list.list}, {"entry", p.list.entry}};
     if (p.auth) ev["authentication"] = auth::ToJson(*p.auth);
     if (!p.relay_verdict.is_null()) ev["relay_spam"] = p.relay_verdict;
+    // What it carries, for the suspended-tickets view (the bytes stay in the
+    // raw message until it is purged).
+    if (!m.attachments.empty()) {
+      json listed = json::array();
+      for (size_t i = 0; i < m.attachments.size() && i < kMaxListedAttachments; ++i) {
+        const auto& a = m.attachments[i];
+        listed.push_back({{"file_name", a.filename},
+                          {"content_type", a.content_type},
+                          {"size", a.data.size()},
+                          {"inline", a.is_inline}});
+      }
+      ev["attachments"] = std::move(listed);
+    }
     s.evidence_json = ev.dump(-1, ' ', false, json::error_handler_t::replace);
     s.spam_json = p.spam_json;
     s.created_at = now;
