@@ -254,3 +254,36 @@ def test_scanner_verdicts_count_only_from_trusted_relays(desk_factory, tmp_path)
     r = subprocess.run(args, input=clean, capture_output=True, timeout=60)
     assert r.returncode == 78
     assert b'"mx.example" is neither an IP address' in r.stdout + r.stderr
+
+
+def test_loop_guard_counts_across_ingest_processes_and_restarts(desk_factory, tmp_path):
+    """Each `postdesk ingest` is a new process and a restarted serve starts
+    with empty memory: the per-sender count comes from the store."""
+    cfg = tmp_path / "limits.toml"
+    cfg.write_text("rate_accept_per_hour = 2\nrate_suspend_per_hour = 1\n")
+    desk = desk_factory("--config", str(cfg))
+    args = [BIN, "ingest", "--data", str(desk.data), "--domain", DOMAIN, "--hostname", "desk.test",
+            "--config", str(cfg), "--sender", "bot@customer.test", "--recipient", SUPPORT]
+    codes = []
+    for i in range(4):
+        r = subprocess.run(args, input=msg(f"alert {i}", "disk full", frm="bot@customer.test"),
+                           capture_output=True, timeout=60)
+        codes.append(r.returncode)
+    assert codes == [0, 0, 0, 75], codes  # 2 tickets, 1 suspended (loop), then EX_TEMPFAIL
+    assert len(desk.tickets()) == 2
+    [s] = desk.suspended()
+    assert s["cause"] == "loop" and s["evidence"]["evidence"]["admitted_in_window"] == 3
+
+    # serve counts what ingest admitted, and so does a restarted serve.
+    c = SmtpClient(desk.smtp_port)
+    assert code(c.cmd("EHLO client.test")) == 250
+    assert smtp_send(c, "bot@customer.test", [SUPPORT],
+                     msg("alert 5", "x", frm="bot@customer.test"))[-1].startswith("451 4.7.1")
+    c.cmd("QUIT")
+    c.close()
+    for sender in ("new@customer.test", "new@customer.test"):
+        desk.send_raw(msg("first", "x", frm=sender), mail_from=sender)
+    desk.stop()
+    desk.start()
+    r = desk.send_raw(msg("third", "x", frm="new@customer.test"), mail_from="new@customer.test")
+    assert "held for review (loop)" in r.stdout, r.stdout

@@ -85,8 +85,8 @@ int Ingest(const Config& config, const IngestArgs& args) {
     spdlog::error("ingest: {}", store.status().message());
     return kExitTempFail;
   }
-  // The same screening as serve: the stored lists and spam model (the
-  // per-sender rate is per process, so a pipe door counts one message).
+  // The same screening as serve: the stored lists and spam model, and the
+  // per-sender rate counted from the store.
   spam::Filter spam_filter(SpamOptionsOf(config));
   intake::EmailLists lists;
   Status loaded = (*store)->Read([&](store::Tx& tx) {
@@ -123,6 +123,9 @@ int Ingest(const Config& config, const IngestArgs& args) {
     spdlog::error("ingest: {}", screening.status().message());
     return kExitConfig;
   }
+  // The loop guard continues from the store: across restarts, and for
+  // `ingest`, across its one-message processes.
+  screening->rate_history = intake::SenderHistoryFrom(**store, screening->rate);
   pipeline_options.screening = std::move(screening).value();
   intake::Pipeline pipeline(std::move(pipeline_options));
   pipeline.email_lists().Set(std::move(lists));

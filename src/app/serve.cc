@@ -151,6 +151,9 @@ int Serve(const Config& config) {
     spdlog::error("serve: {}", screening.status().message());
     return kExitConfig;
   }
+  // The loop guard continues from the store: across restarts, and for
+  // `ingest`, across its one-message processes.
+  screening->rate_history = intake::SenderHistoryFrom(**store, screening->rate);
   pipeline_options.screening = std::move(screening).value();
   intake::Pipeline pipeline(std::move(pipeline_options));
   if (auto s = (*store)->Read([&](store::Tx& tx) {

@@ -115,7 +115,8 @@ Pipeline::Pipeline(PipelineOptions options)
       spam_(options.spam),
       screening_(options.screening),
       lists_(std::make_unique<EmailListsHolder>()),
-      rate_(std::make_unique<RateLimiter>(options.screening.rate, clock_)) {}
+      rate_(std::make_unique<RateLimiter>(options.screening.rate, clock_,
+                                          options.screening.rate_history)) {}
 
 bool Pipeline::IsBounceAddress(std::string_view address) const {
   std::string a = NormalizeEmail(address);
@@ -226,6 +227,7 @@ void Pipeline::Screen(Prepared& p) const {
     p.refusal->record_event = rate.refused == 1 || rate.refused % 100 == 0;
     return;
   }
+  p.rate_counted = true;
 
   // 3. The spam filter. GTUBE is always spam, suspended whatever the score.
   std::optional<Finding> gtube = DetectGtube(m, p.inbound.bytes);
@@ -420,6 +422,7 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
   raw.rcpt_to = p.inbound.recipients;
   raw.door = p.inbound.door;
   raw.client_ip = p.inbound.client_ip;
+  if (p.rate_counted) raw.sender = p.from_email;
   raw.bytes = p.stored_bytes;
   raw.received_at = now;
   auto raw_id = tx.AddRawMessage(raw);

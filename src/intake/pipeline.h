@@ -106,6 +106,8 @@ struct Prepared {
   nlohmann::json relay_verdict;
   // The allowlist or blocklist entry that applied, if any.
   ListVerdict list;
+  // Counted towards the sender's rate (its raw message records the sender).
+  bool rate_counted = false;
   // The secret of our forwarding verification email, from its
   // X-Postdesk-Forwarding-Check header (read before the loop checks, since
   // that email is our own mail coming back by design); "" when absent.
@@ -139,6 +141,9 @@ struct ScreeningOptions {
   RateOptions rate;
   size_t max_header_recipients = 50;  // distinct To/Cc addresses; 0 = no limit
   TrustedRelays trusted_relays;       // whose scanner verdicts suspend as spam
+  // Where the loop guard finds a sender's earlier mail (SenderHistoryFrom a
+  // store); null: this process's memory only.
+  RateLimiter::History rate_history;
 
   // Fails on a malformed trusted_relays entry.
   static Result<ScreeningOptions> FromConfig(const Config& config) {

@@ -1,5 +1,7 @@
 #include "intake/rate_limit.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include "common/strings.h"
@@ -11,8 +13,8 @@ constexpr uint64_t kPruneEvery = 1024;
 
 }  // namespace
 
-RateLimiter::RateLimiter(RateOptions options, const Clock* clock)
-    : options_(options), clock_(clock) {}
+RateLimiter::RateLimiter(RateOptions options, const Clock* clock, History history)
+    : options_(options), clock_(clock), history_(std::move(history)) {}
 
 size_t RateLimiter::tracked_senders() const {
   std::lock_guard lock(mu_);
@@ -38,9 +40,27 @@ RateDecision RateLimiter::Check(std::string_view sender, bool allowlisted) {
   d.suspend_limit = d.accept_limit + std::max<int64_t>(0, options_.suspend_per_window) * factor;
 
   if (options_.accept_per_window <= 0) return d;  // the guard is off
+  const std::string key = ToLower(sender);
+  std::vector<int64_t> earlier;
+  if (history_) {
+    bool known = false;
+    {
+      std::lock_guard lock(mu_);
+      known = senders_.count(key) > 0;
+    }
+    // Read outside the lock: other senders need not wait for the store.
+    if (!known) earlier = history_(key, now - options_.window_seconds + 1);
+  }
   std::lock_guard lock(mu_);
   if (++calls_ % kPruneEvery == 0) PruneLocked(now);
-  SenderState& s = senders_[ToLower(sender)];
+  auto [it, inserted] = senders_.try_emplace(key);
+  SenderState& s = it->second;
+  if (inserted) {
+    std::sort(earlier.begin(), earlier.end());
+    for (int64_t t : earlier) {
+      if (t <= now) s.admitted.push_back(t);
+    }
+  }
   while (!s.admitted.empty() && s.admitted.front() <= now - options_.window_seconds) {
     s.admitted.pop_front();
   }
@@ -50,7 +70,7 @@ RateDecision RateLimiter::Check(std::string_view sender, bool allowlisted) {
     d.kind = RateDecision::Kind::kRefuse;
     d.count = seen;
     d.refused = ++s.refused;
-    if (s.admitted.empty()) senders_.erase(ToLower(sender));  // limits of 0: keep nothing
+    if (s.admitted.empty()) senders_.erase(key);  // limits of 0: keep nothing
     return d;
   }
   s.admitted.push_back(now);
@@ -58,6 +78,26 @@ RateDecision RateLimiter::Check(std::string_view sender, bool allowlisted) {
   d.refused = s.refused;
   d.kind = d.count <= d.accept_limit ? RateDecision::Kind::kAccept : RateDecision::Kind::kSuspend;
   return d;
+}
+
+RateLimiter::History SenderHistoryFrom(store::Store& store, const RateOptions& options) {
+  const int64_t most = std::max<int64_t>(1, options.accept_per_window + options.suspend_per_window) *
+                       std::max<int64_t>(1, options.allowlist_multiplier);
+  return [&store, most](std::string_view sender, int64_t since) {
+    std::vector<int64_t> times;
+    Status s = store.Read([&](store::Tx& tx) -> Status {
+      auto got = tx.ListSenderAdmissions(sender, since, most);
+      if (!got.ok()) return got.status();
+      times = std::move(got).value();
+      return Status::Ok();
+    });
+    if (!s.ok()) {
+      spdlog::warn("loop guard: earlier mail of {} not read ({}); counting from none", sender,
+                   s.message());
+      times.clear();
+    }
+    return times;
+  };
 }
 
 }  // namespace postdesk::intake

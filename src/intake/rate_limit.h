@@ -9,7 +9,11 @@
 // a refused message was not kept, and its retry must get through once the
 // window has moved on.
 //
-// In memory, per process; time comes from a Clock so tests use FakeClock.
+// Counted in memory; a sender not in memory starts from its History (the
+// store's raw messages that counted for it within the window), so a restart
+// or another process -- each `postdesk ingest` is one -- continues the count.
+// Two processes admitting the same sender at the same moment may each let
+// one more through. Time comes from a Clock so tests use FakeClock.
 // Memory is bounded by the senders seen within one window (idle senders are
 // pruned) times at most (accept + suspend) * multiplier timestamps each.
 // Thread-safety: Check may be called from any thread.
@@ -17,12 +21,15 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "common/clock.h"
+#include "store/store.h"
 
 namespace postdesk::intake {
 
@@ -44,7 +51,10 @@ struct RateDecision {
 
 class RateLimiter {
  public:
-  RateLimiter(RateOptions options, const Clock* clock);
+  // When `sender`'s counted messages arrived, at `since` or later.
+  using History = std::function<std::vector<int64_t>(std::string_view sender, int64_t since)>;
+
+  RateLimiter(RateOptions options, const Clock* clock, History history = nullptr);
 
   // Counts one message from `sender` (normalised address) and says what to do with it.
   RateDecision Check(std::string_view sender, bool allowlisted);
@@ -61,9 +71,14 @@ class RateLimiter {
 
   const RateOptions options_;
   const Clock* clock_;
+  const History history_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, SenderState> senders_;
   uint64_t calls_ = 0;
 };
+
+// A History reading the store (raw messages by sender, at most the number
+// any sender may have admitted); a failed read is logged and counts as none.
+RateLimiter::History SenderHistoryFrom(store::Store& store, const RateOptions& options);
 
 }  // namespace postdesk::intake

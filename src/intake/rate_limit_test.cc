@@ -39,6 +39,29 @@ TEST(RateLimitTest, TwentyAcceptedTwentySuspendedThenRefused) {
   EXPECT_EQ(r.Check("FLOOD@X.TEST", false).kind, Kind::kRefuse);
 }
 
+TEST(RateLimitTest, ASenderNotInMemoryContinuesFromItsHistory) {
+  FakeClock clock;
+  const int64_t now = clock.Now();
+  std::vector<std::string> asked;
+  RateLimiter r({}, &clock, [&](std::string_view sender, int64_t since) {
+    asked.emplace_back(sender);
+    EXPECT_EQ(since, now - 3600 + 1);
+    // 19 within the hour (one of them from the future, as a clock skew).
+    std::vector<int64_t> times;
+    for (int i = 0; i < 18; ++i) times.push_back(now - 60 * i);
+    times.push_back(now + 5);
+    return sender == "loop@x.test" ? times : std::vector<int64_t>{};
+  });
+  auto d = r.Check("Loop@X.test", false);
+  EXPECT_EQ(d.kind, Kind::kAccept);
+  EXPECT_EQ(d.count, 19);  // 18 earlier ones count, the one "from the future" does not
+  EXPECT_EQ(r.Check("loop@x.test", false).kind, Kind::kAccept);
+  EXPECT_EQ(r.Check("loop@x.test", false).kind, Kind::kSuspend);
+  EXPECT_EQ(asked, (std::vector<std::string>{"loop@x.test"}));  // once, then memory
+  EXPECT_EQ(r.Check("new@x.test", false).count, 1);
+  EXPECT_EQ(asked.size(), 2u);
+}
+
 TEST(RateLimitTest, WindowSlides) {
   FakeClock clock;
   RateLimiter r({}, &clock);

@@ -276,6 +276,14 @@ const std::vector<Migration>& Migrations() {
            "CREATE INDEX comments_author ON comments (author_id, id)",
            "CREATE INDEX tickets_requester_id ON tickets (requester_id, id)",
        }},
+      // The per-sender loop guard counts, across processes and restarts, the
+      // mail each sender had admitted within the last hour.
+      {4,
+       "sender of raw messages for the loop guard",
+       {
+           "ALTER TABLE raw_messages ADD COLUMN sender TEXT NOT NULL DEFAULT ''",
+           "CREATE INDEX raw_messages_sender ON raw_messages (sender, received_at)",
+       }},
   };
   return steps;
 }

@@ -96,6 +96,9 @@ struct RawMessage {
   std::string client_ip;
   std::string bytes;
   int64_t received_at = 0;
+  // The normalised From address when the message counted towards that
+  // sender's rate (intake's loop guard); empty otherwise.
+  std::string sender;
 };
 
 // One update of a ticket and what it changed; `events_json` is a JSON array
@@ -299,6 +302,10 @@ class Tx {
   // Raw messages.
   virtual Result<int64_t> AddRawMessage(const RawMessage& message) = 0;
   virtual Result<RawMessage> GetRawMessage(int64_t id) = 0;
+  // When the raw messages counted for `sender` arrived, at `since` or later,
+  // oldest first (at most `limit`): the loop guard's memory across processes.
+  virtual Result<std::vector<int64_t>> ListSenderAdmissions(std::string_view sender, int64_t since,
+                                                            int64_t limit) = 0;
 
   // Audits, oldest first.
   virtual Result<int64_t> AddAudit(const Audit& audit) = 0;

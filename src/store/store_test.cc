@@ -506,6 +506,36 @@ TEST_P(StoreTest, CommentsWithAttachmentsAndDedupedBlobs) {
 
 // ---------------- raw messages ----------------
 
+TEST_P(StoreTest, SenderAdmissionsWithinAWindow) {
+  W([&](Tx& tx) {
+    for (int64_t t : {100, 200, 300, 400}) {
+      RawMessage m;
+      m.door = "smtp";
+      m.sender = "loop@customer.example";
+      m.received_at = t;
+      ASSERT_TRUE(tx.AddRawMessage(m).ok());
+    }
+    RawMessage other;  // another sender, and one that did not count (a bounce)
+    other.door = "smtp";
+    other.sender = "someone@else.example";
+    other.received_at = 350;
+    ASSERT_TRUE(tx.AddRawMessage(other).ok());
+    RawMessage uncounted;
+    uncounted.door = "smtp";
+    uncounted.received_at = 350;
+    ASSERT_TRUE(tx.AddRawMessage(uncounted).ok());
+  });
+  R([&](Tx& tx) {
+    EXPECT_EQ(*tx.ListSenderAdmissions("loop@customer.example", 200, 100),
+              (std::vector<int64_t>{200, 300, 400}));
+    EXPECT_EQ(*tx.ListSenderAdmissions("loop@customer.example", 0, 2),
+              (std::vector<int64_t>{100, 200}));
+    EXPECT_TRUE(tx.ListSenderAdmissions("loop@customer.example", 401, 100)->empty());
+    EXPECT_TRUE(tx.ListSenderAdmissions("", 0, 100)->empty());
+    EXPECT_EQ(tx.ListSenderAdmissions("someone@else.example", 0, 100)->size(), 1u);
+  });
+}
+
 TEST_P(StoreTest, RawMessagesKeepEveryByte) {
   std::string bytes = "Subject: hi\r\n\r\nbinary:";
   for (int i = 0; i < 256; ++i) bytes += static_cast<char>(i);
@@ -545,6 +575,7 @@ TEST_P(StoreTest, RawMessagesKeepEveryByte) {
     EXPECT_EQ(got->door, "smtp");
     EXPECT_EQ(got->client_ip, "192.0.2.7");
     EXPECT_EQ(got->received_at, 1234);
+    EXPECT_EQ(got->sender, "");
     auto empty = tx.GetRawMessage(empty_id);
     ASSERT_TRUE(empty.ok());
     EXPECT_TRUE(empty->bytes.empty());

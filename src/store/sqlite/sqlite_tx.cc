@@ -902,7 +902,7 @@ Result<int64_t> SqliteTx::AddRawMessage(const RawMessage& message) {
   if (!rcpts.ok()) return Context(rcpts.status(), "add raw message");
   auto stmt = conn_.Prepare(
       "INSERT INTO raw_messages (sha256, message_id, mail_from, rcpt_to, door, client_ip, bytes, "
-      "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+      "received_at, sender) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, sha)
       .Bind(2, StripAngles(message.message_id))
@@ -911,14 +911,27 @@ Result<int64_t> SqliteTx::AddRawMessage(const RawMessage& message) {
       .Bind(5, message.door)
       .Bind(6, message.client_ip)
       .BindBlob(7, message.bytes)
-      .Bind(8, message.received_at);
+      .Bind(8, message.received_at)
+      .Bind(9, message.sender);
   return ReturningId(*stmt, "add raw message");
+}
+
+Result<std::vector<int64_t>> SqliteTx::ListSenderAdmissions(std::string_view sender, int64_t since,
+                                                            int64_t limit) {
+  if (sender.empty()) return std::vector<int64_t>{};
+  auto stmt = conn_.Prepare(
+      "SELECT received_at FROM raw_messages WHERE sender = ? AND received_at >= ? "
+      "ORDER BY received_at LIMIT ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, sender).Bind(2, since).Bind(3, limit);
+  return All<int64_t>(
+      *stmt, [](const Stmt& r) { return r.Int(0); }, "list sender admissions");
 }
 
 Result<RawMessage> SqliteTx::GetRawMessage(int64_t id) {
   auto stmt = conn_.Prepare(
-      "SELECT id, sha256, message_id, mail_from, rcpt_to, door, client_ip, bytes, received_at "
-      "FROM raw_messages WHERE id = ?");
+      "SELECT id, sha256, message_id, mail_from, rcpt_to, door, client_ip, bytes, received_at, "
+      "sender FROM raw_messages WHERE id = ?");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, id);
   return One<RawMessage>(
@@ -934,6 +947,7 @@ Result<RawMessage> SqliteTx::GetRawMessage(int64_t id) {
         m.client_ip = s.Text(6);
         m.bytes = s.Blob(7);
         m.received_at = s.Int(8);
+        m.sender = s.Text(9);
         return m;
       },
       "raw message " + std::to_string(id));

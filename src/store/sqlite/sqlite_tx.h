@@ -51,6 +51,8 @@ class SqliteTx final : public Tx {
 
   Result<int64_t> AddRawMessage(const RawMessage& message) override;
   Result<RawMessage> GetRawMessage(int64_t id) override;
+  Result<std::vector<int64_t>> ListSenderAdmissions(std::string_view sender, int64_t since,
+                                                    int64_t limit) override;
 
   Result<int64_t> AddAudit(const Audit& audit) override;
   Result<std::vector<Audit>> ListAudits(int64_t ticket_id) override;
