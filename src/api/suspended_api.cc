@@ -674,6 +674,31 @@ json FailureJson(const RecoverAttempt& a, std::string_view base) {
 
 // ---- explain ----
 
+// The stored raw message of suspended ticket `id` into `bytes`, or the
+// error response: 404 for no such ticket, or for one whose raw message is
+// gone.
+std::optional<http::Response> RawBytesOf(store::Store& st, int64_t id, std::string& bytes) {
+  bool purged = false;
+  Status s = st.Read([&](store::Tx& tx) -> Status {
+    auto found = tx.GetSuspended(id);
+    if (!found.ok()) return found.status();
+    auto raw = tx.GetRawMessage(found->raw_message_id);
+    if (!raw.ok()) {
+      if (raw.status().kind() != ErrorKind::kNotFound) return raw.status();
+      purged = true;
+      return Status::Ok();
+    }
+    bytes = std::move(raw->bytes);
+    return Status::Ok();
+  });
+  if (!s.ok()) return StoreError(s);
+  if (purged) {
+    return http::ErrorResponse(404, "RecordNotFound",
+                               "The raw message of this suspended ticket is no longer stored.");
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<CauseInfo> FindCause(std::string_view id_or_name) {
@@ -791,24 +816,7 @@ void RegisterSuspendedApi(http::Router& router, store::Store& store, SuspendedAp
     auto id = ParseId(req.Param("id"));
     if (!id) return BadId("suspended ticket", req.Param("id"));
     std::string bytes;
-    bool purged = false;
-    Status s = st->Read([&](store::Tx& tx) -> Status {
-      auto found = tx.GetSuspended(*id);
-      if (!found.ok()) return found.status();
-      auto raw = tx.GetRawMessage(found->raw_message_id);
-      if (!raw.ok()) {
-        if (raw.status().kind() != ErrorKind::kNotFound) return raw.status();
-        purged = true;
-        return Status::Ok();
-      }
-      bytes = std::move(raw->bytes);
-      return Status::Ok();
-    });
-    if (!s.ok()) return StoreError(s);
-    if (purged) {
-      return http::ErrorResponse(404, "RecordNotFound",
-                                 "The raw message of this suspended ticket is no longer stored.");
-    }
+    if (auto error = RawBytesOf(*st, *id, bytes)) return std::move(*error);
     http::Response r;
     r.content_type = "message/rfc822";
     r.body = std::move(bytes);
@@ -823,24 +831,7 @@ void RegisterSuspendedApi(http::Router& router, store::Store& store, SuspendedAp
     auto n = ParseId(req.Param("n"));
     if (!n || *n < 1) return BadId("attachment number", req.Param("n"));
     std::string bytes;
-    bool purged = false;
-    Status s = st->Read([&](store::Tx& tx) -> Status {
-      auto found = tx.GetSuspended(*id);
-      if (!found.ok()) return found.status();
-      auto raw = tx.GetRawMessage(found->raw_message_id);
-      if (!raw.ok()) {
-        if (raw.status().kind() != ErrorKind::kNotFound) return raw.status();
-        purged = true;
-        return Status::Ok();
-      }
-      bytes = std::move(raw->bytes);
-      return Status::Ok();
-    });
-    if (!s.ok()) return StoreError(s);
-    if (purged) {
-      return http::ErrorResponse(404, "RecordNotFound",
-                                 "The raw message of this suspended ticket is no longer stored.");
-    }
+    if (auto error = RawBytesOf(*st, *id, bytes)) return std::move(*error);
     mime::Message m = mime::Parse(bytes);
     if (*n > static_cast<int64_t>(m.attachments.size())) {
       return http::ErrorResponse(404, "RecordNotFound",

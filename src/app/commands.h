@@ -7,6 +7,7 @@
 #include "common/config.h"
 #include "spam/filter.h"
 #include "auth/authenticate.h"
+#include "intake/pipeline.h"
 #include "store/store.h"
 #include "tickets/updates.h"
 
@@ -36,6 +37,9 @@ auth::AuthPolicy AuthPolicyOf(const Config& config, store::Store& store);
 
 // The spam filter's thresholds of a configuration (the verdicts serve gives).
 spam::FilterOptions SpamOptionsOf(const Config& config);
+// Screening limits and trusted relays from the config, with the loop guard
+// counting from `store`; fails on a malformed trusted_relays entry.
+Result<intake::ScreeningOptions> ScreeningOptionsOf(const Config& config, store::Store& store);
 
 // Who we are on outgoing mail; `base_url` defaults to the configured HTTP address.
 tickets::DeskInfo DeskOf(const Config& config, std::string base_url = "");

@@ -47,6 +47,15 @@ spam::FilterOptions SpamOptionsOf(const Config& config) {
   return options;
 }
 
+Result<intake::ScreeningOptions> ScreeningOptionsOf(const Config& config, store::Store& store) {
+  auto screening = intake::ScreeningOptions::FromConfig(config);
+  if (!screening.ok()) return screening.status();
+  // The loop guard continues from the store: across restarts, and for
+  // `ingest`, across its one-message processes.
+  screening->rate_history = intake::SenderHistoryFrom(store, screening->rate);
+  return screening;
+}
+
 tickets::DeskInfo DeskOf(const Config& config, std::string base_url) {
   tickets::DeskInfo desk;
   desk.name = config.desk_name;
@@ -118,14 +127,11 @@ int Ingest(const Config& config, const IngestArgs& args) {
   pipeline_options.desk = desk;
   pipeline_options.auth = AuthPolicyOf(config, **store);
   pipeline_options.spam = &spam_filter;
-  auto screening = intake::ScreeningOptions::FromConfig(config);
+  auto screening = ScreeningOptionsOf(config, **store);
   if (!screening.ok()) {
     spdlog::error("ingest: {}", screening.status().message());
     return kExitConfig;
   }
-  // The loop guard continues from the store: across restarts, and for
-  // `ingest`, across its one-message processes.
-  screening->rate_history = intake::SenderHistoryFrom(**store, screening->rate);
   pipeline_options.screening = std::move(screening).value();
   intake::Pipeline pipeline(std::move(pipeline_options));
   pipeline.email_lists().Set(std::move(lists));

@@ -146,14 +146,11 @@ int Serve(const Config& config) {
   pipeline_options.desk = desk;
   pipeline_options.auth = AuthPolicyOf(config, **store);
   pipeline_options.spam = &spam_filter;
-  auto screening = intake::ScreeningOptions::FromConfig(config);
+  auto screening = ScreeningOptionsOf(config, **store);
   if (!screening.ok()) {
     spdlog::error("serve: {}", screening.status().message());
     return kExitConfig;
   }
-  // The loop guard continues from the store: across restarts, and for
-  // `ingest`, across its one-message processes.
-  screening->rate_history = intake::SenderHistoryFrom(**store, screening->rate);
   pipeline_options.screening = std::move(screening).value();
   intake::Pipeline pipeline(std::move(pipeline_options));
   if (auto s = (*store)->Read([&](store::Tx& tx) {
