@@ -139,8 +139,11 @@ if want ingest; then
   for i in $(seq "$ingest_messages"); do
     printf 'From: pipe@customer.test\r\nSubject: pipe %s\r\nMessage-ID: <pipe-%s-%s@customer.test>\r\n\r\nbody %s\r\n' \
       "$i" "$i" "$$" "$i" >"$msg"
-    "$bin" ingest --dns "$bench_dns" --data "$backlog_data" --domain support.example \
-      --recipient support@support.example --sender pipe@customer.test <"$msg" >/dev/null
+    # The server's config: the per-sender rate is off here too (ingest counts
+    # each sender's mail from the store, and all 200 come from one sender).
+    "$bin" ingest --dns "$bench_dns" --data "$backlog_data" --config "$backlog_data/bench.toml" \
+      --domain support.example --recipient support@support.example --sender pipe@customer.test \
+      <"$msg" >/dev/null
   done
   end=$(now)
   awk -v n="$ingest_messages" -v s="$start" -v e="$end" \
