@@ -9,11 +9,13 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <mutex>
@@ -86,6 +88,14 @@ bool IsHttpParseError(const error_code& ec) {
 
 }  // namespace
 
+// Runs one request through the router on whatever executor it is spawned on
+// (the arguments live in the coroutine frame, unlike a lambda's captures).
+namespace {
+asio::awaitable<Response> DispatchOn(const Router* router, Request request) {
+  co_return router->Dispatch(std::move(request));
+}
+}  // namespace
+
 class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
  public:
   Impl(asio::io_context& io, HttpOptions options, Router& router)
@@ -93,7 +103,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
         options_(std::move(options)),
         router_(router),
         acceptor_strand_(asio::make_strand(io)),
-        acceptor_(acceptor_strand_) {}
+        acceptor_(acceptor_strand_),
+        handlers_(std::max<size_t>(1, options_.handler_threads)) {}
 
   Status Listen();
   void Start();
@@ -121,6 +132,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
   std::atomic<uint32_t> active_{0};
   std::mutex mu_;
   std::unordered_map<Conn*, std::weak_ptr<Conn>> conns_;  // guarded by mu_
+  // Where handlers run (last member: joined first, while the rest is alive).
+  asio::thread_pool handlers_;
 };
 
 Status HttpServer::Impl::Listen() {
@@ -369,7 +382,10 @@ asio::awaitable<void> HttpServer::Impl::Session(std::shared_ptr<Impl> self,
     }
     req.body = std::move(msg.body());
 
-    Response res = router_.Dispatch(std::move(req));
+    // Off the io threads; the task holds only the router, so the last
+    // reference to this server is never dropped on a pool thread.
+    Response res = co_await asio::co_spawn(handlers_.get_executor(),
+                                           DispatchOn(&router_, std::move(req)), asio::use_awaitable);
     bool close = !keep_alive || res.close || stopping_ || conn->stop_requested;
     error_code wec = co_await Write(stream, std::move(res), version, close, head);
     if (wec || close) break;

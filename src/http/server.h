@@ -10,9 +10,11 @@
 // security headers (nosniff, frame denial, CSP, no-referrer, no-store)
 // unless the handler set its own value for that header.
 //
-// Handlers run synchronously on the connection's strand (store reads are
-// short); a slow handler delays only its own connection, but it does hold
-// an io thread.
+// Handlers run on a pool of `handler_threads` threads of the server's own,
+// not on the io_context's threads: a slow handler (a DNS check of the
+// doctor, a large store read) holds one of those and delays only its own
+// connection, never the other connections or the SMTP doors that share the
+// io_context. More slow requests than pool threads queue for a thread.
 //
 // Thread-safety: Listen() and Start() once, from one thread, before the
 // io_context runs; Stop() may be called from any thread. The server must
@@ -37,6 +39,7 @@ struct HttpOptions {
   uint32_t idle_timeout_seconds = 60;
   uint32_t max_connections = 500;
   size_t max_header_bytes = 16 * 1024;
+  size_t handler_threads = 8;  // see above
 };
 
 class HttpServer {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
 #include <thread>
 
 #include "http/test_client.h"
@@ -31,6 +32,15 @@ class ServerTest : public ::testing::Test {
         },
         open);
     router_.Get(
+        "/slow",
+        [this](const Request&) {
+          entered_.set_value();
+          // Until the test lets it go (or 10 s): a handler stuck in a lookup.
+          bool released = released_.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+          return JsonResponse(200, {{"released", released}});
+        },
+        open);
+    router_.Get(
         "/inject",
         [](const Request&) {
           Response res = JsonResponse(200, nlohmann::json::object());
@@ -51,6 +61,9 @@ class ServerTest : public ::testing::Test {
     if (thread_.joinable()) thread_.join();
   }
 
+  std::promise<void> entered_, release_;
+  std::future<void> entered_future_ = entered_.get_future();
+  std::shared_future<void> released_ = release_.get_future().share();
   boost::asio::io_context io_;
   Router router_;
   std::unique_ptr<HttpServer> server_;
@@ -71,6 +84,22 @@ TEST_F(ServerTest, AnswersWithJsonAndSecurityHeaders) {
   EXPECT_EQ(r.Header("X-Frame-Options"), "DENY");
   EXPECT_FALSE(r.Header("Content-Security-Policy").empty());
   EXPECT_EQ(r.Header("Cache-Control"), "no-store");
+}
+
+TEST_F(ServerTest, AStuckHandlerHoldsNoIoThread) {
+  StartServer();  // one io thread
+  std::thread slow([&] {
+    TestClient client(server_->port(), std::chrono::seconds(20));
+    auto r = client.Send("GET", "/slow");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_NE(r.body.find("\"released\":true"), std::string::npos) << r.body;
+  });
+  entered_future_.wait();  // /slow is holding its thread now
+  // Served while /slow is still stuck: it never got the only io thread.
+  TestClient client(server_->port());
+  EXPECT_EQ(client.Send("GET", "/hello").status, 200);
+  release_.set_value();
+  slow.join();
 }
 
 TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
