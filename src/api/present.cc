@@ -318,6 +318,19 @@ json UserJson(const store::User& u, std::string_view base) {
   return j;
 }
 
+json SuspendedAttachmentJson(std::string_view item_url, size_t n, std::string_view file_name,
+                             std::string_view content_type, int64_t size, bool is_inline) {
+  std::string url = std::string(item_url) + "/attachments/" + std::to_string(n) + "/" +
+                    http::UrlEncode(file_name.empty() ? "attachment" : file_name);
+  return {{"id", nullptr},
+          {"file_name", file_name},
+          {"content_url", url},
+          {"mapped_content_url", url},
+          {"content_type", content_type},
+          {"size", size},
+          {"inline", is_inline}};
+}
+
 json SuspendedJson(const store::SuspendedTicket& s, std::string_view base,
                    std::optional<int64_t> author_id) {
   store::User author;
@@ -346,21 +359,13 @@ json SuspendedJson(const store::SuspendedTicket& s, std::string_view base,
   json attachments = json::array();
   if (j["evidence"].is_object() && j["evidence"].contains("attachments") &&
       j["evidence"]["attachments"].is_array()) {
+    const std::string item_url = std::string(base) + "/api/v2/suspended_tickets/" + Str(s.id);
     size_t n = 0;
     for (const json& a : j["evidence"]["attachments"]) {
       if (!a.is_object()) continue;
-      ++n;
-      std::string name = a.value("file_name", std::string());
-      std::string content_url = std::string(base) + "/api/v2/suspended_tickets/" + Str(s.id) +
-                                "/attachments/" + std::to_string(n) + "/" +
-                                http::UrlEncode(name.empty() ? "attachment" : name);
-      attachments.push_back({{"id", nullptr},
-                             {"file_name", name},
-                             {"content_url", content_url},
-                             {"mapped_content_url", content_url},
-                             {"content_type", a.value("content_type", std::string())},
-                             {"size", a.value("size", int64_t{0})},
-                             {"inline", a.value("inline", false)}});
+      attachments.push_back(SuspendedAttachmentJson(
+          item_url, ++n, a.value("file_name", std::string()), a.value("content_type", std::string()),
+          a.value("size", int64_t{0}), a.value("inline", false)));
     }
   }
   j["attachments"] = std::move(attachments);

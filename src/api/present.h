@@ -54,6 +54,13 @@ nlohmann::json AuditJson(const store::Audit& a, std::string_view base, const sto
                          std::string_view recipient);
 nlohmann::json UserJson(const store::User& u, std::string_view base);
 // `author_id`: the author's user id when the address belongs to a user.
+// One attachment of a suspended ticket, numbered from 1, in the attachment
+// shape; its bytes are at `item_url`/attachments/N/NAME (no id: it is not
+// stored as an attachment until the mail is recovered).
+nlohmann::json SuspendedAttachmentJson(std::string_view item_url, size_t n,
+                                       std::string_view file_name, std::string_view content_type,
+                                       int64_t size, bool is_inline);
+
 nlohmann::json SuspendedJson(const store::SuspendedTicket& s, std::string_view base,
                              std::optional<int64_t> author_id = std::nullopt);
 

@@ -801,6 +801,16 @@ void RegisterSuspendedApi(http::Router& router, store::Store& store, SuspendedAp
       if (o->filter) e["spam_now"] = ParseJsonOr(o->filter->Classify(raw->bytes).ToJson(), nullptr);
     }
     e["attachments"] = SuspendedJson(s, base)["attachments"];
+    if (e["attachments"].empty() && raw && !evidence.contains("attachments")) {
+      // Suspended before attachments were recorded: read them off the raw message.
+      size_t n = 0;
+      for (const auto& a : mime::Parse(raw->bytes).attachments) {
+        e["attachments"].push_back(SuspendedAttachmentJson(item_url, ++n, a.filename,
+                                                           a.content_type,
+                                                           static_cast<int64_t>(a.data.size()),
+                                                           a.is_inline));
+      }
+    }
     if (o->retention_days > 0) {
       raw_json["purge_at"] = FormatIsoTime(s.created_at + o->retention_days * 86400);
     }

@@ -482,6 +482,27 @@ TEST_F(SuspendedApiTest, AttachmentsAreListedAndServedFromTheRawMessage) {
   EXPECT_EQ(Call("GET", item + "/attachments/2").status, 404);
 }
 
+TEST_F(SuspendedApiTest, ExplainReadsAttachmentsOfOlderSuspensionsOffTheRawMessage) {
+  // Suspended before attachments were recorded in the evidence.
+  std::string raw =
+      "From: old@customer.example\r\nTo: " + std::string(kSupport) +
+      "\r\nSubject: Old\r\nMessage-ID: <old@customer.example>\r\nMIME-Version: 1.0\r\n"
+      "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+      "--b\r\nContent-Type: text/plain\r\n\r\nSee log.\r\n"
+      "--b\r\nContent-Type: text/plain; name=\"app.log\"\r\n"
+      "Content-Disposition: attachment; filename=\"app.log\"\r\n\r\nerror 42\r\n--b--\r\n";
+  int64_t id = AddSuspended("old@customer.example", "Old", intake::kCauseAutoMailer, kT0, raw);
+  const std::string item = "/api/v2/suspended_tickets/" + T(id);
+  EXPECT_TRUE(Get(item)["suspended_ticket"]["attachments"].empty());
+  json listed = Get(item + "/explain")["explanation"]["attachments"];
+  ASSERT_EQ(listed.size(), 1u) << listed.dump();
+  EXPECT_EQ(listed[0]["file_name"], "app.log");
+  auto r = Call("GET", listed[0]["content_url"].get<std::string>().substr(
+                           std::string("http://127.0.0.1:8080").size()));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "error 42");
+}
+
 TEST_F(SuspendedApiTest, AuthorIdWhenTheSenderIsAUser) {
   int64_t id = AddSuspended("agent@support.example", "Mine", intake::kCauseBlank, kT0);
   json s = Get("/api/v2/suspended_tickets/" + T(id))["suspended_ticket"];

@@ -6,7 +6,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -242,7 +244,9 @@ int Serve(const Config& config) {
 
   // What `postdesk spam learn` taught the store reaches the running filter
   // (checked every 10 s: two counts, and a reload only when they moved).
-  boost::asio::steady_timer spam_refresh(io);
+  // On a strand: re-armed by its own handler, cancelled by the signal's.
+  auto refresh_strand = boost::asio::make_strand(io);
+  boost::asio::steady_timer spam_refresh(refresh_strand);
   std::function<void()> refresh_spam = [&] {
     spam_refresh.expires_after(std::chrono::seconds(10));
     spam_refresh.async_wait([&](const boost::system::error_code& ec) {
@@ -287,7 +291,8 @@ int Serve(const Config& config) {
   std::chrono::steady_clock::time_point deadline;
   std::function<void()> stop_when_idle = [&] {
     size_t open = smtp_server.active_sessions() +
-                  (lmtp_server ? lmtp_server->active_sessions() : 0);
+                  (lmtp_server ? lmtp_server->active_sessions() : 0) +
+                  http_server.busy_handlers();
     if (open == 0 || std::chrono::steady_clock::now() >= deadline) {
       io.stop();
       return;
@@ -303,7 +308,7 @@ int Serve(const Config& config) {
     queue.Stop();
     retention.Stop();
     forwarding_watcher.Stop();
-    spam_refresh.cancel();
+    boost::asio::post(refresh_strand, [&spam_refresh] { spam_refresh.cancel(); });
     deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     stop_when_idle();
   });
@@ -313,6 +318,9 @@ int Serve(const Config& config) {
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&] { io.run(); });
   io.run();
   for (auto& t : pool) t.join();
+  // A handler still running (past the grace period) finishes before the
+  // pipeline, store and router it uses are destroyed.
+  http_server.Join();
   spdlog::info("stopped");
   return kExitOk;
 }

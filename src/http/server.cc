@@ -110,6 +110,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
   void Start();
   void Stop();
   uint16_t port() const { return port_; }
+  size_t busy() const { return busy_.load(); }
+  void Join() { handlers_.join(); }
 
  private:
   asio::awaitable<void> AcceptLoop(std::shared_ptr<Impl> self);
@@ -130,6 +132,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
   uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<uint32_t> active_{0};
+  std::atomic<size_t> busy_{0};  // handlers running on handlers_
   std::mutex mu_;
   std::unordered_map<Conn*, std::weak_ptr<Conn>> conns_;  // guarded by mu_
   // Where handlers run (last member: joined first, while the rest is alive).
@@ -382,10 +385,12 @@ asio::awaitable<void> HttpServer::Impl::Session(std::shared_ptr<Impl> self,
     }
     req.body = std::move(msg.body());
 
-    // Off the io threads; the task holds only the router, so the last
-    // reference to this server is never dropped on a pool thread.
+    // Off the io threads; the task holds only the router (never this
+    // server), and Join() waits for it before the router goes away.
+    ++busy_;
     Response res = co_await asio::co_spawn(handlers_.get_executor(),
                                            DispatchOn(&router_, std::move(req)), asio::use_awaitable);
+    --busy_;
     bool close = !keep_alive || res.close || stopping_ || conn->stop_requested;
     error_code wec = co_await Write(stream, std::move(res), version, close, head);
     if (wec || close) break;
@@ -404,5 +409,7 @@ Status HttpServer::Listen() { return impl_->Listen(); }
 uint16_t HttpServer::port() const { return impl_->port(); }
 void HttpServer::Start() { impl_->Start(); }
 void HttpServer::Stop() { impl_->Stop(); }
+size_t HttpServer::busy_handlers() const { return impl_->busy(); }
+void HttpServer::Join() { impl_->Join(); }
 
 }  // namespace postdesk::http

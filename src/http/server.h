@@ -17,7 +17,8 @@
 // io_context. More slow requests than pool threads queue for a thread.
 //
 // Thread-safety: Listen() and Start() once, from one thread, before the
-// io_context runs; Stop() may be called from any thread. The server must
+// io_context runs; Stop() and busy_handlers() may be called from any thread;
+// Join() once, at the end. The server must
 // outlive the io_context's run() (it is captured by the coroutines).
 #pragma once
 
@@ -58,6 +59,11 @@ class HttpServer {
   // Stops accepting, closes idle connections, and lets in-flight requests
   // finish their response before their connection closes.
   void Stop();
+  // Requests whose handler is running now (for a graceful stop's wait).
+  size_t busy_handlers() const;
+  // Waits for running handlers and ends the handler threads. Call after the
+  // io_context has stopped and before anything the handlers use goes away.
+  void Join();
 
  private:
   class Impl;

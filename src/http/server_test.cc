@@ -94,7 +94,12 @@ TEST_F(ServerTest, AStuckHandlerHoldsNoIoThread) {
     EXPECT_EQ(r.status, 200);
     EXPECT_NE(r.body.find("\"released\":true"), std::string::npos) << r.body;
   });
-  entered_future_.wait();  // /slow is holding its thread now
+  // /slow is holding its thread now.
+  if (entered_future_.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    release_.set_value();
+    slow.join();
+    FAIL() << "the /slow handler never ran";
+  }
   // Served while /slow is still stuck: it never got the only io thread.
   TestClient client(server_->port());
   EXPECT_EQ(client.Send("GET", "/hello").status, 200);

@@ -70,6 +70,15 @@ std::string_view KeyValue(std::string_view value, std::string_view key) {
   return {};
 }
 
+// A rule or symbol name as scanners write them (BAYES_99, R_SPF_FAIL):
+// letters, digits, '_', '-', '.', at most 60; anything else is no name.
+bool IsRuleName(std::string_view name) {
+  if (name.empty() || name.size() > 60) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  });
+}
+
 // "tests=A,B,\tC autolearn=no" -> {A, B, C}: the list may have been folded.
 std::vector<std::string> SpamAssassinTests(std::string_view value) {
   std::vector<std::string> tests;
@@ -80,8 +89,8 @@ std::vector<std::string> SpamAssassinTests(std::string_view value) {
     rest = Trim(rest);
     size_t end = rest.find_first_of(", \t");
     std::string_view name = rest.substr(0, end);
-    if (name.empty() || name.find('=') != std::string_view::npos) break;  // the next key
-    tests.emplace_back(name.substr(0, 60));
+    if (!IsRuleName(name)) break;  // the next key=, or not a rule name
+    tests.emplace_back(name);
     if (end == std::string_view::npos) break;
     // Past the separators; a blank without a comma ends the list.
     size_t next = rest.find_first_not_of(" \t", end);
@@ -142,8 +151,8 @@ std::optional<RelayVerdict> FieldVerdict(std::string_view name, std::string_view
       if (v.tests.size() >= kMaxTests) break;
       std::string_view symbol = Trim(item);
       symbol = symbol.substr(0, symbol.find('('));
-      if (symbol.empty() || symbol.find_first_of(": \t[") != std::string_view::npos) continue;
-      v.tests.emplace_back(symbol.substr(0, 60));
+      if (!IsRuleName(symbol)) continue;
+      v.tests.emplace_back(symbol);
     }
     return v;
   }

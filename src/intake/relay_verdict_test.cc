@@ -85,6 +85,16 @@ TEST(RelayVerdictTest, HostileValuesAreBounded) {
   ASSERT_TRUE(v.has_value());
   EXPECT_LE(v->value.size(), 300u);
   EXPECT_LE(v->tests.size(), 50u);
+  // Names are rule names or nothing: no cut UTF-8, no markup.
+  std::string long_name = "tests=a";
+  for (int i = 0; i < 40; ++i) long_name += "\xC3\x84";
+  auto utf8 = ReadRelayVerdict(WithHeaders(
+      {{"X-Spam-Status", "Yes, " + long_name + ",OK_RULE"},
+       {"X-Spamd-Result", "default: True [1 / 2]; <b>X</b>(1.0); \xC3\x84\xC3\x84(2.0); GOOD(1)"}}));
+  ASSERT_TRUE(utf8.has_value());
+  EXPECT_TRUE(utf8->tests.empty() || utf8->tests == std::vector<std::string>{"GOOD"})
+      << nlohmann::json(utf8->tests).dump();
+  EXPECT_NO_THROW(utf8->ToJson().dump());
   auto junk = ReadRelayVerdict(WithHeaders({{"X-Spamd-Result", "[[[//]]]; (((; ;;"}}));
   ASSERT_TRUE(junk.has_value());
   EXPECT_FALSE(junk->spam);

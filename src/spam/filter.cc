@@ -1,6 +1,7 @@
 #include "spam/filter.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -33,6 +34,21 @@ struct Clue {
   double p;
   uint32_t feature;
 };
+
+// The store's model generation: one more with every learning, by any process.
+constexpr std::string_view kGenerationSetting = "spam_model_generation";
+
+Result<int64_t> StoredGeneration(store::Tx& tx) {
+  auto v = tx.GetSetting(kGenerationSetting);
+  if (!v.ok()) {
+    if (v.status().kind() == ErrorKind::kNotFound) return int64_t{0};
+    return v.status();
+  }
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (ec != std::errc() || end != v->data() + v->size()) return int64_t{0};
+  return n;
+}
 
 }  // namespace
 
@@ -67,6 +83,8 @@ Status Filter::Load(store::Tx& tx) {
   if (!counts.ok()) return counts.status();
   auto learned = tx.CountSpamLearned();
   if (!learned.ok()) return learned.status();
+  auto generation = StoredGeneration(tx);
+  if (!generation.ok()) return generation.status();
   CountTable table;
   table.Reserve(counts->size());
   for (const auto& c : *counts) table.Set(c.token, c.spam, c.ham);
@@ -74,13 +92,17 @@ Status Filter::Load(store::Tx& tx) {
   table_ = std::move(table);
   learned_spam_ = learned->first;
   learned_ham_ = learned->second;
+  generation_ = *generation;
   return Status::Ok();
 }
 
 Result<bool> Filter::RefreshFrom(store::Tx& tx) {
-  auto stored = tx.CountSpamLearned();
+  auto stored = StoredGeneration(tx);
   if (!stored.ok()) return stored.status();
-  if (*stored == learned()) return false;
+  {
+    std::shared_lock lock(mu_);
+    if (*stored == generation_) return false;
+  }
   if (Status s = Load(tx); !s.ok()) return s;
   return true;
 }
@@ -234,8 +256,14 @@ Result<size_t> Filter::LearnMany(store::Tx& tx, std::span<const mime::Message> m
   std::sort(deltas.begin(), deltas.end(),
             [](const auto& a, const auto& b) { return a.token < b.token; });
   if (Status s = tx.AddSpamTokenCounts(deltas); !s.ok()) return s;
+  auto stored = StoredGeneration(tx);
+  if (!stored.ok()) return stored.status();
+  if (Status s = tx.SetSetting(kGenerationSetting, std::to_string(*stored + 1)); !s.ok()) return s;
 
   std::unique_lock lock(mu_);
+  // In step with the store, this learning is all that changed; otherwise
+  // another process learned meanwhile and the next refresh reloads.
+  generation_ = *stored == generation_ ? *stored + 1 : -1;
   for (const auto& d : deltas) table_.Add(d.token, d.spam, d.ham);
   const auto n = static_cast<int64_t>(changed), m = static_cast<int64_t>(moved);
   if (spam) {

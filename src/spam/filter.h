@@ -79,10 +79,11 @@ class Filter {
 
   // Reads every token count and the learned totals.
   Status Load(store::Tx& tx);
-  // Loads again when the store's learned totals differ from the model's --
-  // another process (`postdesk spam learn`) taught it -- and says whether it
-  // did. A learn still in flight here makes them differ for a moment too;
-  // the next refresh after its commit puts the model right.
+  // Loads again when the store's model generation (a setting every learning
+  // increments, in its transaction) differs from the one the model reflects
+  // -- another process (`postdesk spam learn`) taught it -- and says whether
+  // it did. A learning here that was rolled back makes them differ too; the
+  // reload puts the model right.
   Result<bool> RefreshFrom(store::Tx& tx);
 
   // Scores a raw RFC 5322 message.
@@ -123,6 +124,7 @@ class Filter {
   CountTable table_;          // guarded by mu_
   int64_t learned_spam_ = 0;  // guarded by mu_
   int64_t learned_ham_ = 0;   // guarded by mu_
+  int64_t generation_ = 0;    // the store's spam_model_generation it reflects; guarded by mu_
 };
 
 }  // namespace postdesk::spam

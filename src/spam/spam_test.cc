@@ -521,6 +521,25 @@ TEST_F(SpamStoreTest, RefreshReloadsOnlyWhatAnotherFilterTaught) {
   EXPECT_FALSE(refresh(server));  // nothing new
   Learn(server, HamMail(900), true);  // its own learning is in memory already
   EXPECT_FALSE(refresh(server));
+  // The store as a fresh start would see it.
+  auto fresh = [&] {
+    auto f = std::make_unique<Filter>();
+    EXPECT_TRUE(store_->Read([&](store::Tx& tx) { return f->Load(tx); }).ok());
+    return f;
+  };
+  // Moves that leave the totals equal still change the counts.
+  auto before = server.learned();
+  Learn(operator_tool, SpamMail(3), false);
+  Learn(operator_tool, HamMail(4), true);
+  EXPECT_EQ(fresh()->learned(), before);
+  EXPECT_TRUE(refresh(server));
+  EXPECT_DOUBLE_EQ(server.Classify(SpamMail(3)).score, fresh()->Classify(SpamMail(3)).score);
+  // Another process learned, then this one did: still reloaded.
+  Learn(operator_tool, SpamMail(801), true);
+  Learn(server, HamMail(901), false);
+  EXPECT_TRUE(refresh(server));
+  EXPECT_EQ(server.learned(), fresh()->learned());
+  EXPECT_EQ(server.feature_count(), fresh()->feature_count());
 }
 
 TEST_F(SpamStoreTest, LoadAfterLearnGivesTheSameScore) {

@@ -302,8 +302,9 @@ class Tx {
   // Raw messages.
   virtual Result<int64_t> AddRawMessage(const RawMessage& message) = 0;
   virtual Result<RawMessage> GetRawMessage(int64_t id) = 0;
-  // When the raw messages counted for `sender` arrived, at `since` or later,
-  // oldest first (at most `limit`): the loop guard's memory across processes.
+  // When the raw messages counted for `sender` arrived, at `since` or later:
+  // the newest `limit` of them, oldest first (the loop guard's memory across
+  // processes).
   virtual Result<std::vector<int64_t>> ListSenderAdmissions(std::string_view sender, int64_t since,
                                                             int64_t limit) = 0;
 

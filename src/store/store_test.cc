@@ -529,7 +529,7 @@ TEST_P(StoreTest, SenderAdmissionsWithinAWindow) {
     EXPECT_EQ(*tx.ListSenderAdmissions("loop@customer.example", 200, 100),
               (std::vector<int64_t>{200, 300, 400}));
     EXPECT_EQ(*tx.ListSenderAdmissions("loop@customer.example", 0, 2),
-              (std::vector<int64_t>{100, 200}));
+              (std::vector<int64_t>{300, 400}));  // the newest two
     EXPECT_TRUE(tx.ListSenderAdmissions("loop@customer.example", 401, 100)->empty());
     EXPECT_TRUE(tx.ListSenderAdmissions("", 0, 100)->empty());
     EXPECT_EQ(tx.ListSenderAdmissions("someone@else.example", 0, 100)->size(), 1u);

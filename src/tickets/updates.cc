@@ -344,8 +344,9 @@ Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64
   audit.ticket_id = ticket.id;
   audit.author_id = u.actor.id;
   audit.via = u.via;
-  audit.events_json = events.dump();
-  audit.metadata_json = u.metadata.dump();
+  // Mail supplies much of both: invalid UTF-8 never stops the update.
+  audit.events_json = events.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  audit.metadata_json = u.metadata.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   audit.created_at = now;
   auto audit_id = tx.AddAudit(audit);
   if (!audit_id.ok()) return audit_id.status();

@@ -920,8 +920,8 @@ Result<std::vector<int64_t>> SqliteTx::ListSenderAdmissions(std::string_view sen
                                                             int64_t limit) {
   if (sender.empty()) return std::vector<int64_t>{};
   auto stmt = conn_.Prepare(
-      "SELECT received_at FROM raw_messages WHERE sender = ? AND received_at >= ? "
-      "ORDER BY received_at LIMIT ?");
+      "SELECT received_at FROM (SELECT received_at FROM raw_messages WHERE sender = ? AND "
+      "received_at >= ? ORDER BY received_at DESC LIMIT ?) AS newest ORDER BY received_at");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, sender).Bind(2, since).Bind(3, limit);
   return All<int64_t>(
