@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from sink import Sink
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = os.environ.get("POSTDESK_BIN", str(ROOT / "build" / "postdesk"))
 DOMAIN = "support.example"
@@ -184,6 +186,14 @@ def desk(tmp_path):
     d = Desk(tmp_path).start()
     yield d
     d.stop()
+
+
+@pytest.fixture
+def sink():
+    """A real SMTP sink (aiosmtpd) on loopback for a desk's --relay."""
+    s = Sink().start()
+    yield s
+    s.stop()
 
 
 @pytest.fixture

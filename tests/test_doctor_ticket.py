@@ -30,7 +30,6 @@ import pytest
 
 from conftest import BIN, DOMAIN, SUPPORT
 from nsd import NSD, start_nsd, stop_nsd
-from sink import Sink
 from dsn import mailbox_full_report
 
 HOSTNAME = "desk.test"
@@ -79,13 +78,6 @@ def dns(tmp_path_factory):
     proc, port, _ = start_nsd(d, files, [(DOMAIN, "TXT"), ("customer.test", "MX")])
     yield f"127.0.0.1:{port}"
     stop_nsd(proc)
-
-
-@pytest.fixture
-def sink():
-    s = Sink().start()
-    yield s
-    s.stop()
 
 
 @pytest.fixture

@@ -20,20 +20,12 @@ import pytest
 
 from conftest import DOMAIN, SUPPORT
 from nsd import NSD, start_nsd, stop_nsd
-from sink import Sink
 
 EXTERNAL = "support@customer.example"
 TIMEOUT = 4  # forwarding_timeout_seconds of the desk under test
 FIELDS = {"id", "url", "name", "email", "default", "forwarding_status", "spf_status",
           "cname_status", "domain_verification_status", "dns_results", "created_at",
           "updated_at", "checks"}
-
-
-@pytest.fixture
-def sink():
-    s = Sink().start()
-    yield s
-    s.stop()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from email.utils import make_msgid
 import pytest
 
 from conftest import BIN, DOMAIN, SUPPORT, closed_port
-from sink import Sink
 from dsn import mailbox_full_report
 
 ENCODED = r"[0-9A-Z]{4}-[0-9A-Z]{4}"
@@ -24,13 +23,6 @@ PROACTIVE = "Notify requester of new proactive ticket"
 
 
 # --------------------------------------------------------------------------- fixtures
-
-@pytest.fixture
-def sink():
-    s = Sink().start()
-    yield s
-    s.stop()
-
 
 @pytest.fixture
 def out(sink, desk_factory):

@@ -12,20 +12,12 @@ from email.utils import make_msgid
 import pytest
 
 from conftest import SUPPORT
-from sink import Sink
 
 GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"
 BASE = "/api/v2/suspended_tickets"
 
 
 # --------------------------------------------------------------------------- fixtures
-
-@pytest.fixture
-def sink():
-    s = Sink().start()
-    yield s
-    s.stop()
-
 
 @pytest.fixture
 def out(sink, desk_factory):

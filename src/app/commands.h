@@ -37,9 +37,14 @@ auth::AuthPolicy AuthPolicyOf(const Config& config, store::Store& store);
 
 // The spam filter's thresholds of a configuration (the verdicts serve gives).
 spam::FilterOptions SpamOptionsOf(const Config& config);
-// Screening limits and trusted relays from the config, with the loop guard
-// counting from `store`; fails on a malformed trusted_relays entry.
-Result<intake::ScreeningOptions> ScreeningOptionsOf(const Config& config, store::Store& store);
+// The intake pipeline serve and ingest run: receiving for `support_addresses`
+// (default first), screening with the config's limits and trusted relays,
+// the loop guard counting from `store`, scoring with `spam`. Fails on a
+// malformed trusted_relays entry.
+Result<intake::PipelineOptions> PipelineOptionsOf(const Config& config, store::Store& store,
+                                                  std::vector<std::string> support_addresses,
+                                                  const tickets::DeskInfo& desk,
+                                                  spam::Filter* spam);
 
 // Who we are on outgoing mail; `base_url` defaults to the configured HTTP address.
 tickets::DeskInfo DeskOf(const Config& config, std::string base_url = "");

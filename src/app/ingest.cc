@@ -47,13 +47,23 @@ spam::FilterOptions SpamOptionsOf(const Config& config) {
   return options;
 }
 
-Result<intake::ScreeningOptions> ScreeningOptionsOf(const Config& config, store::Store& store) {
+Result<intake::PipelineOptions> PipelineOptionsOf(const Config& config, store::Store& store,
+                                                  std::vector<std::string> support_addresses,
+                                                  const tickets::DeskInfo& desk,
+                                                  spam::Filter* spam) {
+  intake::PipelineOptions options;
+  options.support_addresses = std::move(support_addresses);
+  options.hostname = config.hostname;
+  options.desk = desk;
+  options.auth = AuthPolicyOf(config, store);
+  options.spam = spam;
   auto screening = intake::ScreeningOptions::FromConfig(config);
   if (!screening.ok()) return screening.status();
   // The loop guard continues from the store: across restarts, and for
   // `ingest`, across its one-message processes.
   screening->rate_history = intake::SenderHistoryFrom(store, screening->rate);
-  return screening;
+  options.screening = std::move(screening).value();
+  return options;
 }
 
 tickets::DeskInfo DeskOf(const Config& config, std::string base_url) {
@@ -121,19 +131,13 @@ int Ingest(const Config& config, const IngestArgs& args) {
     spdlog::error("ingest: {}", stored.status().message());
     return kExitTempFail;
   }
-  intake::PipelineOptions pipeline_options;
-  pipeline_options.support_addresses = std::move(addresses);
-  pipeline_options.hostname = config.hostname;
-  pipeline_options.desk = desk;
-  pipeline_options.auth = AuthPolicyOf(config, **store);
-  pipeline_options.spam = &spam_filter;
-  auto screening = ScreeningOptionsOf(config, **store);
-  if (!screening.ok()) {
-    spdlog::error("ingest: {}", screening.status().message());
+  auto pipeline_options =
+      PipelineOptionsOf(config, **store, std::move(addresses), desk, &spam_filter);
+  if (!pipeline_options.ok()) {
+    spdlog::error("ingest: {}", pipeline_options.status().message());
     return kExitConfig;
   }
-  pipeline_options.screening = std::move(screening).value();
-  intake::Pipeline pipeline(std::move(pipeline_options));
+  intake::Pipeline pipeline(std::move(pipeline_options).value());
   pipeline.email_lists().Set(std::move(lists));
   for (const auto& r : args.recipients) {
     if (!pipeline.Accepts(r)) {

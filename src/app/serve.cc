@@ -142,19 +142,13 @@ int Serve(const Config& config) {
                                                                  : stored_addresses.status().message());
     return kExitConfig;
   }
-  intake::PipelineOptions pipeline_options;
-  pipeline_options.support_addresses = *stored_addresses;
-  pipeline_options.hostname = config.hostname;
-  pipeline_options.desk = desk;
-  pipeline_options.auth = AuthPolicyOf(config, **store);
-  pipeline_options.spam = &spam_filter;
-  auto screening = ScreeningOptionsOf(config, **store);
-  if (!screening.ok()) {
-    spdlog::error("serve: {}", screening.status().message());
+  auto pipeline_options =
+      PipelineOptionsOf(config, **store, *stored_addresses, desk, &spam_filter);
+  if (!pipeline_options.ok()) {
+    spdlog::error("serve: {}", pipeline_options.status().message());
     return kExitConfig;
   }
-  pipeline_options.screening = std::move(screening).value();
-  intake::Pipeline pipeline(std::move(pipeline_options));
+  intake::Pipeline pipeline(std::move(pipeline_options).value());
   if (auto s = (*store)->Read([&](store::Tx& tx) {
         auto lists = api::LoadEmailLists(tx);
         if (lists.ok()) pipeline.email_lists().Set(std::move(lists).value());

@@ -17,6 +17,7 @@
 #include "channel/recipient_addresses.h"
 #include "common/ids.h"
 #include "dns/memory_zone.h"
+#include "doctor/doctor_test_util.h"
 #include "intake/email_lists.h"
 
 namespace postdesk::doctor {
@@ -32,24 +33,8 @@ constexpr int64_t kNow = 1700000000;
 constexpr const char* kSupport = "support@desk.test";
 constexpr const char* kSender = "mallory@bad.test";
 
-template <typename T>
-T Await(asio::awaitable<T> work) {
-  asio::io_context io;
-  std::optional<T> out;
-  asio::co_spawn(
-      io, [&]() -> asio::awaitable<void> { out.emplace(co_await std::move(work)); },
-      asio::detached);
-  io.run();
-  return std::move(*out);
-}
-
-std::vector<Finding> Steps(const std::vector<Finding>& findings, std::string_view step) {
-  std::vector<Finding> out;
-  for (const auto& f : findings) {
-    if (f.step == step) out.push_back(f);
-  }
-  return out;
-}
+using testing_util::Await;
+using testing_util::Steps;
 
 class SenderDoctorTest : public testing::Test {
  protected:

@@ -22,6 +22,7 @@
 #include "common/ids.h"
 #include "common/strings.h"
 #include "dns/memory_zone.h"
+#include "doctor/doctor_test_util.h"
 #include "outbound/queue.h"
 #include "tickets/updates.h"
 
@@ -38,24 +39,8 @@ constexpr int64_t kNow = 1700000000;
 constexpr const char* kSupport = "support@desk.test";
 constexpr const char* kCommentUpdate = "Notify requester and CCs of comment update";
 
-template <typename T>
-T Await(asio::awaitable<T> work) {
-  asio::io_context io;
-  std::optional<T> out;
-  asio::co_spawn(
-      io, [&]() -> asio::awaitable<void> { out.emplace(co_await std::move(work)); },
-      asio::detached);
-  io.run();
-  return std::move(*out);
-}
-
-std::vector<Finding> Steps(const std::vector<Finding>& findings, std::string_view step) {
-  std::vector<Finding> out;
-  for (const auto& f : findings) {
-    if (f.step == step) out.push_back(f);
-  }
-  return out;
-}
+using testing_util::Await;
+using testing_util::Steps;
 
 class TicketDoctorTest : public testing::Test {
  protected:
