@@ -75,3 +75,16 @@ def test_admin_email_is_configurable(desk_factory):
     desk = desk_factory("--admin-email", "Boss@Example.test")
     me = desk.get_json("/api/v2/users/me.json")["user"]
     assert me["email"] == "boss@example.test" and me["role"] == "admin"
+
+
+def test_deeply_nested_json_is_refused_and_the_server_lives(desk):
+    """Issue 13, defect 1: 30,000 levels crashed the server (SMTP included)."""
+    deep = '{"a":' * 30000 + "1" + "}" * 30000
+    for method, path in [("POST", "/api/v2/triggers"), ("PUT", "/api/v2/triggers/1"),
+                         ("PUT", "/api/v2/tickets/1"), ("PUT", "/api/v2/email_lists")]:
+        status, _, body = desk.request(method, path, body=deep.encode(),
+                                       headers={"Content-Type": "application/json"})
+        assert status == 400, (path, body)
+        assert json.loads(body)["error"] == "InvalidJSON"
+    send(desk, "still alive")
+    assert desk.get_json("/api/v2/tickets")["count"] == 1

@@ -50,15 +50,10 @@ void RegisterEmailListsApi(http::Router& router, store::Store& store,
       return http::ErrorResponse(403, "Forbidden",
                                  "only an admin can change the allowlist and blocklist");
     }
-    json body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded()) {
-      return http::ErrorResponse(400, "InvalidJSON", "the request body is not valid JSON");
-    }
-    if (!body.is_object() || !body.contains("email_lists") || !body["email_lists"].is_object()) {
-      return http::ErrorResponse(400, "InvalidPayload",
-                                 "expected a JSON object with an \"email_lists\" object");
-    }
-    const json& in = body["email_lists"];
+    http::Response error;
+    auto body = ParseJsonBody(req, error, "email_lists");
+    if (!body) return error;
+    const json& in = *body;
     for (const char* field : {"allowlist", "blocklist"}) {
       if (in.contains(field) && !in[field].is_string() && !in[field].is_null()) {
         return http::ErrorResponse(

@@ -113,10 +113,10 @@ std::optional<http::Response> ParsePage(const http::Request& request, Page& page
 }
 
 void AddPageLinks(json& out, std::string_view base, std::string_view path, const Page& page,
-                  int64_t count) {
+                  int64_t count, std::string_view extra_query) {
   auto link = [&](int64_t n) {
     return std::string(base) + std::string(path) + ".json?page=" + Str(n) +
-           "&per_page=" + Str(page.per_page);
+           "&per_page=" + Str(page.per_page) + std::string(extra_query);
   };
   out["next_page"] =
       page.offset() + page.per_page < count ? json(link(page.page + 1)) : json(nullptr);
@@ -489,6 +489,56 @@ std::string ContentDisposition(std::string_view file_name) {
     }
   }
   return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded;
+}
+
+bool JsonNestedDeeperThan(std::string_view text, size_t max_depth) {
+  size_t depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
+}
+
+std::optional<nlohmann::json> ParseJsonBody(const http::Request& request, http::Response& error,
+                                            std::string_view root) {
+  if (JsonNestedDeeperThan(request.body, kMaxJsonDepth)) {
+    error = http::ErrorResponse(400, "InvalidJSON",
+                                "the request body nests arrays and objects more than " +
+                                    std::to_string(kMaxJsonDepth) + " levels deep");
+    return std::nullopt;
+  }
+  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+  if (body.is_discarded()) {
+    error = http::ErrorResponse(400, "InvalidJSON", "the request body is not valid JSON");
+    return std::nullopt;
+  }
+  if (!body.is_object()) {
+    error = http::ErrorResponse(400, "InvalidPayload", "the request body must be a JSON object");
+    return std::nullopt;
+  }
+  if (root.empty()) return body;
+  auto it = body.find(root);
+  if (it == body.end() || !it->is_object()) {
+    error = http::ErrorResponse(400, "InvalidPayload",
+                                "expected a JSON object with a \"" + std::string(root) + "\" object");
+    return std::nullopt;
+  }
+  return std::move(*it);
 }
 
 std::optional<std::string> Base64Decode(std::string_view s) {

@@ -33,9 +33,23 @@ struct Page {
 };
 // Reads page/per_page; per_page above 100 is clamped. Error response when malformed.
 std::optional<http::Response> ParsePage(const http::Request& request, Page& page);
-// Adds "next_page", "previous_page" (absolute URLs or null) and "count".
+// Adds "next_page", "previous_page" (absolute URLs or null) and "count";
+// `extra_query` ("&sort_by=...", already encoded) is kept in both links.
 void AddPageLinks(nlohmann::json& out, std::string_view base, std::string_view path,
-                  const Page& page, int64_t count);
+                  const Page& page, int64_t count, std::string_view extra_query = {});
+
+// Nesting limit of request bodies: deep enough for any real payload, shallow
+// enough that no recursive walk of the parsed value can exhaust the stack.
+constexpr size_t kMaxJsonDepth = 64;
+// True when `text` nests arrays/objects deeper than `max_depth` (strings
+// are skipped). Linear, no recursion: runs before the parser.
+bool JsonNestedDeeperThan(std::string_view text, size_t max_depth);
+// The one reader of request bodies: a JSON object (nested at most
+// kMaxJsonDepth); with `root`, the object under that key
+// ({"ticket": {...}} -> {...}). nullopt with `error` set to the 400 response
+// (InvalidJSON, or InvalidPayload when the shape is wrong).
+std::optional<nlohmann::json> ParseJsonBody(const http::Request& request, http::Response& error,
+                                            std::string_view root = {});
 
 // Store failure -> response: NotFound 404 RecordNotFound, Temporary 503,
 // Invalid 400, anything else 500 (logged; details not sent).

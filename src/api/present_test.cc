@@ -97,5 +97,35 @@ TEST(PresentTest, StoreErrorsMapToStatuses) {
             (nlohmann::json{{"error", "RecordNotFound"}, {"description", "Not found"}}));
 }
 
+TEST(PresentTest, JsonDepthIsCountedOutsideStrings) {
+  EXPECT_FALSE(JsonNestedDeeperThan(R"({"a":[1,{"b":2}]})", 3));
+  EXPECT_TRUE(JsonNestedDeeperThan(R"({"a":[1,{"b":2}]})", 2));
+  EXPECT_FALSE(JsonNestedDeeperThan(R"({"a":"[[[[[[\"[[[["})", 1));
+}
+
+// Issue 13, defect 1: 30,000 levels of nesting crashed the server on the
+// trigger routes; every route reads its body here and refuses it.
+TEST(PresentTest, DeeplyNestedBodyIsRefusedBeforeParsing) {
+  http::Request req;
+  std::string deep;
+  for (int i = 0; i < 30000; ++i) deep += R"({"a":)";
+  deep += "1" + std::string(30000, '}');
+  req.body = deep;
+  http::Response error;
+  EXPECT_FALSE(ParseJsonBody(req, error));
+  EXPECT_EQ(error.status, 400);
+  EXPECT_EQ(nlohmann::json::parse(error.body)["error"], "InvalidJSON");
+
+  req.body = R"({"ticket": {"subject": "x"}})";
+  auto ticket = ParseJsonBody(req, error, "ticket");
+  ASSERT_TRUE(ticket);
+  EXPECT_EQ((*ticket)["subject"], "x");
+  EXPECT_FALSE(ParseJsonBody(req, error, "user"));
+  EXPECT_EQ(nlohmann::json::parse(error.body)["error"], "InvalidPayload");
+  req.body = "[1]";
+  EXPECT_FALSE(ParseJsonBody(req, error));
+  EXPECT_EQ(error.status, 400);
+}
+
 }  // namespace
 }  // namespace postdesk::api

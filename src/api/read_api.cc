@@ -5,6 +5,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "api/auth.h"
 #include "api/present.h"
 #include "api/suspended_api.h"
 #include "common/ids.h"
@@ -41,16 +42,6 @@ class UserCache {
   std::unordered_map<int64_t, std::optional<store::User>> users_;
   Status status_;
 };
-
-http::Response Unauthorized(std::string_view description) {
-  http::Response r = http::ErrorResponse(401, "Unauthorized", description);
-  r.AddHeader("WWW-Authenticate", "Bearer realm=\"postdesk\"");
-  r.AddHeader("WWW-Authenticate", "Basic realm=\"postdesk\", charset=\"UTF-8\"");
-  return r;
-}
-
-constexpr std::string_view kBadToken =
-    "The API token is not valid. Check it, or ask an admin for a new one.";
 
 // Comment id -> audit id, from the audits' "Comment" events.
 std::map<int64_t, int64_t> CommentAudits(const std::vector<store::Audit>& audits) {
@@ -90,61 +81,6 @@ std::vector<T> Slice(std::vector<T>& all, const Page& page) {
 }
 
 }  // namespace
-
-http::AuthHook MakeAuthHook(store::Store& store) {
-  return [&store](http::Request& req) -> std::optional<http::Response> {
-    std::string_view header = Trim(req.Header("authorization"));
-    if (header.empty()) {
-      return Unauthorized(
-          "Authentication required: send 'Authorization: Bearer API_TOKEN', or Basic "
-          "credentials 'EMAIL/token:API_TOKEN'.");
-    }
-    std::string token;
-    std::optional<std::string> email;
-    if (IStartsWith(header, "Bearer ")) {
-      token = std::string(Trim(header.substr(7)));
-    } else if (IStartsWith(header, "Basic ")) {
-      auto decoded = Base64Decode(Trim(header.substr(6)));
-      if (!decoded) return Unauthorized("The Basic credentials are not valid base64.");
-      static constexpr std::string_view kMarker = "/token:";
-      size_t pos = decoded->find(kMarker);
-      if (pos == std::string::npos) {
-        return Unauthorized(
-            "Password sign-in is not supported on the API. Use Basic credentials "
-            "'EMAIL/token:API_TOKEN' or 'Authorization: Bearer API_TOKEN'.");
-      }
-      email = decoded->substr(0, pos);
-      token = decoded->substr(pos + kMarker.size());
-    } else {
-      return Unauthorized("Unsupported authorization scheme: use Bearer or Basic.");
-    }
-    if (token.empty() || token.size() > 512) return Unauthorized(kBadToken);
-
-    std::string token_hash = Sha256Hex(token);
-    store::User user;
-    Status s = store.Read([&](store::Tx& tx) -> Status {
-      auto found = tx.FindUserByApiToken(token_hash);
-      if (!found.ok()) return found.status();
-      user = std::move(found).value();
-      return Status::Ok();
-    });
-    if (!s.ok()) {
-      if (s.kind() == ErrorKind::kNotFound) return Unauthorized(kBadToken);
-      return StoreError(s);
-    }
-    if (email && NormalizeEmail(*email) != NormalizeEmail(user.email)) {
-      return Unauthorized(kBadToken);
-    }
-    if (user.role != "agent" && user.role != "admin") {
-      return http::ErrorResponse(403, "Forbidden",
-                                 "The API is for agents and admins; this token belongs to "
-                                 "an end-user.");
-    }
-    req.user =
-        http::AuthUser{.id = user.id, .name = user.name, .email = user.email, .role = user.role};
-    return std::nullopt;
-  };
-}
 
 void RegisterReadApi(http::Router& router, store::Store& store, ApiOptions options) {
   if (!router.has_auth_hook()) router.SetAuthHook(MakeAuthHook(store));
@@ -245,6 +181,27 @@ void RegisterReadApi(http::Router& router, store::Store& store, ApiOptions optio
                r.body = std::move(bytes);
                r.AddHeader("Content-Disposition", "attachment; filename=\"comment-" +
                                                       std::to_string(*comment_id) + ".eml\"");
+               return r;
+             });
+
+  // The exact email we sent (what a notification event points to).
+  router.Get("/api/v2/outbound_messages/{id}/raw",
+             [st](const http::Request& req) -> http::Response {
+               auto id = ParseId(req.Param("id"));
+               if (!id) return BadId("outbound message", req.Param("id"));
+               std::string bytes;
+               Status s = st->Read([&](store::Tx& tx) -> Status {
+                 auto m = tx.GetOutboundMessage(*id);
+                 if (!m.ok()) return m.status();
+                 bytes = std::move(m->bytes);
+                 return Status::Ok();
+               });
+               if (!s.ok()) return StoreError(s);
+               http::Response r;
+               r.content_type = "message/rfc822";
+               r.body = std::move(bytes);
+               r.AddHeader("Content-Disposition", "inline; filename=\"sent-" +
+                                                      std::to_string(*id) + ".eml\"");
                return r;
              });
 

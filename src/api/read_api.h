@@ -1,6 +1,6 @@
 // api/read_api: the read half of the REST API, in the JSON shapes of the
 // Zendesk Support API (tickets, comments, audits, users, suspended tickets,
-// attachments), plus the token auth every /api/v2 route uses.
+// attachments), installing the API's auth (api/auth.h) when none is set.
 //
 // Input trust: everything in the request is untrusted. Ids are parsed by a
 // whitelist (digits only, no overflow) before they reach the store; the Host
@@ -35,6 +35,7 @@ struct ApiOptions {
 //   GET /api/v2/tickets/{id}
 //   GET /api/v2/tickets/{id}/comments            ?page=&per_page=
 //   GET /api/v2/tickets/{id}/comments/{cid}/raw  the comment's .eml (ours)
+//   GET /api/v2/outbound_messages/{id}/raw       an email we sent, as sent (ours)
 //   GET /api/v2/tickets/{id}/audits              ?page=&per_page=
 //   GET /api/v2/users/me, /api/v2/users/{id}
 //   GET /api/v2/suspended_tickets                ?page=&per_page=
@@ -42,10 +43,5 @@ struct ApiOptions {
 //   GET /api/v2/attachments/{id}
 //   GET /attachments/{id}/{file_name}            the bytes (content_url)
 void RegisterReadApi(http::Router& router, store::Store& store, ApiOptions options = {});
-
-// The API's auth: "Authorization: Bearer TOKEN" or Basic "EMAIL/token:TOKEN".
-// Missing or wrong -> 401 (with WWW-Authenticate); an end-user's token -> 403;
-// store trouble -> 503/500. On success sets request.user.
-http::AuthHook MakeAuthHook(store::Store& store);
 
 }  // namespace postdesk::api

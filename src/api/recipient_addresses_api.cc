@@ -97,18 +97,7 @@ std::optional<http::Response> RequireAdmin(const http::Request& req) {
 
 // The "recipient_address" object of a request body.
 std::optional<json> AddressBody(const http::Request& req, http::Response& error) {
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded()) {
-    error = http::ErrorResponse(400, "InvalidJSON", "the request body is not valid JSON");
-    return std::nullopt;
-  }
-  if (!body.is_object() || !body.contains("recipient_address") ||
-      !body["recipient_address"].is_object()) {
-    error = http::ErrorResponse(400, "InvalidPayload",
-                                "expected a JSON object with a \"recipient_address\" object");
-    return std::nullopt;
-  }
-  return body["recipient_address"];
+  return ParseJsonBody(req, error, "recipient_address");
 }
 
 // Runs fn in a write transaction and answers with {"recipient_address": ...}.
@@ -243,8 +232,11 @@ void RegisterRecipientAddressesApi(http::Router& router, store::Store& store,
     if (auto denied = RequireAdmin(req)) return std::move(*denied);
     auto id = ParseId(req.Param("id"));
     if (!id) return BadId("recipient address", req.Param("id"));
-    json body = json::parse(req.body, nullptr, false);
-    if (body.is_object() && body.contains("recipient_address") && body["recipient_address"].is_object()) {
+    http::Response error;
+    auto parsed = ParseJsonBody(req, error);
+    if (!parsed) return error;
+    json body = std::move(*parsed);
+    if (body.contains("recipient_address") && body["recipient_address"].is_object()) {
       body = body["recipient_address"];
     }
     if (!body.is_object() || !body.contains("type") || !body["type"].is_string()) {

@@ -439,12 +439,10 @@ std::optional<http::Response> ParseRequesterMe(const http::Request& req, bool& m
     me = true;
   }
   if (!Trim(req.body).empty()) {
-    json body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) {
-      return BadParam("InvalidJSON",
-                      "the request body must be a JSON object, e.g. "
-                      "{\"requester\": \"me\"}, or empty");
-    }
+    http::Response error;
+    auto parsed = ParseJsonBody(req, error);
+    if (!parsed) return error;
+    json body = std::move(*parsed);
     if (body.contains("requester")) {
       if (body["requester"] != "me") {
         return BadParam("InvalidValue", "requester may only be \"me\"");

@@ -41,15 +41,6 @@ http::Response Write(store::Store& store, int ok_status, json& out, http::Respon
   return http::JsonResponse(ok_status, out);
 }
 
-std::optional<json> Body(const http::Request& req, http::Response& error) {
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    error = http::ErrorResponse(400, "InvalidJSON", "the request body is not a JSON object");
-    return std::nullopt;
-  }
-  return body;
-}
-
 Result<std::vector<rules::Trigger>> AllTriggers(store::Tx& tx) {
   auto rows = tx.ListTriggers();
   if (!rows.ok()) return rows.status();
@@ -136,7 +127,7 @@ void RegisterTriggersApi(http::Router& router, store::Store& store, std::string 
 
   router.Add("POST", "/api/v2/triggers", [st, fallback](const http::Request& req) {
     http::Response error;
-    auto body = Body(req, error);
+    auto body = ParseJsonBody(req, error);
     if (!body) return error;
     auto parsed = rules::ParseTrigger(*body);
     if (!parsed.ok()) return http::ErrorResponse(422, "RecordInvalid", parsed.status().message());
@@ -163,7 +154,7 @@ void RegisterTriggersApi(http::Router& router, store::Store& store, std::string 
 
   router.Add("PUT", "/api/v2/triggers/update_many", [st](const http::Request& req) {
     http::Response error;
-    auto body = Body(req, error);
+    auto body = ParseJsonBody(req, error);
     if (!body) return error;
     if (!body->contains("triggers") || !(*body)["triggers"].is_array()) {
       return http::ErrorResponse(400, "InvalidPayload", "expected {\"triggers\": [{id, position, active}]}");
@@ -215,7 +206,7 @@ void RegisterTriggersApi(http::Router& router, store::Store& store, std::string 
     auto id = ParseId(req.Param("id"));
     if (!id) return BadId("trigger", req.Param("id"));
     http::Response error;
-    auto body = Body(req, error);
+    auto body = ParseJsonBody(req, error);
     if (!body) return error;
     json out;
     http::Response client;

@@ -62,20 +62,6 @@ http::Response WriteJson(store::Store& store, int ok_status,
   return http::JsonResponse(ok_status, out);
 }
 
-std::optional<json> ParseBody(const http::Request& req, std::string_view root, http::Response& error) {
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded()) {
-    error = http::ErrorResponse(400, "InvalidJSON", "the request body is not valid JSON");
-    return std::nullopt;
-  }
-  if (!body.is_object() || !body.contains(root) || !body[root].is_object()) {
-    error = http::ErrorResponse(400, "InvalidPayload",
-                                "expected a JSON object with a \"" + std::string(root) + "\" object");
-    return std::nullopt;
-  }
-  return body[root];
-}
-
 bool IsStaff(const store::User& u) { return u.role == "agent" || u.role == "admin"; }
 
 std::optional<int64_t> JsonId(const json& v) {
@@ -360,7 +346,7 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
   // ---- users ----
   router.Add("POST", "/api/v2/users", [st, o](const http::Request& req) {
     http::Response error;
-    auto in = ParseBody(req, "user", error);
+    auto in = ParseJsonBody(req, error, "user");
     if (!in) return error;
     if (req.user->role != "admin") {
       return http::ErrorResponse(403, "Forbidden", "only an admin can create users");
@@ -395,7 +381,7 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
     auto id = ParseId(req.Param("id"));
     if (!id) return BadId("user", req.Param("id"));
     http::Response error;
-    auto in = ParseBody(req, "user", error);
+    auto in = ParseJsonBody(req, error, "user");
     if (!in) return error;
     std::string base = BaseUrl(req, o->base_url);
     return WriteJson(*st, 200, [&](store::Tx& tx, json& out, ClientError& err) -> Status {
@@ -427,7 +413,7 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
   // ---- tickets ----
   router.Add("POST", "/api/v2/tickets", [st, o, wake](const http::Request& req) {
     http::Response error;
-    auto in = ParseBody(req, "ticket", error);
+    auto in = ParseJsonBody(req, error, "ticket");
     if (!in) return error;
     std::string base = BaseUrl(req, o->base_url);
     size_t queued = 0;
@@ -525,7 +511,7 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
     auto id = ParseId(req.Param("id"));
     if (!id) return BadId("ticket", req.Param("id"));
     http::Response error;
-    auto in = ParseBody(req, "ticket", error);
+    auto in = ParseJsonBody(req, error, "ticket");
     if (!in) return error;
     std::string base = BaseUrl(req, o->base_url);
     size_t queued = 0;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "accounts/passwords.h"
 #include "app/commands.h"
 #include "channel/recipient_addresses.h"
 #include "common/ids.h"
@@ -41,6 +42,43 @@ Result<std::unique_ptr<store::Store>> OpenStore(const Config& config) {
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) return Status::Permanent("cannot create data directory " + config.data_dir + ": " + ec.message());
   return store::OpenSqlite(config.SqlitePath());
+}
+
+Result<std::unique_ptr<store::Store>> OpenExistingStore(const Config& config) {
+  const std::string path = config.SqlitePath();
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return Status::NotFound("no database at " + path +
+                            " (give the --data or --db that postdesk serve uses)");
+  }
+  return store::OpenSqlite(path);
+}
+
+Result<std::pair<std::string, bool>> EnsureAdminPassword(const Config& config,
+                                                         store::Store& store, int64_t admin_id) {
+  std::string email, hash;
+  Status s = store.Read([&](store::Tx& tx) -> Status {
+    auto admin = tx.GetUser(admin_id);
+    if (!admin.ok()) return admin.status();
+    email = admin->email;
+    auto h = tx.GetPasswordHash(admin_id);
+    if (!h.ok()) return h.status();
+    hash = std::move(h).value();
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  if (!hash.empty()) return std::make_pair(email, false);
+  std::string password = accounts::RandomPassword();
+  auto hashed = accounts::HashPassword(password);
+  if (!hashed.ok()) return hashed.status();
+  // The file first: a password stored but never written down would lock the
+  // admin out.
+  if (Status w = WriteSecretFile(config.data_dir + "/admin-password", password + "\n"); !w.ok()) {
+    return w;
+  }
+  s = store.Write([&](store::Tx& tx) { return tx.SetPasswordHash(admin_id, *hashed); });
+  if (!s.ok()) return s;
+  return std::make_pair(email, true);
 }
 
 Result<std::vector<std::string>> StoredSupportAddresses(store::Store& store) {

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <utility>
 
+#include "app/bootstrap.h"
 #include "app/commands.h"
 #include "channel/domain_checks.h"
 #include "common/strings.h"
@@ -84,17 +85,6 @@ int DoctorAddress(const Config& config, const DoctorArgs& args) {
 // ---------------------------------------------------- doctor ticket / sender
 
 namespace {
-
-// The store `serve` uses; never created where there is none.
-Result<std::unique_ptr<store::Store>> OpenExistingStore(const Config& config) {
-  const std::string path = config.SqlitePath();
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    return Status::NotFound("no database at " + path +
-                            " (give the --data or --db that postdesk serve uses)");
-  }
-  return store::OpenSqlite(path);
-}
 
 // Prints the report, then offers (and applies) the fixes; returns the exit status.
 int FinishCase(const Config& config, const DoctorArgs& args, store::Store& store,

@@ -4,9 +4,13 @@
 //   dkim    -- our DKIM keys: keygen, enable (checks DNS first), disable, sign
 //   doctor  -- the troubleshooter: domain, address, ticket, sender (one line per step)
 //   spam    -- the spam filter: learn from files (mbox, maildir, .eml), check files
+//   agent   -- the workspace's agents: add, password (from stdin), list
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <iostream>
+
+#include "app/agent_command.h"
 #include "app/commands.h"
 #include "app/dkim_command.h"
 #include "app/doctor_command.h"
@@ -52,6 +56,10 @@ int main(int argc, char** argv) {
                     "seconds before the first retry of a deferred delivery (doubles, max 1 h)");
   serve->add_option("--delivery-lifetime", config.delivery_lifetime_seconds,
                     "seconds a deferred delivery is retried before it fails");
+  serve->add_option("--session-idle-seconds", config.session_idle_seconds,
+                    "seconds a workspace session lasts without use (default 8 h)");
+  serve->add_option("--login-lockout-seconds", config.login_lockout_seconds,
+                    "seconds an account stays locked after too many wrong passwords (default 900)");
 
   postdesk::app::IngestArgs ingest_args;
   auto* ingest = app.add_subcommand("ingest", "store one message from stdin (pipe door)");
@@ -131,6 +139,29 @@ int main(int argc, char** argv) {
   spam_check->add_flag("--json", spam_args.json, "one JSON object per message, with the explanation");
   spam_check->add_option("FILE", spam_args.files, "message files, mbox files or maildirs")->required();
 
+  // agent: the workspace's agents.
+  postdesk::app::AgentArgs agent_args;
+  auto* agent = app.add_subcommand("agent", "the workspace's agents: add, password, list");
+  agent->require_subcommand(1);
+  // Only the flags that find the store: --name here is the agent's.
+  auto add_store_flags = [&](CLI::App* sub) {
+    sub->add_option("--config", config_file, "TOML file with the same keys as the flags");
+    sub->add_option("--data", config.data_dir, "data directory (default ./var)");
+    sub->add_option("--db", config.db_url, "database URL (default sqlite: inside --data)");
+  };
+  auto* agent_add = agent->add_subcommand("add", "add an agent (or make a customer one)");
+  add_store_flags(agent_add);
+  agent_add->add_option("--email", agent_args.email, "their email address")->required();
+  agent_add->add_option("--name", agent_args.name, "their name");
+  agent_add->add_option("--role", agent_args.role, "agent (default) or admin")
+      ->check(CLI::IsMember({"agent", "admin"}));
+  auto* agent_password =
+      agent->add_subcommand("password", "set an agent's password, read from standard input");
+  add_store_flags(agent_password);
+  agent_password->add_option("EMAIL", agent_args.email, "the agent's email")->required();
+  auto* agent_list = agent->add_subcommand("list", "list the agents and admins");
+  add_store_flags(agent_list);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -170,6 +201,11 @@ int main(int argc, char** argv) {
   if (doctor_address->parsed()) return postdesk::app::DoctorAddress(config, doctor_args);
   if (doctor_ticket->parsed()) return postdesk::app::DoctorTicket(config, doctor_args);
   if (doctor_sender->parsed()) return postdesk::app::DoctorSender(config, doctor_args);
+  if (agent_add->parsed()) return postdesk::app::AgentAdd(config, agent_args);
+  if (agent_password->parsed()) {
+    return postdesk::app::AgentPassword(config, agent_args, std::cin);
+  }
+  if (agent_list->parsed()) return postdesk::app::AgentList(config);
   if (spam_learn->parsed()) return postdesk::app::SpamLearn(config, spam_args);
   if (spam_check->parsed()) return postdesk::app::SpamCheck(config, spam_args);
   return 64;

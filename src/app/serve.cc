@@ -14,7 +14,11 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "accounts/sessions.h"
+#include "api/auth.h"
 #include "api/doctor_api.h"
+#include "api/session_api.h"
+#include "api/views_api.h"
 #include "api/read_api.h"
 #include "api/suspended_api.h"
 #include "api/recipient_addresses_api.h"
@@ -36,6 +40,7 @@
 #include "smtp/server.h"
 #include "spam/filter.h"
 #include "tickets/updates.h"
+#include "webui/workspace.h"
 
 namespace postdesk::app {
 namespace {
@@ -62,6 +67,12 @@ int Serve(const Config& config) {
   auto admin = Bootstrap(config, **store);
   if (!admin.ok()) {
     spdlog::error("first start: {}", admin.status().message());
+    return kExitConfig;
+  }
+  // Before ports.json exists: whoever waits for it may read the password.
+  auto admin_password = EnsureAdminPassword(config, **store, *admin);
+  if (!admin_password.ok()) {
+    spdlog::error("admin password: {}", admin_password.status().message());
     return kExitConfig;
   }
   mime::InitMime();
@@ -188,6 +199,18 @@ int Serve(const Config& config) {
     ports["lmtp"] = lmtp_server->port();
   }
 
+  // The workspace: sign-in sessions (cookie + CSRF) beside API tokens.
+  accounts::SessionOptions session_options;
+  session_options.idle_seconds = config.session_idle_seconds;
+  session_options.throttle.account_failures = config.login_failures_per_account;
+  session_options.throttle.address_failures = 5 * config.login_failures_per_account;
+  session_options.throttle.lockout_seconds = config.login_lockout_seconds;
+  accounts::Sessions sessions(**store, clock, session_options);
+  router.SetAuthHook(api::MakeAuthHook(**store, &sessions));
+  api::RegisterSessionApi(router, sessions);
+  api::RegisterViewsApi(router, **store, base_url);
+  webui::RegisterWorkspace(router);
+
   api::RegisterReadApi(router, **store, {base_url});
   api::WriteApiOptions write_options;
   write_options.desk = desk;
@@ -277,6 +300,12 @@ int Serve(const Config& config) {
                ports["smtp"].get<int>(), ports["http"].get<int>(),
                lmtp_server ? " lmtp " + std::to_string(ports["lmtp"].get<int>()) : "",
                config.data_dir);
+  if (admin_password.ok()) {
+    spdlog::info("workspace: {}/ -- sign in as {}{}", base_url, admin_password->first,
+                 admin_password->second
+                     ? " with the password in " + config.data_dir + "/admin-password"
+                     : "");
+  }
 
   // Stop accepting, let sessions finish what is committed and say 421, and
   // give stragglers a grace period before the loop is stopped outright.

@@ -80,6 +80,9 @@ Status LoadConfigFile(const std::string& path, Config& c) {
                            "forever) or a number of days");
   }
   num("forwarding_timeout_seconds", c.forwarding_timeout_seconds);
+  num("session_idle_seconds", c.session_idle_seconds);
+  num("login_failures_per_account", c.login_failures_per_account);
+  num("login_lockout_seconds", c.login_lockout_seconds);
   return Status::Ok();
 }
 

@@ -72,6 +72,14 @@ struct Config {
   double spam_suspend_at = 0.9;
   double spam_refuse_at = 0.99;
 
+  // The workspace: sessions end after session_idle_seconds without use;
+  // login_failures_per_account wrong passwords within a quarter hour lock
+  // that account out of sign-in for login_lockout_seconds (per client
+  // address: five times as many).
+  int64_t session_idle_seconds = 8 * 3600;
+  int64_t login_failures_per_account = 20;
+  int64_t login_lockout_seconds = 900;
+
   std::string SqlitePath() const;  // resolves db_url / data_dir
   std::string DefaultSupportAddress() const { return "support@" + domain; }
   std::string SpfInclude() const { return spf_include.empty() ? "_spf." + domain : spf_include; }

@@ -59,6 +59,24 @@ std::string_view Request::Query(std::string_view name) const {
   return it == query.end() ? std::string_view() : std::string_view(it->second);
 }
 
+std::string Request::Cookie(std::string_view name) const {
+  // Repeated Cookie headers were joined with ", " by the server.
+  std::string_view all = Header("cookie");
+  while (!all.empty()) {
+    size_t end = all.find_first_of(";,");
+    std::string_view pair = Trim(all.substr(0, end));
+    all = end == std::string_view::npos ? std::string_view() : all.substr(end + 1);
+    size_t eq = pair.find('=');
+    if (eq == std::string_view::npos || Trim(pair.substr(0, eq)) != name) continue;
+    std::string_view value = Trim(pair.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+      value = value.substr(1, value.size() - 2);
+    }
+    return std::string(value);
+  }
+  return "";
+}
+
 bool Response::HasHeader(std::string_view name) const {
   for (const auto& [k, v] : headers) {
     if (IEquals(k, name)) return true;

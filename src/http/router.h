@@ -55,6 +55,9 @@ struct Request {
   // A path or query parameter, or "" when absent.
   std::string_view Param(std::string_view name) const;
   std::string_view Query(std::string_view name) const;
+  // A cookie's value from the Cookie header(s) (RFC 6265 5.4: "a=1; b=2"),
+  // or "" when absent. The first of duplicates wins.
+  std::string Cookie(std::string_view name) const;
 };
 
 struct Response {

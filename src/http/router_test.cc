@@ -190,6 +190,17 @@ TEST_F(RouterTest, HandlerExceptionIs500Json) {
   EXPECT_EQ(Body(r)["error"], "InternalError");
 }
 
+TEST(RequestTest, CookiesAreFoundByExactName) {
+  Request r;
+  r.headers["cookie"] = "theme=dark; postdesk_session=abc123; x=\"quoted\", late=1";
+  EXPECT_EQ(r.Cookie("postdesk_session"), "abc123");
+  EXPECT_EQ(r.Cookie("x"), "quoted");
+  EXPECT_EQ(r.Cookie("late"), "1");
+  EXPECT_EQ(r.Cookie("session"), "");
+  EXPECT_EQ(r.Cookie("missing"), "");
+  EXPECT_EQ(Request().Cookie("x"), "");
+}
+
 TEST(UrlCodingTest, RoundTrip) {
   EXPECT_EQ(UrlEncode("a b/é\"\r\n"), "a%20b%2F%C3%A9%22%0D%0A");
   EXPECT_EQ(*UrlDecode("a%20b%2F%C3%A9", false), "a b/é");

@@ -82,6 +82,33 @@ std::string CleanHeaderValue(std::string_view value) {
   return out;
 }
 
+// RFC 9112 6.1 and 6.3: a request's Transfer-Encoding must end in chunked
+// and be read as chunked; anything else cannot be framed, so the request is
+// refused and the connection closed (the body bytes would otherwise be read
+// as the next request: request smuggling). We accept only "chunked" itself,
+// only from HTTP/1.1, and never beside Content-Length. The reason, or "" when
+// the framing is acceptable.
+std::string FramingError(const bhttp::request_parser<bhttp::string_body>::value_type& header) {
+  std::string codings;
+  size_t te_fields = 0;
+  for (const auto& field : header) {
+    if (field.name() != bhttp::field::transfer_encoding) continue;
+    ++te_fields;
+    if (!codings.empty()) codings += ",";
+    codings += std::string(field.value());
+  }
+  if (te_fields == 0) return "";
+  if (header.version() < 11) return "Transfer-Encoding is not allowed in an HTTP/1.0 request";
+  if (header.count(bhttp::field::content_length) != 0) {
+    return "a request must not carry both Transfer-Encoding and Content-Length";
+  }
+  if (!IEquals(Trim(codings), "chunked")) {
+    return "Transfer-Encoding '" + std::string(Trim(codings)).substr(0, 60) +
+           "' is not supported; send 'chunked' or a Content-Length";
+  }
+  return "";
+}
+
 bool IsHttpParseError(const error_code& ec) {
   return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category();
 }
@@ -331,6 +358,13 @@ asio::awaitable<void> HttpServer::Impl::Session(std::shared_ptr<Impl> self,
       } else {
         refusal = ErrorResponse(400, "InvalidRequest",
                                 "The request is not valid HTTP/1.1: " + hec.message() + ".");
+      }
+    }
+
+    if (!refusal) {
+      if (std::string why = FramingError(parser.get()); !why.empty()) {
+        refusal = ErrorResponse(400, "InvalidRequest", "The request's framing is ambiguous: " +
+                                                           why + ".");
       }
     }
 

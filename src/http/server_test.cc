@@ -189,6 +189,50 @@ TEST_F(ServerTest, ChunkedBodyOverLimitIs413) {
   EXPECT_EQ(client.Read().status, 413);
 }
 
+// Issue 13, defect 2: a Transfer-Encoding other than plain "chunked" left the
+// body unread and the connection open, so the body was parsed as a second
+// request (smuggling). Each is refused with 400 and the connection closed.
+TEST_F(ServerTest, AmbiguousFramingIs400AndClosesWithoutASecondRequest) {
+  StartServer();
+  const std::string smuggled = "GET /hello?q=smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (std::string te : {"chunked, identity", "xchunked", "identity", "gzip, chunked",
+                          "chunked\r\nTransfer-Encoding: chunked"}) {
+    SCOPED_TRACE(te);
+    TestClient client(server_->port());
+    ASSERT_TRUE(client.SendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + te +
+                               "\r\n\r\n" + smuggled));
+    auto r = client.Read();
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(nlohmann::json::parse(r.body)["error"], "InvalidRequest");
+    EXPECT_TRUE(client.WaitForClose());
+  }
+  {
+    SCOPED_TRACE("HTTP/1.0 with chunked");
+    TestClient client(server_->port());
+    ASSERT_TRUE(client.SendRaw(
+        "POST /echo HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" +
+        smuggled));
+    EXPECT_EQ(client.Read().status, 400);
+    EXPECT_TRUE(client.WaitForClose());
+  }
+  {
+    SCOPED_TRACE("Content-Length beside chunked");
+    TestClient client(server_->port());
+    ASSERT_TRUE(client.SendRaw(
+        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled));
+    EXPECT_EQ(client.Read().status, 400);
+    EXPECT_TRUE(client.WaitForClose());
+  }
+  // Plain chunked still works, and keeps the connection.
+  TestClient client(server_->port());
+  ASSERT_TRUE(client.SendRaw(
+      "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"));
+  auto r = client.Read();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "abc");
+}
+
 TEST_F(ServerTest, OversizedHeaderIs431) {
   StartServer();
   TestClient client(server_->port());

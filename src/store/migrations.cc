@@ -284,6 +284,26 @@ const std::vector<Migration>& Migrations() {
            "ALTER TABLE raw_messages ADD COLUMN sender TEXT NOT NULL DEFAULT ''",
            "CREATE INDEX raw_messages_sender ON raw_messages (sender, received_at)",
        }},
+      // Agents sign in to the workspace with a password (an argon2id string,
+      // "" when the agent has none) and get a session: its token and CSRF
+      // token are random, only the token's SHA-256 is stored.
+      {5,
+       "agent passwords, workspace sessions, ticket views",
+       {
+           "ALTER TABLE users ADD COLUMN password_hash TEXT NOT NULL DEFAULT ''",
+           R"(CREATE TABLE agent_sessions (
+  token_sha256 TEXT PRIMARY KEY,
+  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL,
+  client_ip TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_seen_at BIGINT NOT NULL
+))",
+           "CREATE INDEX agent_sessions_user ON agent_sessions (user_id)",
+           "CREATE INDEX agent_sessions_seen ON agent_sessions (last_seen_at)",
+           "CREATE INDEX tickets_status_updated ON tickets (status, updated_at)",
+           "CREATE INDEX tickets_updated ON tickets (updated_at)",
+       }},
   };
   return steps;
 }

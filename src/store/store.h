@@ -257,6 +257,39 @@ struct DeliveryEvent {
   int64_t created_at = 0;
 };
 
+// A signed-in agent's browser session. The cookie carries the token; only
+// its SHA-256 is stored. The CSRF token is sent back by the workspace in a
+// header on every state-changing request.
+struct AgentSession {
+  std::string token_sha256;
+  int64_t user_id = 0;
+  std::string csrf_token;
+  std::string client_ip;
+  int64_t created_at = 0;
+  int64_t last_seen_at = 0;
+};
+
+// Which tickets a workspace view or a search lists, in what order.
+struct TicketQuery {
+  enum class Assignee { kAny, kNobody, kUser };
+  enum class Sort { kUpdated, kCreated, kId, kStatus, kSubject, kRequester };
+  std::vector<std::string> statuses;  // any of these; empty: any status
+  Assignee assignee = Assignee::kAny;
+  int64_t assignee_id = 0;  // with kUser
+  std::optional<int64_t> requester_id;
+  int64_t updated_since = 0;  // 0: no bound
+  // Only tickets with an email recipient whose delivery failed or bounced.
+  bool delivery_failures = false;
+  // Each word must occur (as a substring, any case) in the subject or in a
+  // comment's text: works for Japanese, which has no spaces between words.
+  std::vector<std::string> words;
+  std::vector<std::string> tags;  // all of these
+  Sort sort = Sort::kUpdated;
+  bool ascending = false;  // ties: id in the same direction
+  int64_t offset = 0;
+  int64_t limit = 100;
+};
+
 class Tx {
  public:
   virtual ~Tx() = default;
@@ -271,12 +304,26 @@ class Tx {
   virtual Status UpdateUser(const User& user) = 0;
   virtual Result<std::vector<User>> ListUsersByRole(std::string_view role) = 0;  // by id
 
+  // Agents' password hashes ("" when none) and workspace sessions.
+  virtual Status SetPasswordHash(int64_t user_id, std::string_view hash) = 0;
+  virtual Result<std::string> GetPasswordHash(int64_t user_id) = 0;
+  virtual Status AddSession(const AgentSession& session) = 0;
+  virtual Result<AgentSession> GetSession(std::string_view token_sha256) = 0;
+  virtual Status TouchSession(std::string_view token_sha256, int64_t last_seen_at) = 0;
+  virtual Status DeleteSession(std::string_view token_sha256) = 0;  // ok when absent
+  virtual Status DeleteUserSessions(int64_t user_id) = 0;
+  // Sessions not seen since `before` (idle expiry); returns how many.
+  virtual Result<int64_t> DeleteSessionsIdleSince(int64_t before) = 0;
+
   // Tickets.
   virtual Result<Ticket> CreateTicket(Ticket ticket) = 0;  // id set; encoded_id must be set
   virtual Result<Ticket> GetTicket(int64_t id) = 0;
   virtual Status UpdateTicket(const Ticket& ticket) = 0;
   virtual Result<std::vector<Ticket>> ListTickets(int64_t offset, int64_t limit) = 0;  // by id
   virtual Result<int64_t> CountTickets() = 0;
+  // Workspace views and search: one page, and how many match in all.
+  virtual Result<std::vector<Ticket>> QueryTickets(const TicketQuery& query) = 0;
+  virtual Result<int64_t> CountTickets(const TicketQuery& query) = 0;
   virtual Result<Ticket> FindTicketByEncodedId(std::string_view encoded_id) = 0;
   // Message-IDs a ticket has sent or received (without angle brackets).
   virtual Status AddTicketMessageId(int64_t ticket_id, std::string_view message_id,

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <utility>
+#include <variant>
 
 #include "common/ids.h"
 #include "common/strings.h"
@@ -1651,6 +1652,227 @@ Status SqliteTx::SetSetting(std::string_view key, std::string_view value) {
       "ON CONFLICT (name) DO UPDATE SET value = excluded.value");
   if (!stmt.ok()) return stmt.status();
   return Context(stmt->Bind(1, key).Bind(2, value).Run(), "set setting " + std::string(key));
+}
+
+}  // namespace postdesk::store::sqlite
+
+namespace postdesk::store::sqlite {
+
+// ---- agents' passwords and workspace sessions ----
+
+Status SqliteTx::SetPasswordHash(int64_t user_id, std::string_view hash) {
+  auto stmt = conn_.Prepare("UPDATE users SET password_hash = ? WHERE id = ? RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, hash).Bind(2, user_id);
+  return ReturningId(*stmt, "set password of user " + std::to_string(user_id)).status();
+}
+
+Result<std::string> SqliteTx::GetPasswordHash(int64_t user_id) {
+  auto stmt = conn_.Prepare("SELECT password_hash FROM users WHERE id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, user_id);
+  return One<std::string>(
+      *stmt, [](const Stmt& s) { return s.Text(0); }, "password of user " + std::to_string(user_id));
+}
+
+Status SqliteTx::AddSession(const AgentSession& session) {
+  if (session.token_sha256.empty()) return Status::Invalid("add session: empty token");
+  auto stmt = conn_.Prepare(
+      "INSERT INTO agent_sessions (token_sha256, user_id, csrf_token, client_ip, created_at, "
+      "last_seen_at) VALUES (?, ?, ?, ?, ?, ?)");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, session.token_sha256)
+      .Bind(2, session.user_id)
+      .Bind(3, session.csrf_token)
+      .Bind(4, session.client_ip)
+      .Bind(5, session.created_at)
+      .Bind(6, session.last_seen_at);
+  return Context(stmt->Run(), "add session");
+}
+
+Result<AgentSession> SqliteTx::GetSession(std::string_view token_sha256) {
+  auto stmt = conn_.Prepare(
+      "SELECT token_sha256, user_id, csrf_token, client_ip, created_at, last_seen_at "
+      "FROM agent_sessions WHERE token_sha256 = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, token_sha256);
+  return One<AgentSession>(
+      *stmt,
+      [](const Stmt& s) {
+        return AgentSession{.token_sha256 = s.Text(0),
+                            .user_id = s.Int(1),
+                            .csrf_token = s.Text(2),
+                            .client_ip = s.Text(3),
+                            .created_at = s.Int(4),
+                            .last_seen_at = s.Int(5)};
+      },
+      "session");
+}
+
+Status SqliteTx::TouchSession(std::string_view token_sha256, int64_t last_seen_at) {
+  auto stmt = conn_.Prepare(
+      "UPDATE agent_sessions SET last_seen_at = ? WHERE token_sha256 = ? RETURNING user_id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, last_seen_at).Bind(2, token_sha256);
+  return ReturningId(*stmt, "touch session").status();
+}
+
+Status SqliteTx::DeleteSession(std::string_view token_sha256) {
+  auto stmt = conn_.Prepare("DELETE FROM agent_sessions WHERE token_sha256 = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, token_sha256);
+  return Context(stmt->Run(), "delete session");
+}
+
+Status SqliteTx::DeleteUserSessions(int64_t user_id) {
+  auto stmt = conn_.Prepare("DELETE FROM agent_sessions WHERE user_id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, user_id);
+  return Context(stmt->Run(), "delete sessions of user " + std::to_string(user_id));
+}
+
+Result<int64_t> SqliteTx::DeleteSessionsIdleSince(int64_t before) {
+  auto stmt =
+      conn_.Prepare("DELETE FROM agent_sessions WHERE last_seen_at < ? RETURNING user_id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, before);
+  int64_t n = 0;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row.ok()) return Context(row.status(), "expire sessions");
+    if (!*row) break;
+    ++n;
+  }
+  return n;
+}
+
+// ---- workspace views and search ----
+
+namespace {
+
+// A LIKE pattern matching `word` anywhere, with LIKE's wildcards escaped.
+std::string ContainsPattern(std::string_view word) {
+  std::string out = "%";
+  for (char c : word) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "%";
+}
+
+// The WHERE clause of a TicketQuery over `tickets t`, and its parameters.
+struct TicketFilter {
+  std::string where = " WHERE 1 = 1";
+  std::vector<std::variant<int64_t, std::string>> params;
+
+  explicit TicketFilter(const TicketQuery& q) {
+    if (!q.statuses.empty()) {
+      where += " AND t.status IN (";
+      for (size_t i = 0; i < q.statuses.size(); ++i) {
+        where += i ? ", ?" : "?";
+        params.emplace_back(q.statuses[i]);
+      }
+      where += ")";
+    }
+    if (q.assignee == TicketQuery::Assignee::kNobody) where += " AND t.assignee_id IS NULL";
+    if (q.assignee == TicketQuery::Assignee::kUser) {
+      where += " AND t.assignee_id = ?";
+      params.emplace_back(q.assignee_id);
+    }
+    if (q.requester_id) {
+      where += " AND t.requester_id = ?";
+      params.emplace_back(*q.requester_id);
+    }
+    if (q.updated_since > 0) {
+      where += " AND t.updated_at >= ?";
+      params.emplace_back(q.updated_since);
+    }
+    if (q.delivery_failures) {
+      where +=
+          " AND EXISTS (SELECT 1 FROM outbound_messages m JOIN outbound_recipients r "
+          "ON r.message_id = m.id WHERE m.ticket_id = t.id AND r.state IN ('failed', 'bounced'))";
+    }
+    for (const std::string& word : q.words) {
+      where +=
+          " AND (t.subject LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM comments c "
+          "WHERE c.ticket_id = t.id AND c.body LIKE ? ESCAPE '\\'))";
+      params.emplace_back(ContainsPattern(word));
+      params.emplace_back(ContainsPattern(word));
+    }
+    for (const std::string& tag : q.tags) {
+      where += " AND EXISTS (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id AND g.tag = ?)";
+      params.emplace_back(ToLower(tag));
+    }
+  }
+
+  int BindAll(Stmt& stmt) const {
+    int index = 1;
+    for (const auto& p : params) {
+      if (const auto* i = std::get_if<int64_t>(&p)) {
+        stmt.Bind(index++, *i);
+      } else {
+        stmt.Bind(index++, std::string_view(std::get<std::string>(p)));
+      }
+    }
+    return index;
+  }
+};
+
+std::string_view SortColumn(TicketQuery::Sort sort) {
+  switch (sort) {
+    case TicketQuery::Sort::kCreated:
+      return "t.created_at";
+    case TicketQuery::Sort::kId:
+      return "t.id";
+    case TicketQuery::Sort::kStatus:
+      // Zendesk's order of statuses, not the alphabet's.
+      return "CASE t.status WHEN 'new' THEN 0 WHEN 'open' THEN 1 WHEN 'pending' THEN 2 "
+             "WHEN 'hold' THEN 3 WHEN 'solved' THEN 4 ELSE 5 END";
+    case TicketQuery::Sort::kSubject:
+      return "t.subject COLLATE NOCASE";
+    case TicketQuery::Sort::kRequester:
+      return "(SELECT COALESCE(NULLIF(u.name, ''), u.email) FROM users u "
+             "WHERE u.id = t.requester_id) COLLATE NOCASE";
+    case TicketQuery::Sort::kUpdated:
+      break;
+  }
+  return "t.updated_at";
+}
+
+}  // namespace
+
+Result<std::vector<Ticket>> SqliteTx::QueryTickets(const TicketQuery& query) {
+  STORE_RETURN_IF_ERROR(CheckPage(query.offset, query.limit));
+  TicketFilter filter(query);
+  const char* dir = query.ascending ? " ASC" : " DESC";
+  std::string sql = "SELECT ";
+  for (const std::string& col : Split(kTicketCols, ',')) {
+    if (sql.size() > 7) sql += ", ";
+    sql += "t." + std::string(Trim(col));
+  }
+  sql += " FROM tickets t" + filter.where + " ORDER BY " + std::string(SortColumn(query.sort)) +
+         dir + ", t.id" + dir + " LIMIT ? OFFSET ?";
+  std::vector<Ticket> out;
+  {
+    auto stmt = conn_.Prepare(sql);
+    if (!stmt.ok()) return stmt.status();
+    int next = filter.BindAll(*stmt);
+    stmt->Bind(next, query.limit).Bind(next + 1, query.offset);
+    auto rows = All<Ticket>(*stmt, ReadTicket, "query tickets");
+    if (!rows.ok()) return rows.status();
+    out = std::move(rows).value();
+  }
+  STORE_RETURN_IF_ERROR(LoadTicketLists(out));
+  return out;
+}
+
+Result<int64_t> SqliteTx::CountTickets(const TicketQuery& query) {
+  TicketFilter filter(query);
+  auto stmt = conn_.Prepare("SELECT COUNT(*) FROM tickets t" + filter.where);
+  if (!stmt.ok()) return stmt.status();
+  filter.BindAll(*stmt);
+  return One<int64_t>(
+      *stmt, [](const Stmt& s) { return s.Int(0); }, "count tickets");
 }
 
 }  // namespace postdesk::store::sqlite

@@ -102,6 +102,17 @@ class SqliteTx final : public Tx {
   Status DeleteRecipientAddress(int64_t id) override;
   Result<std::vector<RecipientAddress>> ListRecipientAddresses() override;
 
+  Status SetPasswordHash(int64_t user_id, std::string_view hash) override;
+  Result<std::string> GetPasswordHash(int64_t user_id) override;
+  Status AddSession(const AgentSession& session) override;
+  Result<AgentSession> GetSession(std::string_view token_sha256) override;
+  Status TouchSession(std::string_view token_sha256, int64_t last_seen_at) override;
+  Status DeleteSession(std::string_view token_sha256) override;
+  Status DeleteUserSessions(int64_t user_id) override;
+  Result<int64_t> DeleteSessionsIdleSince(int64_t before) override;
+  Result<std::vector<Ticket>> QueryTickets(const TicketQuery& query) override;
+  Result<int64_t> CountTickets(const TicketQuery& query) override;
+
   Result<int64_t> AddSystemEvent(const SystemEvent& event) override;
   Result<std::vector<SystemEvent>> ListSystemEvents(std::string_view subject, std::string_view kind,
                                                     int64_t limit) override;
