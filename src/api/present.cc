@@ -6,6 +6,7 @@
 
 #include "common/clock.h"
 #include "common/strings.h"
+#include "html/sanitize.h"
 
 namespace postdesk::api {
 
@@ -223,6 +224,19 @@ json AttachmentJson(const store::AttachmentMeta& a, std::string_view base) {
   return j;
 }
 
+std::string SafeHtmlBody(const store::Comment& c, std::string_view base) {
+  html::SanitizeOptions options;
+  options.resolve_cid = [&](std::string_view content_id) -> std::string {
+    for (const auto& a : c.attachments) {
+      if (!a.content_id.empty() && a.content_id == content_id) {
+        return AttachmentJson(a, base)["content_url"].get<std::string>();
+      }
+    }
+    return "";
+  };
+  return html::Sanitize(c.html_body, options).html;
+}
+
 json CommentJson(const store::Comment& c, std::string_view base, const store::User* author,
                  std::string_view recipient, std::optional<int64_t> audit_id) {
   json j;
@@ -230,7 +244,7 @@ json CommentJson(const store::Comment& c, std::string_view base, const store::Us
   j["type"] = "Comment";
   j["author_id"] = c.author_id;
   j["body"] = c.body;
-  j["html_body"] = c.html_body.empty() ? TextToHtml(c.body) : c.html_body;
+  j["html_body"] = c.html_body.empty() ? TextToHtml(c.body) : SafeHtmlBody(c, base);
   j["plain_body"] = c.body;
   j["public"] = c.is_public;
   json attachments = json::array();

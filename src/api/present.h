@@ -61,6 +61,10 @@ nlohmann::json ViaJson(std::string_view channel, const store::User* from,
 nlohmann::json TicketJson(const store::Ticket& t, std::string_view base,
                           const store::User* requester);
 nlohmann::json AttachmentJson(const store::AttachmentMeta& a, std::string_view base);
+// The comment's HTML made inert (html/sanitize): what the API's html_body
+// shows; inline images (cid:) point at their attachment's content_url. The
+// raw mail stays available through the raw routes.
+std::string SafeHtmlBody(const store::Comment& c, std::string_view base);
 nlohmann::json CommentJson(const store::Comment& c, std::string_view base,
                            const store::User* author, std::string_view recipient,
                            std::optional<int64_t> audit_id);

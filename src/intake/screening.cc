@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/strings.h"
+#include "html/sanitize.h"
 
 namespace postdesk::intake {
 namespace {
@@ -286,65 +287,38 @@ std::optional<Finding> CheckAttachment(const mime::Attachment& a) {
   return std::nullopt;
 }
 
-// HTML with tabs, newlines and NULs removed (browsers ignore them inside
-// URL schemes) and the common encodings of ':' decoded, lower-cased.
-std::string NormalizeHtml(std::string_view html) {
-  std::string out;
-  out.reserve(html.size());
-  for (char c : html) {
-    if (c == '\t' || c == '\r' || c == '\n' || c == '\0') continue;
-    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  }
-  for (std::string_view enc : {"&colon;", "&#58;", "&#058;", "&#x3a;", "&#x003a;"}) {
-    size_t at;
-    while ((at = out.find(enc)) != std::string::npos) out.replace(at, enc.size(), ":");
-  }
-  return out;
-}
-
-// The attribute name before position `at` when it is the start of an
-// attribute value (name="... / name='... / name=...), else "".
-std::string AttributeBefore(const std::string& html, size_t at) {
-  size_t i = at;
-  while (i > 0 && (html[i - 1] == '"' || html[i - 1] == '\'' || html[i - 1] == ' ')) --i;
-  if (i == 0 || html[i - 1] != '=') return "";
-  --i;
-  while (i > 0 && html[i - 1] == ' ') --i;
-  size_t end = i;
-  while (i > 0 && (std::isalnum(static_cast<unsigned char>(html[i - 1])) || html[i - 1] == '-' ||
-                   html[i - 1] == ':')) {
-    --i;
-  }
-  return html.substr(i, end - i);
-}
-
+// Hazards only an attack needs, found by parsing the HTML as a browser would
+// (html/sanitize), so entity-encoded and spaced-out markup is seen too.
 std::optional<Finding> CheckHtml(std::string_view raw_html) {
   if (raw_html.empty()) return std::nullopt;
-  std::string html = NormalizeHtml(raw_html);
-  for (std::string_view scheme : {"javascript:", "vbscript:", "data:text/html"}) {
-    for (size_t at = html.find(scheme); at != std::string::npos; at = html.find(scheme, at + 1)) {
-      std::string attr = AttributeBefore(html, at);
-      if (attr == "href" || attr == "src" || attr == "action" || attr == "formaction" ||
-          attr == "xlink:href" || attr == "background") {
-        std::string snippet = html.substr(at, std::min<size_t>(80, html.size() - at));
-        return Finding{
-            kCauseMaliciousPatternDetected,
-            "the HTML body has a " + std::string(scheme.substr(0, scheme.find(':'))) +
-                " URL in a " + attr + " attribute",
-            {{"pattern", "script_url"}, {"attribute", attr}, {"snippet", SanitizeUtf8(snippet)}}};
-      }
-    }
+  html::Sanitized parsed = html::Sanitize(raw_html);
+  if (parsed.hazards.empty()) return std::nullopt;
+  const html::Hazard& h = parsed.hazards.front();
+  std::string what;
+  switch (h.kind) {
+    case html::HazardKind::kScriptElement:
+      what = "the HTML body has a script element";
+      break;
+    case html::HazardKind::kEventHandler:
+      what = "the HTML body has an event handler (" + h.where + ")";
+      break;
+    case html::HazardKind::kScriptUrl:
+      what = "the HTML body has a script URL (" + h.where + ")";
+      break;
+    case html::HazardKind::kPasswordField:
+      what = "the HTML body has a field asking for a password (credential phishing)";
+      break;
   }
-  if (html.find("<form") != std::string::npos) {
-    for (std::string_view pw : {"type=\"password\"", "type='password'", "type=password"}) {
-      if (html.find(pw) != std::string::npos) {
-        return Finding{kCauseMaliciousPatternDetected,
-                       "the HTML body has a form asking for a password (credential phishing)",
-                       {{"pattern", "password_form"}}};
-      }
-    }
+  nlohmann::json all = nlohmann::json::array();
+  for (const auto& other : parsed.hazards) {
+    if (all.size() == 10) break;
+    all.push_back({{"pattern", html::HazardName(other.kind)}, {"where", other.where}});
   }
-  return std::nullopt;
+  return Finding{kCauseMaliciousPatternDetected, what,
+                 {{"pattern", html::HazardName(h.kind)},
+                  {"where", h.where},
+                  {"snippet", h.snippet},
+                  {"hazards", std::move(all)}}};
 }
 
 }  // namespace

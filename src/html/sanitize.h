@@ -1,0 +1,62 @@
+// html/sanitize: customer HTML made inert. The mail's HTML is parsed by an
+// HTML5 parser (gumbo: the tree a browser would build, so markup that hides
+// from substring checks -- java&#x09;script:, type = "password", unclosed
+// tags, <noscript> mutations -- is seen as the browser would see it) and
+// rebuilt from an allowlist of elements and attributes:
+//  - kept: text formatting, lists, tables, links (http, https, mailto, tel,
+//    #fragment) and images (http, https, cid: via a resolver, data:image);
+//  - dropped with their content: script, style, head, title, iframe, object,
+//    embed, applet, noscript, template, svg, math, frames, form controls;
+//  - unwrapped (content kept): every other element, form among them;
+//  - attributes: a short allowlist; style only with declarations that load
+//    nothing and run nothing; links get rel="noopener noreferrer nofollow".
+// Comments and doctype are dropped. The output is serialized by us, every
+// text and attribute escaped, so what the browser parses is what we built.
+// Along the way it notes the hazards that only an attack needs (a script
+// element, an event handler, a script URL, a password field), which intake
+// turns into a malicious_pattern_detected suspension.
+//
+// Input trust: none; any bytes (invalid UTF-8 is replaced). Markup nested
+// deeper than kMaxNesting is not parsed (the parser frees its tree
+// recursively); such HTML comes out as its escaped text instead.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace postdesk::html {
+
+inline constexpr size_t kMaxNesting = 2000;
+
+enum class HazardKind { kScriptElement, kEventHandler, kScriptUrl, kPasswordField };
+std::string_view HazardName(HazardKind kind);  // "script_element", ...
+
+struct Hazard {
+  HazardKind kind;
+  std::string where;    // the element (and attribute), e.g. "a href"
+  std::string snippet;  // at most 80 bytes of the offending value
+};
+
+struct Sanitized {
+  std::string html;
+  std::vector<Hazard> hazards;
+  bool flattened = false;  // nested too deep: the text only, escaped
+};
+
+struct SanitizeOptions {
+  // Maps an inline image's Content-ID (without "cid:") to the URL that
+  // serves it; "" drops the image. Unset: cid: images are dropped.
+  std::function<std::string(std::string_view content_id)> resolve_cid;
+};
+
+Sanitized Sanitize(std::string_view html, const SanitizeOptions& options = {});
+
+// An upper bound on how deeply `html` nests elements, from a linear scan
+// (no parse). Elements HTML5 closes implicitly (p, li, td...) and void ones
+// do not count.
+size_t EstimatedNesting(std::string_view html);
+
+}  // namespace postdesk::html
