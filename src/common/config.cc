@@ -40,6 +40,9 @@ Status LoadConfigFile(const std::string& path, Config& c) {
   num("max_line_bytes", c.max_line_bytes);
   num("idle_timeout_seconds", c.idle_timeout_seconds);
   num("max_connections", c.max_connections);
+  num("max_connections_per_client", c.max_connections_per_client);
+  num("session_timeout_seconds", c.session_timeout_seconds);
+  num("min_data_bytes_per_second", c.min_data_bytes_per_second);
   num("retry_first_delay_seconds", c.retry_first_delay_seconds);
   str("inbound_authentication", c.inbound_authentication);
   if (auto v = t["reject_on_dmarc_reject"].value<bool>()) c.reject_on_dmarc_reject = *v;

@@ -33,6 +33,11 @@ struct Config {
   uint32_t max_line_bytes = 4096;  // RFC 5321 says 512 for commands; we are lenient
   uint32_t idle_timeout_seconds = 300;
   uint32_t max_connections = 200;
+  // SMTP only: connections per client address; seconds a session may spend
+  // in commands; the rate a DATA transfer must keep after a minute.
+  uint32_t max_connections_per_client = 20;
+  uint32_t session_timeout_seconds = 600;
+  uint32_t min_data_bytes_per_second = 1024;
 
   // Sender authentication of inbound mail: off | flag | suspend; refuse at
   // SMTP time mail failing DMARC whose domain asks for p=reject; ARC sealers

@@ -50,6 +50,7 @@ struct Server::Shared {
 
   std::mutex mu;  // guards connections, next_id, stopping (for registration)
   std::map<uint64_t, std::weak_ptr<Connection>> connections;
+  std::map<std::string, uint32_t> per_client;  // open connections per address
   uint64_t next_id = 0;
   std::atomic<bool> stopping{false};
   std::atomic<size_t> active{0};
@@ -104,6 +105,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     {
       std::lock_guard lock(shared_->mu);
       shared_->connections.erase(id_);
+      auto it = shared_->per_client.find(peer_);
+      if (it != shared_->per_client.end() && --it->second == 0) shared_->per_client.erase(it);
     }
     shared_->active.fetch_sub(1);
     spdlog::debug("smtp: session {} ({}) closed", id_, peer_);
@@ -122,6 +125,46 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   seconds IdleTimeout() const { return seconds(std::max<uint32_t>(1, shared_->options.idle_timeout_seconds)); }
+
+  bool UnderStress() const {
+    const ServerOptions& o = shared_->options;
+    return uint64_t{shared_->active.load()} * 100 >= uint64_t{o.max_connections} * o.stress_percent;
+  }
+
+  // How long the next read may wait, and which limit that is: the idle (or
+  // stress) timeout, the session's time in commands, or the DATA rate.
+  std::pair<std::chrono::steady_clock::duration, const char*> NextReadLimit() {
+    using clock = std::chrono::steady_clock;
+    const ServerOptions& o = shared_->options;
+    const auto now = clock::now();
+    if (session_.in_data() && !in_data_) {
+      in_data_ = true;
+      data_start_ = now;
+      data_bytes_ = 0;
+    } else if (!session_.in_data() && in_data_) {
+      in_data_ = false;
+      session_deadline_ += now - data_start_;  // a transfer does not use up the session
+    }
+    bool stressed = UnderStress();
+    clock::duration wait = stressed ? seconds(std::max<uint32_t>(1, o.stress_timeout_seconds))
+                                    : clock::duration(IdleTimeout());
+    const char* why = stressed ? "idle timeout under stress" : "idle timeout";
+    clock::time_point limit;
+    const char* limit_why;
+    if (in_data_) {
+      uint64_t allowed = o.data_grace_seconds + data_bytes_ / std::max<uint32_t>(1, o.min_data_bytes_per_second);
+      limit = data_start_ + seconds(allowed);
+      limit_why = "DATA slower than the minimum rate";
+    } else {
+      limit = session_deadline_;
+      limit_why = "session time limit";
+    }
+    if (limit - now < wait) {
+      wait = std::max<clock::duration>(limit - now, clock::duration::zero());
+      why = limit_why;
+    }
+    return {wait, why};
+  }
 
   awaitable<void> Loop() {
     std::vector<char> buf(kReadChunk);
@@ -147,16 +190,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
         session_.Shutdown();
         continue;
       }
-      Arm(IdleTimeout());
+      auto [wait, why] = NextReadLimit();
+      Arm(wait);
       auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buf), kUseTuple);
       Disarm();
-      if (timed_out_) {
-        spdlog::info("smtp: session {} ({}) idle timeout{}", id_, peer_,
+      if (timed_out_ || (!ec && wait == std::chrono::steady_clock::duration::zero())) {
+        spdlog::info("smtp: session {} ({}): {}{}", id_, peer_, why,
                      session_.in_data() ? " in DATA" : "");
         timed_out_ = false;
         session_.Timeout();
         continue;
       }
+      if (in_data_) data_bytes_ += n;
       if (ec) {
         if (stopping_) continue;
         spdlog::debug("smtp: session {} read: {}", id_, ec.message());
@@ -240,10 +285,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool stopping_ = false;
   uint64_t delivery_seq_ = 0;
   std::optional<std::vector<Reply>> delivered_;
+  std::chrono::steady_clock::time_point session_deadline_ =
+      std::chrono::steady_clock::now() +
+      seconds(std::max<uint32_t>(1, shared_->options.session_timeout_seconds));
+  bool in_data_ = false;
+  std::chrono::steady_clock::time_point data_start_;
+  uint64_t data_bytes_ = 0;
 };
 
-awaitable<void> RejectBusy(tcp::socket socket, std::string hostname) {
-  std::string msg = FormatReply(Reply{421, "4.7.0", hostname + " Error: too many connections"});
+awaitable<void> RejectBusy(tcp::socket socket, std::string hostname, std::string why) {
+  std::string msg = FormatReply(Reply{421, "4.7.0", hostname + " Error: " + why});
   // A fresh socket's send buffer takes these few bytes at once.
   co_await asio::async_write(socket, asio::buffer(msg), kUseTuple);
   boost::system::error_code ignored;
@@ -268,10 +319,20 @@ awaitable<void> AcceptLoop(std::shared_ptr<Server::Shared> s) {
     boost::system::error_code peer_ec;
     auto remote = socket.remote_endpoint(peer_ec);
     std::string peer = peer_ec ? std::string("unknown") : remote.address().to_string();
+    std::string refusal;
     if (s->active.load() >= s->options.max_connections) {
-      spdlog::info("smtp: refusing {}: too many connections", peer);
+      refusal = "too many connections";
+    } else if (s->options.max_connections_per_client != 0) {
+      std::lock_guard lock(s->mu);
+      auto it = s->per_client.find(peer);
+      if (it != s->per_client.end() && it->second >= s->options.max_connections_per_client) {
+        refusal = "too many connections from your address";
+      }
+    }
+    if (!refusal.empty()) {
+      spdlog::info("smtp: refusing {}: {}", peer, refusal);
       auto ex = socket.get_executor();
-      asio::co_spawn(ex, RejectBusy(std::move(socket), s->options.hostname),
+      asio::co_spawn(ex, RejectBusy(std::move(socket), s->options.hostname, refusal),
                      [](std::exception_ptr e) { LogException(e, "reject"); });
       continue;
     }
@@ -280,6 +341,7 @@ awaitable<void> AcceptLoop(std::shared_ptr<Server::Shared> s) {
     {
       std::lock_guard lock(s->mu);
       if (s->stopping.load()) co_return;
+      ++s->per_client[peer];
       const uint64_t id = ++s->next_id;
       conn = std::make_shared<Connection>(s, std::move(socket), id, peer);
       s->connections[id] = conn;
@@ -304,6 +366,10 @@ Result<ServerOptions> ServerOptionsFromConfig(const Config& config, const std::s
   o.max_line_bytes = config.max_line_bytes;
   o.idle_timeout_seconds = config.idle_timeout_seconds;
   o.max_connections = config.max_connections;
+  // LMTP's client is our own MTA, which opens as many as it likes.
+  o.max_connections_per_client = lmtp ? 0 : config.max_connections_per_client;
+  o.session_timeout_seconds = config.session_timeout_seconds;
+  o.min_data_bytes_per_second = config.min_data_bytes_per_second;
   return o;
 }
 

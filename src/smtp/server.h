@@ -1,9 +1,14 @@
 // The inbound SMTP/LMTP listener: accepts TCP connections and drives one
 // Session per connection in a Boost.Asio C++20 coroutine.
 //
-// Every network read and write has a deadline (idle_timeout_seconds), the
-// number of open connections is capped, and the session bounds the rest (see
-// session.h). Errors are values (as_tuple); no exception leaves a session.
+// Every network read and write has a deadline (idle_timeout_seconds); the
+// time a session may spend in commands is capped (session_timeout_seconds,
+// DATA transfers not counted) and a DATA transfer must keep a minimum rate
+// after a grace period, so a trickling client cannot hold a slot for ever.
+// Open connections are capped in all and per client address, and when most
+// slots are taken the server is "under stress" (as Postfix) and every read
+// gets the short stress_timeout_seconds instead. The session bounds the rest
+// (see session.h). Errors are values (as_tuple); no exception leaves a session.
 //
 // Threads: the io_context may be run by several threads. Each connection runs
 // on its own strand; Handler::Deliver's `done` may be called from any thread
@@ -37,6 +42,15 @@ struct ServerOptions {
   uint32_t max_line_bytes = 4096;
   uint32_t idle_timeout_seconds = 300;
   uint32_t max_connections = 200;
+  // Per client address; 0: no limit (LMTP, where the client is our own MTA).
+  uint32_t max_connections_per_client = 20;
+  uint32_t session_timeout_seconds = 600;
+  uint32_t data_grace_seconds = 60;
+  uint32_t min_data_bytes_per_second = 1024;
+  // Under stress (at least stress_percent of max_connections open), reads
+  // time out after stress_timeout_seconds.
+  uint32_t stress_percent = 80;
+  uint32_t stress_timeout_seconds = 10;
   // How long a session waits for Handler::Deliver's `done` before answering
   // 451 4.3.0 (the sender retries; a late commit is deduplicated downstream).
   uint32_t delivery_timeout_seconds = 600;

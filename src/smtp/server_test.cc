@@ -266,6 +266,81 @@ TEST_F(ServerTest, ConnectionLimit) {
   EXPECT_EQ(greeting, "220 mx.test ESMTP postdesk\r\n");
 }
 
+// Issue 13, defect 3: one address held every slot with idle connections.
+TEST_F(ServerTest, PerClientLimit) {
+  options.max_connections = 10;
+  options.max_connections_per_client = 2;
+  StartServer();
+  Client a(server->port()), b(server->port());
+  EXPECT_EQ(a.ReadReply().substr(0, 4), "220 ");
+  EXPECT_EQ(b.ReadReply().substr(0, 4), "220 ");
+  Client c(server->port());
+  EXPECT_EQ(c.ReadReply(), "421 4.7.0 mx.test Error: too many connections from your address\r\n");
+  EXPECT_TRUE(c.ReadEof());
+}
+
+// A client trickling commands is cut at the session limit, however active.
+TEST_F(ServerTest, SessionTimeLimit) {
+  options.session_timeout_seconds = 2;
+  StartServer();
+  Client c(server->port());
+  ASSERT_EQ(c.ReadReply().substr(0, 4), "220 ");
+  auto start = std::chrono::steady_clock::now();
+  std::string reply;
+  for (int i = 0; i < 10; ++i) {
+    c.Send("NOOP\r\n");
+    reply = c.ReadReply();
+    if (reply.rfind("421", 0) == 0) break;
+    std::this_thread::sleep_for(500ms);
+  }
+  EXPECT_EQ(reply, "421 4.4.2 mx.test Error: timeout exceeded\r\n");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 4s);
+}
+
+// A byte every half second in DATA held a slot for 335 s; now the transfer
+// must keep the minimum rate once the grace period is over.
+TEST_F(ServerTest, DataBelowTheMinimumRateIsCut) {
+  options.data_grace_seconds = 1;
+  options.min_data_bytes_per_second = 1000;
+  StartServer();
+  Client c(server->port());
+  ASSERT_EQ(c.ReadReply().substr(0, 4), "220 ");
+  c.Send("EHLO c\r\n");
+  c.ReadReply();
+  c.Send("MAIL FROM:<a@b.example>\r\n");
+  c.ReadReply();
+  c.Send("RCPT TO:<help@support.example>\r\n");
+  c.ReadReply();
+  c.Send("DATA\r\n");
+  ASSERT_EQ(c.ReadReply().substr(0, 4), "354 ");
+  auto start = std::chrono::steady_clock::now();
+  std::string reply;
+  for (int i = 0; i < 20 && reply.empty(); ++i) {
+    c.Send("x");
+    std::this_thread::sleep_for(200ms);
+    if (i % 5 == 4) reply = c.ReadReply();
+  }
+  EXPECT_EQ(reply, "421 4.4.2 mx.test Error: timeout exceeded\r\n");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 4s);
+  EXPECT_TRUE(handler.messages.empty());
+}
+
+// Most slots taken: idle sessions get the short stress timeout.
+TEST_F(ServerTest, StressModeShortensTimeouts) {
+  options.max_connections = 4;
+  options.stress_percent = 75;
+  options.stress_timeout_seconds = 1;
+  options.idle_timeout_seconds = 30;
+  StartServer();
+  Client a(server->port()), b(server->port()), c(server->port());
+  for (Client* x : {&a, &b, &c}) ASSERT_EQ(x->ReadReply().substr(0, 4), "220 ");
+  auto start = std::chrono::steady_clock::now();
+  a.Send("NOOP\r\n");
+  EXPECT_EQ(a.ReadReply().substr(0, 4), "250 ");
+  EXPECT_EQ(a.ReadReply(), "421 4.4.2 mx.test Error: timeout exceeded\r\n");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+}
+
 TEST_F(ServerTest, StopClosesOpenSessions) {
   StartServer();
   Client c(server->port());
