@@ -7,12 +7,12 @@
 // Prints "<result>\n<reason>\n<explanation>\n" (the explanation line only
 // for fail). Exit status 0 when a result was produced, 2 on bad usage.
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <iostream>
 #include <string>
 
 #include "auth/spf.h"
+#include "common/spawn.h"
 #include "dns/cares_resolver.h"
 
 namespace {
@@ -69,18 +69,24 @@ int main(int argc, char** argv) {
   spf_options.receiver = receiver;
   spf::SpfResult result;
   bool done = false;
-  boost::asio::co_spawn(
-      io,
-      [&]() -> boost::asio::awaitable<void> {
-        if (helo_identity) {
-          result = co_await spf::CheckHelo(**resolver, ip, helo, spf_options);
-        } else {
-          result = co_await spf::CheckMailFrom(**resolver, ip, sender, helo, spf_options);
-        }
-        done = true;
-      },
-      boost::asio::detached);
+  std::string failed;
+  auto check = [&]() -> boost::asio::awaitable<void> {
+    if (helo_identity) {
+      result = co_await spf::CheckHelo(**resolver, ip, helo, spf_options);
+    } else {
+      result = co_await spf::CheckMailFrom(**resolver, ip, sender, helo, spf_options);
+    }
+    done = true;
+  };
+  Spawn(io.get_executor(), check(), "spf_check", [&](const std::string& error) {
+    failed = error;
+    done = true;
+  });
   while (!done) io.run_one();
+  if (!failed.empty()) {
+    std::cerr << "spf_check: " << failed << "\n";
+    return 2;
+  }
   std::cout << spf::VerdictName(result.verdict) << "\n" << result.reason << "\n";
   if (result.verdict == spf::Verdict::kFail) std::cout << result.explanation << "\n";
   return 0;

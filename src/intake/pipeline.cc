@@ -3,13 +3,13 @@
 #include <algorithm>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include "channel/forwarding.h"
 #include "common/ids.h"
+#include "common/spawn.h"
 #include "common/strings.h"
 #include "intake/reply_cut.h"
 #include "intake/screening.h"
@@ -825,9 +825,14 @@ Result<Outcome> Pipeline::Process(store::Store& store, Inbound inbound, dns::Res
                                   boost::asio::io_context* io) const {
   Prepared prepared = Prepare(std::move(inbound));
   if (resolver && io) {
-    boost::asio::co_spawn(*io, Authenticate(*resolver, prepared), boost::asio::detached);
+    // An exception in authentication must not let the mail past the
+    // DMARC checks it would have faced: the door tries again later.
+    std::string failed;
+    Spawn(io->get_executor(), Authenticate(*resolver, prepared), "pipe door: authenticating a message",
+          [&failed](const std::string& error) { failed = error; });
     io->run();
     io->restart();
+    if (!failed.empty()) return Status::Temporary("internal error while authenticating: " + failed);
   }
   Result<Outcome> result = Status::Temporary("not run");
   Status s = store.Write([&](store::Tx& tx) {

@@ -9,6 +9,8 @@
 
 #include "common/ids.h"
 #include "intake/screening.h"
+#include "intake/service.h"
+#include "store/group_commit.h"
 #include "spam/filter.h"
 
 namespace postdesk::intake {
@@ -768,6 +770,54 @@ TEST_F(ScreeningPipelineTest, RecipientOfNoreplyAddress) {
   auto o = pipeline_->Process(*store_, in);
   ASSERT_TRUE(o.ok());
   EXPECT_EQ(o->cause, "to_noreply");
+}
+
+}  // namespace
+}  // namespace postdesk::intake
+
+namespace postdesk::intake {
+namespace {
+
+// A DNS server that breaks in the worst way: the lookup throws.
+class ThrowingResolver : public dns::Resolver {
+ public:
+  boost::asio::awaitable<dns::Answer> Query(std::string, dns::RrType) override {
+    throw std::runtime_error("resolver exploded");
+    co_return dns::Answer{};
+  }
+};
+
+// Issue 13, defect 5: an exception in authentication was dropped by
+// asio::detached. The pipe door then committed the mail with no
+// authentication at all (skipping the DMARC checks); the SMTP door left the
+// client waiting 600 s for a 451. Now both fail temporarily at once and
+// store nothing.
+TEST_F(PipelineTest, AnExceptionInAuthenticationIsATemporaryFailure) {
+  ThrowingResolver resolver;
+  boost::asio::io_context io;
+  Inbound in;
+  in.bytes = Mail("Alice <alice@sender.example>", "hello", "hi");
+  in.mail_from = "alice@sender.example";
+  in.recipients = {"support@example.com"};
+  in.door = "pipe";
+  auto r = pipeline_->Process(*store_, in, &resolver, &io);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().temporary());
+  EXPECT_NE(r.status().message().find("resolver exploded"), std::string::npos);
+  EXPECT_EQ(CountTickets(), 0);
+
+  store::GroupCommitWriter writer(*store_);
+  boost::asio::io_context service_io;
+  IntakeService service(*pipeline_, writer, service_io.get_executor(), &resolver);
+  std::optional<Result<Outcome>> answer;
+  in.door = "smtp";
+  in.client_ip = "192.0.2.1";
+  service.Submit(in, [&](Result<Outcome> o) { answer = std::move(o); });
+  service_io.run_for(std::chrono::seconds(5));
+  ASSERT_TRUE(answer.has_value());
+  ASSERT_FALSE(answer->ok());
+  EXPECT_TRUE(answer->status().temporary());
+  EXPECT_EQ(CountTickets(), 0);
 }
 
 }  // namespace

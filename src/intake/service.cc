@@ -1,7 +1,6 @@
 #include "intake/service.h"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
+#include "common/spawn.h"
 
 namespace postdesk::intake {
 
@@ -17,17 +16,23 @@ void IntakeService::Submit(Inbound inbound, Done done) {
     return;
   }
   if (resolver_ && executor_) {
-    boost::asio::co_spawn(executor_, AuthenticateThenCommit(std::move(prepared), std::move(done)),
-                          boost::asio::detached);
+    // If authentication throws, the sender hears 451 now (and retries),
+    // rather than after the session's delivery timeout, and nothing is
+    // committed without its checks.
+    auto pending = std::make_shared<Done>(std::move(done));
+    Spawn(executor_, AuthenticateThenCommit(std::move(prepared), pending),
+          "intake: authenticating a message", [pending](const std::string& error) {
+            if (*pending) (*pending)(Status::Temporary("internal error while authenticating: " + error));
+          });
   } else {
     Commit(std::move(prepared), std::move(done));
   }
 }
 
 boost::asio::awaitable<void> IntakeService::AuthenticateThenCommit(std::shared_ptr<Prepared> prepared,
-                                                                   Done done) {
+                                                                   std::shared_ptr<Done> done) {
   co_await pipeline_.Authenticate(*resolver_, *prepared);
-  Commit(std::move(prepared), std::move(done));
+  Commit(std::move(prepared), std::exchange(*done, nullptr));
 }
 
 void IntakeService::Commit(std::shared_ptr<Prepared> prepared, Done done) {

@@ -33,7 +33,8 @@ class IntakeService {
   const Pipeline& pipeline() const { return pipeline_; }
 
  private:
-  boost::asio::awaitable<void> AuthenticateThenCommit(std::shared_ptr<Prepared> prepared, Done done);
+  boost::asio::awaitable<void> AuthenticateThenCommit(std::shared_ptr<Prepared> prepared,
+                                                      std::shared_ptr<Done> done);
   void Commit(std::shared_ptr<Prepared> prepared, Done done);
 
   const Pipeline& pipeline_;

@@ -2,13 +2,13 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "common/config.h"
+#include "common/spawn.h"
 #include "common/strings.h"
 #include "store/async_write.h"
 
@@ -240,12 +240,30 @@ asio::awaitable<void> OutboundQueue::Run() {
     }
     for (auto& r : claimed) {
       ++in_flight_;
-      asio::co_spawn(strand_, Deliver(std::move(r)), asio::detached);
+      // An exception must neither leak the slot nor leave the recipient
+      // "sending": it is deferred like any temporary failure.
+      Spawn(strand_, Deliver(r), "outbound: delivering to " + r.address,
+            [this, r](const std::string& error) mutable { DeliveryCrashed(std::move(r), error); });
     }
     if (!claimed.empty() && claimed.size() == room) continue;  // more may be due right away
     wake_.expires_after(std::chrono::milliseconds(options_.poll_milliseconds));
     co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
   }
+}
+
+void OutboundQueue::DeliveryCrashed(store::OutboundRecipient r, const std::string& error) {
+  int64_t now = clock_.Now();
+  r.next_attempt_at = now + options_.retry.first_delay_seconds;
+  std::string detail = "internal error while delivering (" + error + "); retried later";
+  writer_.Submit(
+      [r, detail, now](store::Tx& tx) mutable {
+        return RecordTransition(tx, r, "deferred", detail, now);
+      },
+      [address = r.address](Status s) {
+        if (!s.ok()) spdlog::error("outbound record {}: {}", address, s.message());
+      });
+  --in_flight_;
+  if (in_flight_ <= options_.max_in_flight / 2) wake_.cancel();
 }
 
 asio::awaitable<void> OutboundQueue::Deliver(store::OutboundRecipient r) {

@@ -86,6 +86,8 @@ class OutboundQueue {
  private:
   boost::asio::awaitable<void> Run();
   boost::asio::awaitable<void> Deliver(store::OutboundRecipient recipient);
+  // Deliver threw: the recipient is deferred and its slot freed (on strand_).
+  void DeliveryCrashed(store::OutboundRecipient recipient, const std::string& error);
 
   boost::asio::io_context& io_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
