@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/present.h"
+#include "api/uploads_api.h"
 #include "common/ids.h"
 #include "common/strings.h"
 #include "mime/message.h"
@@ -261,9 +262,21 @@ Result<std::optional<store::Comment>> ParseComment(const json& in, int64_t autho
 }
 
 json CommentEvent(const store::Comment& c) {
+  json files = json::array();
+  for (const auto& a : c.attachments) {
+    files.push_back({{"id", a.id}, {"file_name", a.file_name}, {"size", a.size}});
+  }
   return {{"type", "Comment"},      {"id", c.id},         {"author_id", c.author_id},
           {"body", c.body},         {"html_body", c.html_body}, {"public", c.is_public},
-          {"attachments", json::array()}};
+          {"attachments", std::move(files)}};
+}
+
+// An Invalid status from input checks becomes the request's 422; anything
+// else is a store failure.
+Status ClientFailure(const Status& s, ClientError& err) {
+  if (s.kind() != ErrorKind::kInvalid) return s;
+  err.description = s.message();
+  return Status::Ok();
 }
 
 Result<json> DeliveriesJson(store::Tx& tx, int64_t ticket_id) {
@@ -479,12 +492,15 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
             if (created.ok() || created.status().kind() != ErrorKind::kInvalid) break;
           }
           if (!created.ok()) return created.status();
+          auto uploads = UploadsOf(tx, (*in)["comment"], now);
+          if (!uploads.ok()) return ClientFailure(uploads.status(), err);
           store::Comment c = std::move(**comment);
           c.ticket_id = created->id;
           c.via = "api";
           c.created_at = now;
           auto added = tx.AddComment(c);
           if (!added.ok()) return added.status();
+          if (Status a = AttachUploads(tx, *added, *uploads); !a.ok()) return a;
           events.push_back(CommentEvent(*added));
           tickets::Update update;
           update.created = true;
@@ -550,12 +566,15 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
           if (Status s = tx.UpdateTicket(t); !s.ok()) return s;
           std::optional<store::Comment> added_comment;
           if (*comment) {
+            auto uploads = UploadsOf(tx, (*in)["comment"], now);
+            if (!uploads.ok()) return ClientFailure(uploads.status(), err);
             store::Comment c = std::move(**comment);
             c.ticket_id = t.id;
             c.via = "api";
             c.created_at = now;
             auto added = tx.AddComment(c);
             if (!added.ok()) return added.status();
+            if (Status a = AttachUploads(tx, *added, *uploads); !a.ok()) return a;
             events.push_back(CommentEvent(*added));
             added_comment = *added;
           }

@@ -18,6 +18,7 @@
 #include "api/auth.h"
 #include "api/doctor_api.h"
 #include "api/session_api.h"
+#include "api/uploads_api.h"
 #include "api/views_api.h"
 #include "api/read_api.h"
 #include "api/suspended_api.h"
@@ -209,6 +210,7 @@ int Serve(const Config& config) {
   router.SetAuthHook(api::MakeAuthHook(**store, &sessions));
   api::RegisterSessionApi(router, sessions);
   api::RegisterViewsApi(router, **store, base_url);
+  api::RegisterUploadsApi(router, **store, base_url);
   webui::RegisterWorkspace(router);
 
   api::RegisterReadApi(router, **store, {base_url});

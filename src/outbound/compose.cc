@@ -1,5 +1,7 @@
 #include "outbound/compose.h"
 
+#include <algorithm>
+#include <cctype>
 #include <ctime>
 
 #include "common/base64.h"
@@ -156,6 +158,49 @@ std::string FormatRfc5322Date(int64_t unix_seconds) {
   return buf;
 }
 
+std::string AttachmentPart(const MailAttachment& a) {
+  // The type is ours to trust only when it is a plain type/subtype token.
+  std::string type = ToLower(Trim(a.content_type));
+  bool type_ok = !type.empty() && type.size() < 100 && type.find('/') != std::string::npos &&
+                 std::all_of(type.begin(), type.end(), [](char c) {
+                   return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '.' ||
+                          c == '+' || c == '-';
+                 });
+  if (!type_ok) type = "application/octet-stream";
+  std::string name = HeaderSafe(a.file_name.empty() ? "attachment" : a.file_name);
+  std::string ascii;
+  for (char c : name) {
+    unsigned char u = static_cast<unsigned char>(c);
+    ascii += (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') ? '_' : c;
+  }
+  std::string part;
+  if (ascii == name) {
+    part = "Content-Type: " + type + "; name=\"" + ascii + "\"\r\n";
+    part += "Content-Disposition: attachment; filename=\"" + ascii + "\"";
+  } else {
+    // A UTF-8 name: RFC 2231 in the disposition (what current clients
+    // read), an RFC 2047 word in the type's name for older ones.
+    part = "Content-Type: " + type + ";\r\n name=\"=?UTF-8?B?" + Base64Encode(name) + "?=\"\r\n";
+    part += "Content-Disposition: attachment";
+    std::string encoded;
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    for (unsigned char u : name) {
+      if (std::isalnum(u) || u == '.' || u == '-' || u == '_') {
+        encoded += static_cast<char>(u);
+      } else {
+        encoded += '%';
+        encoded += kHex[u >> 4];
+        encoded += kHex[u & 15];
+      }
+    }
+    part += ";\r\n filename*=UTF-8''" + encoded;
+  }
+  part += "\r\nContent-Transfer-Encoding: base64\r\n\r\n";
+  std::string b64 = Base64Encode(a.bytes);
+  for (size_t i = 0; i < b64.size(); i += 76) part += b64.substr(i, 76) + "\r\n";
+  return part;
+}
+
 Result<Composed> ComposeNotification(const Notification& n) {
   if (!IsSafeAddress(n.from.email)) return Status::Invalid("unsafe From address");
   if (!n.reply_to.email.empty() && !IsSafeAddress(n.reply_to.email)) {
@@ -212,12 +257,17 @@ Result<Composed> ComposeNotification(const Notification& n) {
   }
   if (!refs.empty()) h += refs + "\r\n";
   h += "MIME-Version: 1.0\r\n";
-  h += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n";
+  std::string alternative_type = "multipart/alternative; boundary=\"" + boundary + "\"";
+  std::string mixed = n.attachments.empty() ? "" : Boundary();
+  h += "Content-Type: " + (mixed.empty() ? alternative_type
+                                          : "multipart/mixed; boundary=\"" + mixed + "\"") +
+       "\r\n";
   h += "X-Postdesk-Loop: " + n.hostname + "\r\n";
   h += "Auto-Submitted: auto-generated\r\n";
   h += "X-Auto-Response-Suppress: All\r\n";
 
   std::string body;
+  if (!mixed.empty()) body += "--" + mixed + "\r\nContent-Type: " + alternative_type + "\r\n\r\n";
   body += "--" + boundary + "\r\n";
   body += "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n";
   body += QuotedPrintable(text) + "\r\n";
@@ -225,6 +275,10 @@ Result<Composed> ComposeNotification(const Notification& n) {
   body += "Content-Type: text/html; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n";
   body += QuotedPrintable(html_doc) + "\r\n";
   body += "--" + boundary + "--\r\n";
+  if (!mixed.empty()) {
+    for (const auto& a : n.attachments) body += "--" + mixed + "\r\n" + AttachmentPart(a);
+    body += "--" + mixed + "--\r\n";
+  }
   c.bytes = h + "\r\n" + body;
   return c;
 }

@@ -26,6 +26,13 @@ struct MailAddress {
   std::string email;  // addr-spec; validated
 };
 
+// A file sent with a notification (an agent's reply with attachments).
+struct MailAttachment {
+  std::string file_name;  // any UTF-8; sent as ASCII plus RFC 2231 when needed
+  std::string content_type;
+  std::string bytes;
+};
+
 struct Notification {
   MailAddress from;      // the support address, with the help desk's name
   MailAddress reply_to;  // usually support+id<ENCODED>@domain
@@ -39,6 +46,8 @@ struct Notification {
   std::string hostname;  // ours: in the Message-ID and the loop header
   int64_t date = 0;      // Unix seconds
   bool add_delimiter = true;  // the reply delimiter at the top of the body
+  // Non-empty: the message is multipart/mixed, text and HTML first.
+  std::vector<MailAttachment> attachments;
 };
 
 struct Composed {
@@ -55,5 +64,7 @@ std::string EncodeHeaderWord(std::string_view text);     // RFC 2047 when needed
 std::string FormatAddress(const MailAddress& address);   // "Name" <a@b> with encoding
 std::string QuotedPrintable(std::string_view utf8);      // RFC 2045, CRLF line ends
 std::string FormatRfc5322Date(int64_t unix_seconds);
+// One attachment as a MIME body part (headers + base64), without its boundary.
+std::string AttachmentPart(const MailAttachment& attachment);
 
 }  // namespace postdesk::outbound

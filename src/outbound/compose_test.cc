@@ -39,6 +39,30 @@ TEST(Compose, BuildsThreadedMultipartAlternative) {
   EXPECT_NE(c->bytes.find("text/html; charset=UTF-8"), std::string::npos);
 }
 
+TEST(Compose, AttachmentsMakeItMultipartMixed) {
+  Notification n = Sample();
+  n.attachments = {{"invoice.pdf", "application/pdf", "%PDF-1.4 hello"},
+                   {"請求書 \"2026\".txt", "text/plain\r\nX-Evil: 1", "abc"}};
+  auto c = ComposeNotification(n);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  std::string h = HeaderBlock(c->bytes);
+  EXPECT_NE(h.find("Content-Type: multipart/mixed; boundary="), std::string::npos);
+  EXPECT_EQ(h.find("multipart/alternative"), std::string::npos);
+  const std::string& b = c->bytes;
+  size_t alt = b.find("Content-Type: multipart/alternative");
+  size_t pdf = b.find("Content-Type: application/pdf; name=\"invoice.pdf\"");
+  ASSERT_NE(alt, std::string::npos);
+  ASSERT_NE(pdf, std::string::npos);
+  EXPECT_LT(alt, pdf);  // the text first, then the files
+  EXPECT_NE(b.find("JVBERi0xLjQgaGVsbG8="), std::string::npos);  // base64 of the bytes
+  // A type that is not a plain token is not trusted; the name keeps no
+  // quote and carries its UTF-8 form in RFC 2231 encoding.
+  EXPECT_EQ(b.find("X-Evil"), std::string::npos);
+  EXPECT_NE(b.find("Content-Type: application/octet-stream;\r\n name=\"=?UTF-8?B?"), std::string::npos);
+  EXPECT_NE(b.find("filename*=UTF-8''%E8%AB%8B%E6%B1%82%E6%9B%B8%20%222026%22.txt"),
+            std::string::npos);
+}
+
 TEST(Compose, NonAsciiSubjectAndNameAreEncodedWords) {
   Notification n = Sample();
   n.subject = "プリンターが動きません、本当に困っています。至急対応をお願いします。";

@@ -303,6 +303,18 @@ const std::vector<Migration>& Migrations() {
            "CREATE INDEX agent_sessions_seen ON agent_sessions (last_seen_at)",
            "CREATE INDEX tickets_status_updated ON tickets (status, updated_at)",
            "CREATE INDEX tickets_updated ON tickets (updated_at)",
+           // Files an agent uploaded for a reply, until the reply takes them
+           // (the bytes in blobs, stored once per content).
+           R"(CREATE TABLE uploads (
+  token_sha256 TEXT PRIMARY KEY,
+  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  file_name TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+))",
+           "CREATE INDEX uploads_created ON uploads (created_at)",
        }},
   };
   return steps;

@@ -269,6 +269,18 @@ struct AgentSession {
   int64_t last_seen_at = 0;
 };
 
+// A file uploaded for a reply (POST /api/v2/uploads), waiting for the
+// comment that takes it. The API hands out a token; only its SHA-256 is kept.
+struct Upload {
+  std::string token_sha256;
+  int64_t user_id = 0;
+  std::string file_name;
+  std::string content_type;
+  std::string sha256;  // of the bytes (in blobs)
+  int64_t size = 0;
+  int64_t created_at = 0;
+};
+
 // Which tickets a workspace view or a search lists, in what order.
 struct TicketQuery {
   enum class Assignee { kAny, kNobody, kUser };
@@ -344,6 +356,12 @@ class Tx {
   // Stores `bytes` once per sha256 (content-addressed) and links it to a comment.
   virtual Result<AttachmentMeta> AddAttachment(AttachmentMeta meta, std::string_view bytes) = 0;
   virtual Result<AttachmentMeta> GetAttachment(int64_t id) = 0;
+  // Uploads: stored with their bytes (sha256 and size computed); taken once.
+  virtual Result<Upload> AddUpload(Upload upload, std::string_view bytes) = 0;
+  virtual Result<Upload> GetUpload(std::string_view token_sha256) = 0;
+  virtual Status DeleteUpload(std::string_view token_sha256) = 0;  // NotFound when absent
+  // Uploads no reply took, created before `before`; returns how many.
+  virtual Result<int64_t> DeleteUploadsBefore(int64_t before) = 0;
   virtual Result<std::string> GetBlob(std::string_view sha256) = 0;
 
   // Raw messages.

@@ -21,6 +21,7 @@ namespace {
 using nlohmann::json;
 constexpr std::string_view kSeededSetting = "default_triggers_seeded";
 constexpr size_t kMaxReferences = 20;
+constexpr int64_t kMaxMailedAttachmentBytes = 20 * 1024 * 1024;
 
 void ApplyState(const rules::TicketState& s, store::Ticket& t) {
   t.status = s.status;
@@ -291,6 +292,23 @@ Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64
     reply_to = support.substr(0, at) + "+id" + ticket.encoded_id + support.substr(at);
   }
 
+  // An agent's public reply carries its files to whoever the triggers mail
+  // (up to kMaxMailedAttachmentBytes in all; the rest stay in the workspace).
+  std::vector<outbound::MailAttachment> files;
+  if (u.comment && u.comment->is_public && (u.actor.role == "agent" || u.actor.role == "admin")) {
+    int64_t total = 0;
+    for (const auto& a : u.comment->attachments) {
+      if (total + a.size > kMaxMailedAttachmentBytes) {
+        u.metadata["attachments_not_mailed"].push_back(a.file_name);
+        continue;
+      }
+      auto bytes = tx.GetBlob(a.sha256);
+      if (!bytes.ok()) return bytes.status();
+      total += a.size;
+      files.push_back({a.file_name, a.content_type, std::move(bytes).value()});
+    }
+  }
+
   struct Pending {
     const rules::Notification* notification;
     outbound::Composed mail;
@@ -316,6 +334,7 @@ Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64
     mail.references = references;
     mail.hostname = desk.hostname;
     mail.date = now;
+    mail.attachments = files;
     auto composed = outbound::ComposeNotification(mail);
     if (!composed.ok()) {
       events.push_back({{"type", "Notification"},

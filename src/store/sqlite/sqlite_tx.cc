@@ -844,6 +844,15 @@ Result<std::vector<Comment>> SqliteTx::ListCommentsByAuthor(int64_t user_id, int
   return out;
 }
 
+Status SqliteTx::PutBlob(std::string_view sha256, std::string_view bytes) {
+  auto blob = conn_.Prepare(
+      "INSERT INTO blobs (sha256, size, bytes) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING");
+  if (!blob.ok()) return blob.status();
+  return Context(
+      blob->Bind(1, sha256).Bind(2, static_cast<int64_t>(bytes.size())).BindBlob(3, bytes).Run(),
+      "store blob");
+}
+
 Result<AttachmentMeta> SqliteTx::AddAttachment(AttachmentMeta meta, std::string_view bytes) {
   std::string sha = Sha256Hex(bytes);
   if (!meta.sha256.empty() && ToLower(meta.sha256) != sha) {
@@ -851,13 +860,7 @@ Result<AttachmentMeta> SqliteTx::AddAttachment(AttachmentMeta meta, std::string_
   }
   meta.sha256 = sha;
   meta.size = static_cast<int64_t>(bytes.size());
-  {
-    auto blob = conn_.Prepare(
-        "INSERT INTO blobs (sha256, size, bytes) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING");
-    if (!blob.ok()) return blob.status();
-    STORE_RETURN_IF_ERROR(
-        Context(blob->Bind(1, sha).Bind(2, meta.size).BindBlob(3, bytes).Run(), "store blob"));
-  }
+  STORE_RETURN_IF_ERROR(PutBlob(sha, bytes));
   auto stmt = conn_.Prepare(
       "INSERT INTO attachments (comment_id, file_name, content_type, content_id, is_inline, "
       "sha256, "
@@ -1873,6 +1876,74 @@ Result<int64_t> SqliteTx::CountTickets(const TicketQuery& query) {
   filter.BindAll(*stmt);
   return One<int64_t>(
       *stmt, [](const Stmt& s) { return s.Int(0); }, "count tickets");
+}
+
+}  // namespace postdesk::store::sqlite
+
+namespace postdesk::store::sqlite {
+
+// ---- uploads waiting for a reply ----
+
+Result<Upload> SqliteTx::AddUpload(Upload upload, std::string_view bytes) {
+  if (upload.token_sha256.empty()) return Status::Invalid("add upload: empty token");
+  upload.sha256 = Sha256Hex(bytes);
+  upload.size = static_cast<int64_t>(bytes.size());
+  STORE_RETURN_IF_ERROR(PutBlob(upload.sha256, bytes));
+  auto stmt = conn_.Prepare(
+      "INSERT INTO uploads (token_sha256, user_id, file_name, content_type, sha256, size, "
+      "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, upload.token_sha256)
+      .Bind(2, upload.user_id)
+      .Bind(3, upload.file_name)
+      .Bind(4, upload.content_type)
+      .Bind(5, upload.sha256)
+      .Bind(6, upload.size)
+      .Bind(7, upload.created_at);
+  STORE_RETURN_IF_ERROR(Context(stmt->Run(), "add upload"));
+  return upload;
+}
+
+Result<Upload> SqliteTx::GetUpload(std::string_view token_sha256) {
+  auto stmt = conn_.Prepare(
+      "SELECT token_sha256, user_id, file_name, content_type, sha256, size, created_at "
+      "FROM uploads WHERE token_sha256 = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, token_sha256);
+  return One<Upload>(
+      *stmt,
+      [](const Stmt& s) {
+        return Upload{.token_sha256 = s.Text(0),
+                      .user_id = s.Int(1),
+                      .file_name = s.Text(2),
+                      .content_type = s.Text(3),
+                      .sha256 = s.Text(4),
+                      .size = s.Int(5),
+                      .created_at = s.Int(6)};
+      },
+      "upload");
+}
+
+Status SqliteTx::DeleteUpload(std::string_view token_sha256) {
+  auto stmt = conn_.Prepare("DELETE FROM uploads WHERE token_sha256 = ? RETURNING user_id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, token_sha256);
+  return ReturningId(*stmt, "delete upload").status();
+}
+
+Result<int64_t> SqliteTx::DeleteUploadsBefore(int64_t before) {
+  // The blobs stay: an attachment may share them (content-addressed).
+  auto stmt = conn_.Prepare("DELETE FROM uploads WHERE created_at < ? RETURNING user_id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, before);
+  int64_t n = 0;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row.ok()) return Context(row.status(), "expire uploads");
+    if (!*row) break;
+    ++n;
+  }
+  return n;
 }
 
 }  // namespace postdesk::store::sqlite

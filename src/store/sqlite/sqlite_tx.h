@@ -102,6 +102,11 @@ class SqliteTx final : public Tx {
   Status DeleteRecipientAddress(int64_t id) override;
   Result<std::vector<RecipientAddress>> ListRecipientAddresses() override;
 
+  Result<Upload> AddUpload(Upload upload, std::string_view bytes) override;
+  Result<Upload> GetUpload(std::string_view token_sha256) override;
+  Status DeleteUpload(std::string_view token_sha256) override;
+  Result<int64_t> DeleteUploadsBefore(int64_t before) override;
+
   Status SetPasswordHash(int64_t user_id, std::string_view hash) override;
   Result<std::string> GetPasswordHash(int64_t user_id) override;
   Status AddSession(const AgentSession& session) override;
@@ -132,6 +137,8 @@ class SqliteTx final : public Tx {
   Status WriteTicketLists(int64_t ticket_id, const std::vector<int64_t>& ids,
                           const std::vector<std::string>& tags);
   Status LoadTicketLists(std::vector<Ticket>& tickets);
+  // Stores bytes once per sha256 (content-addressed).
+  Status PutBlob(std::string_view sha256, std::string_view bytes);
   // `sql` takes `key` as parameter 1 and, when given, `key2` as parameter 2.
   Status LoadAttachments(std::vector<Comment>& comments, std::string_view sql, int64_t key,
                          std::optional<int64_t> key2 = std::nullopt);
