@@ -9,7 +9,8 @@
 #   OUT_TICKETS (default 1000)                               outbound backlog drain
 #   INGEST_MESSAGES (default 200)                            the pipe door
 #   AUTH_SECONDS (default 1)                                 CPU seconds per auth run (3 runs)
-#   ONLY: a space-separated subset of "intake outbound ingest rules auth spam"
+#   VIEW_TICKETS (default 100000), VIEW_REQUESTS (200)      workspace ticket lists
+#   ONLY: a space-separated subset of "intake outbound ingest rules auth spam views"
 set -euo pipefail
 # DNS stays on loopback: by default a closed port, so every sender-authentication
 # lookup is a quick temperror and no benchmark depends on the network.
@@ -23,7 +24,9 @@ size=${SIZE:-4096}
 out_tickets=${OUT_TICKETS:-1000}
 ingest_messages=${INGEST_MESSAGES:-200}
 auth_seconds=${AUTH_SECONDS:-1}
-only=${ONLY:-intake outbound ingest rules auth spam}
+view_tickets=${VIEW_TICKETS:-100000}
+view_requests=${VIEW_REQUESTS:-200}
+only=${ONLY:-intake outbound ingest rules auth spam views}
 python=/usr/bin/python3
 
 want() { [[ " $only " == *" $1 "* ]]; }
@@ -189,4 +192,40 @@ if want spam; then
   # 6. The spam filter against bogofilter on the SpamAssassin corpus, both
   # splits (installs the corpus into bench/out the first time).
   "$here/spam_accuracy.sh" "$build"
+fi
+
+if want views; then
+  # 7. The workspace at scale: a store with VIEW_TICKETS tickets, postdesk
+  # serve on it, each list VIEW_REQUESTS times over one keep-alive connection,
+  # then the workspace's bundle size.
+  mkdir -p "$dir/views"
+  seed_start=$(now)
+  "$build/bench/views_bench" seed "$dir/views" "$view_tickets"
+  awk -v n="$view_tickets" -v s="$seed_start" -v e="$(now)" \
+    'BEGIN { printf "views: seeded %d tickets in %.1f s\n", n, e - s }'
+  "$bin" serve --data "$dir/views" --smtp 127.0.0.1:0 --http 127.0.0.1:0 \
+    --domain support.example --dns "$bench_dns" >"$dir/views/serve.log" 2>&1 &
+  views_pid=$!
+  pids+=("$views_pid")
+  wait_for "$dir/views/ports.json" http 30
+  http_port=$(sed -E 's/.*"http": *([0-9]+).*/\1/' "$dir/views/ports.json")
+  "$build/bench/views_bench" load "$http_port" "$(cat "$dir/views/admin-token")" "$view_requests" \
+    /api/v2/views \
+    "/api/v2/views/all_open/tickets?per_page=50" \
+    "/api/v2/views/all_open/tickets?per_page=50&page=500" \
+    "/api/v2/views/all_open/tickets?per_page=50&sort_by=requester" \
+    "/api/v2/views/unassigned/tickets?per_page=50" \
+    "/api/v2/search?query=status%3Aopen%20invoice&per_page=50" \
+    "/api/v2/search?query=%E8%AB%8B%E6%B1%82%E6%9B%B8&per_page=50" \
+    /agent/views/all_open
+  kill "$views_pid"
+  wait "$views_pid" 2>/dev/null || true
+  if ls "$here"/../web/dist/assets/*.js >/dev/null 2>&1; then
+    js=$(cat "$here"/../web/dist/assets/*.js | wc -c)
+    js_gz=$(cat "$here"/../web/dist/assets/*.js | gzip -9 | wc -c)
+    css_gz=$(cat "$here"/../web/dist/assets/*.css 2>/dev/null | gzip -9 | wc -c)
+    echo "views: workspace bundle: JavaScript $js bytes, $js_gz gzipped; CSS $css_gz gzipped"
+  else
+    echo "views: workspace bundle: web/dist not built"
+  fi
 fi

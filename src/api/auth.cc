@@ -42,6 +42,7 @@ std::optional<http::Response> CookieAuth(accounts::Sessions& sessions, http::Req
                                "X-CSRF-Token header. Reload the page and try again.");
   }
   req.user = AuthUserOf(who->user);
+  req.user->channel = "web";
   return std::nullopt;
 }
 

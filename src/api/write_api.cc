@@ -471,7 +471,7 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
           t.requester_id = requester.id;
           t.submitter_id = actor->id;
           t.recipient = o->desk.support_address;
-          t.via = "api";
+          t.via = req.user->channel;
           t.status = "new";
           t.created_at = t.updated_at = now;
           json events = json::array();
@@ -496,7 +496,7 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
           if (!uploads.ok()) return ClientFailure(uploads.status(), err);
           store::Comment c = std::move(**comment);
           c.ticket_id = created->id;
-          c.via = "api";
+          c.via = req.user->channel;
           c.created_at = now;
           auto added = tx.AddComment(c);
           if (!added.ok()) return added.status();
@@ -507,7 +507,7 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
           update.ticket = *created;
           update.comment = *added;
           update.actor = *actor;
-          update.via = "api";
+          update.via = req.user->channel;
           update.events = std::move(events);
           auto committed = tickets::Commit(tx, o->desk, std::move(update), now);
           if (!committed.ok()) return committed.status();
@@ -570,7 +570,7 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
             if (!uploads.ok()) return ClientFailure(uploads.status(), err);
             store::Comment c = std::move(**comment);
             c.ticket_id = t.id;
-            c.via = "api";
+            c.via = req.user->channel;
             c.created_at = now;
             auto added = tx.AddComment(c);
             if (!added.ok()) return added.status();
@@ -583,7 +583,7 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
           update.ticket = t;
           update.comment = added_comment;
           update.actor = *actor;
-          update.via = "api";
+          update.via = req.user->channel;
           update.events = std::move(events);
           auto committed = tickets::Commit(tx, o->desk, std::move(update), now);
           if (!committed.ok()) return committed.status();
@@ -656,7 +656,7 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
       update.before = *ticket;
       update.ticket = t;
       update.actor = *actor;
-      update.via = "api";
+      update.via = req.user->channel;
       update.events = std::move(events);
       update.metadata = {{"spam_filter", learning}, {"marked_as_spam", true}};
       update.run_triggers = false;

@@ -132,6 +132,17 @@ TEST(SanitizeTest, HostileVectorsComeOutInertAndAreNamed) {
             "<a rel=\"noopener noreferrer nofollow\" target=\"_blank\">x</a>");
 }
 
+// What follows a <noscript> is kept, inert (it was dropped with it).
+TEST(SanitizeTest, NoscriptContentIsKeptAsTextNotAsItsElement) {
+  auto s = Sanitize(
+      "<h3>a</h3><noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>"
+      "<h3>after</h3>");
+  EXPECT_EQ(Violation(s.html), "");
+  EXPECT_EQ(s.html.find("<noscript"), std::string::npos);
+  EXPECT_EQ(s.html.find("<img"), std::string::npos);
+  EXPECT_NE(s.html.find("<h3>after</h3>"), std::string::npos);
+}
+
 TEST(SanitizeTest, InlineImagesResolveThroughTheCallerAndDataImagesStay) {
   SanitizeOptions options;
   options.resolve_cid = [](std::string_view id) {

@@ -33,7 +33,7 @@ const std::set<std::string, std::less<>>& KeptElements() {
 const std::set<std::string, std::less<>>& DroppedElements() {
   static const std::set<std::string, std::less<>> k = {
       "script", "style",   "head",    "title",    "iframe",   "frame",    "frameset",
-      "object", "embed",   "applet",  "noscript", "noembed",  "noframes", "template",
+      "object", "embed",   "applet",  "noembed",  "noframes", "template",
       "svg",    "math",    "textarea", "select",  "button",   "input",    "option",
       "optgroup", "datalist", "meta",  "link",    "base",     "xmp",      "plaintext",
       "audio",  "video",   "source",  "track",    "canvas",   "map",      "area",

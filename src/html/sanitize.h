@@ -6,8 +6,11 @@
 //  - kept: text formatting, lists, tables, links (http, https, mailto, tel,
 //    #fragment) and images (http, https, cid: via a resolver, data:image);
 //  - dropped with their content: script, style, head, title, iframe, object,
-//    embed, applet, noscript, template, svg, math, frames, form controls;
-//  - unwrapped (content kept): every other element, form among them;
+//    embed, applet, template, svg, math, frames, form controls;
+//  - unwrapped (content kept): every other element, form and noscript among
+//    them (noscript's content is what a reader without scripts should see;
+//    the element itself never reaches the output, so a browser cannot parse
+//    its content differently from us);
 //  - attributes: a short allowlist; style only with declarations that load
 //    nothing and run nothing; links get rel="noopener noreferrer nofollow".
 // Comments and doctype are dropped. The output is serialized by us, every

@@ -37,6 +37,9 @@ struct AuthUser {
   std::string name;
   std::string email;
   std::string role;  // "agent" | "admin" (| "end-user", normally refused)
+  // The channel in Zendesk's terms: "web" for the workspace's session
+  // cookie, "api" for an API token.
+  std::string channel = "api";
 };
 
 struct Request {

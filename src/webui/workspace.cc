@@ -81,8 +81,14 @@ void RegisterWorkspace(http::Router& router, std::span<const Asset> assets) {
     http::Response r;
     r.content_type = std::string(ContentTypeOf(req.path));
     r.body = std::string(it->second->body);
-    // Vite names every asset by its content hash: safe to keep for a year.
-    r.AddHeader("Cache-Control", "public, max-age=31536000, immutable");
+    // Vite names everything under /assets/ by its content hash (the web
+    // app keeps no public/assets): kept a year. Root files are checked.
+    r.AddHeader("Cache-Control", req.path.starts_with("/assets/")
+                                     ? "public, max-age=31536000, immutable"
+                                     : "no-cache");
+    // Public files: the mail frame (a sandbox, so another origin) loads its
+    // stylesheet from here.
+    r.AddHeader("Cross-Origin-Resource-Policy", "cross-origin");
     return r;
   };
   router.Get("/assets/{file}", file, page_options);

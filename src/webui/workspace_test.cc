@@ -58,6 +58,17 @@ TEST(WorkspaceTest, WithoutABuiltWorkspacePagesSaySo) {
   EXPECT_NE(r.body.find("make build"), std::string::npos);
 }
 
+TEST(WorkspaceTest, BundlesAreCachedForAYearAndRootFilesChecked) {
+  static const Asset kFiles[] = {{"/assets/mail-frame-8ZAnjZj2.css", "p{}"}, {"/favicon.svg", "<svg/>"}};
+  http::Router router;
+  RegisterWorkspace(router, kFiles);
+  auto css = Get(router, "/assets/mail-frame-8ZAnjZj2.css");
+  EXPECT_NE(HeaderOf(css, "Cache-Control").find("immutable"), std::string::npos);
+  // The mail frame (a sandbox: another origin) loads it.
+  EXPECT_EQ(HeaderOf(css, "Cross-Origin-Resource-Policy"), "cross-origin");
+  EXPECT_EQ(HeaderOf(Get(router, "/favicon.svg"), "Cache-Control"), "no-cache");
+}
+
 TEST(WorkspaceTest, ContentTypes) {
   EXPECT_EQ(ContentTypeOf("/a/b.JS"), "text/javascript; charset=utf-8");
   EXPECT_EQ(ContentTypeOf("/x.woff2"), "font/woff2");

@@ -1,0 +1,65 @@
+// One typed function per API route the workspace calls.
+import { del, get, post, put, query, request } from './client';
+import type {
+  Audit, Comment, Delivery, Explanation, Paged, SessionInfo, SuspendedTicket, Ticket, User, ViewCount,
+} from './types';
+
+export const VIEW_KEYS = ['unassigned', 'my_open', 'all_open', 'recently_solved', 'delivery_failures'] as const;
+export type ViewKey = (typeof VIEW_KEYS)[number];
+export type SortBy = 'requester' | 'subject' | 'status' | 'updated_at';
+export type SortOrder = 'asc' | 'desc';
+
+const enc = encodeURIComponent;
+
+export const signIn = (email: string, password: string) =>
+  post<{ session: SessionInfo }>('/api/v2/session', { email, password });
+export const getSession = () => get<{ session: SessionInfo }>('/api/v2/session');
+export const signOut = () => del<null>('/api/v2/session');
+
+export const getViews = () => get<{ views: ViewCount[] }>('/api/v2/views');
+
+export type TicketPage = Paged & { tickets: Ticket[]; users?: User[] };
+export const getViewTickets = (key: string, page: number, perPage: number, sortBy: SortBy, sortOrder: SortOrder) =>
+  get<TicketPage>(`/api/v2/views/${enc(key)}/tickets${query({ page, per_page: perPage, sort_by: sortBy, sort_order: sortOrder })}`);
+
+export type SearchPage = Paged & { results: Ticket[]; users?: User[] };
+export const search = (q: string, page: number, perPage: number) =>
+  get<SearchPage>(`/api/v2/search${query({ query: q, page, per_page: perPage })}`);
+
+export const getTicket = (id: number) => get<{ ticket: Ticket }>(`/api/v2/tickets/${id}`);
+export const getComments = (id: number) => get<{ comments: Comment[] } & Paged>(`/api/v2/tickets/${id}/comments`);
+export const getAudits = (id: number) => get<{ audits: Audit[] } & Paged>(`/api/v2/tickets/${id}/audits`);
+export const getDeliveries = (id: number) => get<{ deliveries: Delivery[] }>(`/api/v2/tickets/${id}/deliveries`);
+export const getRequested = (userId: number) =>
+  get<{ tickets: Ticket[]; count: number }>(`/api/v2/users/${userId}/tickets/requested`);
+export const getOutboundRaw = (id: number) => request<string>('GET', `/api/v2/outbound_messages/${id}/raw`, { as: 'text' });
+
+export interface TicketUpdate {
+  status?: string;
+  comment?: { body: string; public: boolean; uploads?: string[] };
+  email_ccs?: { user_email: string; action: 'put' | 'delete' }[];
+}
+export const updateTicket = (id: number, ticket: TicketUpdate) => put<{ ticket: Ticket }>(`/api/v2/tickets/${id}`, { ticket });
+
+export const getUser = (id: number) => get<{ user: User }>(`/api/v2/users/${id}`);
+export const markDeliverable = (id: number) => put<{ user: User }>(`/api/v2/users/${id}`, { user: { undeliverable: false } });
+
+export const upload = (file: File) =>
+  request<{ upload: { token: string; attachment?: unknown } }>('POST', `/api/v2/uploads${query({ filename: file.name })}`, {
+    body: file,
+    contentType: file.type || 'application/octet-stream',
+  });
+
+// Zendesk's route to drop an upload that will not be used.
+export const deleteUpload = (token: string) => del<null>(`/api/v2/uploads/${enc(token)}`);
+
+export type SuspendedPage = Paged & { suspended_tickets: SuspendedTicket[] };
+export const getSuspended = (page: number, perPage: number, cause: string) =>
+  get<SuspendedPage>(`/api/v2/suspended_tickets${query({ page, per_page: perPage, cause, sort_by: 'created_at', sort_order: 'desc' })}`);
+export const explainSuspended = (id: number) => get<{ explanation: Explanation }>(`/api/v2/suspended_tickets/${id}/explain`);
+export const getSuspendedItem = (id: number) => get<{ suspended_ticket: SuspendedTicket }>(`/api/v2/suspended_tickets/${id}`);
+export const recoverSuspended = (id: number) => put<{ ticket: Ticket[] }>(`/api/v2/suspended_tickets/${id}/recover`);
+export const recoverMany = (ids: number[]) => put<{ tickets: Ticket[] }>(`/api/v2/suspended_tickets/recover_many${query({ ids: ids.join(',') })}`);
+export const deleteSuspended = (id: number, spam: boolean) => del<null>(`/api/v2/suspended_tickets/${id}${spam ? '?spam=true' : ''}`);
+export const deleteMany = (ids: number[], spam: boolean) =>
+  del<null>(`/api/v2/suspended_tickets/destroy_many${query({ ids: ids.join(','), spam: spam ? 'true' : undefined })}`);

@@ -1,0 +1,190 @@
+// The JSON shapes the workspace reads from /api/v2 (Zendesk Support API
+// shapes plus postdesk's own fields). Only the fields the UI uses.
+
+export type Status = 'new' | 'open' | 'pending' | 'hold' | 'solved' | 'closed';
+
+export interface User {
+  id: number;
+  name: string;
+  email: string;
+  role: string;
+  undeliverable?: boolean;
+  undeliverable_reason?: string | null;
+}
+
+export interface SessionInfo {
+  user: Pick<User, 'id' | 'name' | 'email' | 'role'>;
+  csrf_token: string;
+  idle_timeout_seconds?: number;
+}
+
+export interface Via {
+  channel: string;
+  source?: { from?: Record<string, unknown>; to?: Record<string, unknown>; rel?: string | null };
+}
+
+export interface Ticket {
+  id: number;
+  subject: string;
+  description?: string;
+  status: Status;
+  requester_id: number;
+  assignee_id?: number | null;
+  collaborator_ids?: number[];
+  email_cc_ids?: number[];
+  tags?: string[];
+  created_at: string;
+  updated_at: string;
+  via?: Via;
+  recipient?: string;
+  result_type?: string;
+}
+
+export interface Attachment {
+  id: number | null;
+  file_name: string;
+  content_url: string;
+  content_type: string;
+  size: number;
+  inline?: boolean;
+}
+
+export interface AuthMethod {
+  result: string;
+  reason?: string;
+  domain?: string;
+  detail?: string;
+  selector?: string;
+  policy?: string;
+  explanation?: string;
+}
+
+export interface Authentication {
+  spf?: AuthMethod;
+  dkim?: AuthMethod[];
+  dmarc?: AuthMethod & { from_domain?: string };
+  arc?: AuthMethod;
+  action?: string; // accept | flag | suspend | reject
+  reason?: string;
+  from_agent?: boolean;
+}
+
+export interface Comment {
+  id: number;
+  type: string;
+  author_id: number;
+  body: string;
+  html_body: string;
+  plain_body?: string;
+  public: boolean;
+  attachments: Attachment[];
+  audit_id?: number;
+  via?: Via;
+  created_at: string;
+  metadata?: { system?: { raw_email_url?: string } };
+  authentication?: Authentication | null;
+}
+
+export interface DeliveryHistory {
+  state: string;
+  created_at: string;
+  smtp_code?: number;
+  status?: string;
+  detail?: string;
+  remote_host?: string;
+}
+
+export interface DeliveryRecipient {
+  id: number;
+  address: string;
+  user_id: number | null;
+  state: string; // queued | sending | sent | deferred | failed | bounced
+  attempts: number;
+  smtp_code: number | null;
+  status: string | null;
+  reply: string | null;
+  reason: string | null;
+  remote_host: string | null;
+  updated_at: string;
+  next_attempt_at?: string;
+  history: DeliveryHistory[];
+}
+
+export interface Delivery {
+  id: number;
+  message_id: string;
+  subject: string;
+  audit_id: number | null;
+  trigger: { id: number; title: string } | null;
+  created_at: string;
+  recipients: DeliveryRecipient[];
+}
+
+export interface AuditEvent {
+  type: string;
+  [key: string]: unknown;
+}
+
+export interface Audit {
+  id: number;
+  ticket_id: number;
+  created_at: string;
+  author_id: number;
+  via?: Via;
+  metadata?: { system?: Record<string, unknown>; custom?: unknown; [key: string]: unknown };
+  events: AuditEvent[];
+}
+
+export interface SpamVerdict {
+  score: number;
+  decision: string;
+  trained?: boolean;
+  spam_tokens?: { token: string; p: number }[];
+  ham_tokens?: { token: string; p: number }[];
+}
+
+export interface SuspendedTicket {
+  id: number;
+  author: { id: number | null; name: string; email: string };
+  subject: string;
+  content: string;
+  cause: string;
+  cause_id: number;
+  message_id?: string;
+  ticket_id: number | null;
+  recipient: string;
+  created_at: string;
+  attachments: Attachment[];
+  evidence?: Record<string, unknown>;
+  spam?: SpamVerdict | null;
+}
+
+export interface Explanation {
+  suspended_ticket_id: number;
+  cause: string;
+  cause_id: number;
+  cause_description: string | null;
+  reason: string | null;
+  evidence: Record<string, unknown>;
+  author: { id: number | null; name: string; email: string };
+  subject: string;
+  recipient: string;
+  ticket_id: number | null;
+  received_at: string;
+  spam: SpamVerdict | null;
+  spam_now: SpamVerdict | null;
+  authentication: Authentication | null;
+  attachments: Attachment[];
+  raw_message: { available: boolean; url?: string; purge_at?: string };
+}
+
+export interface ViewCount {
+  key: string;
+  count: number;
+}
+
+export interface Paged {
+  count: number;
+  next_page: string | null;
+  previous_page: string | null;
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { location, matchRoute, navigate, safeNext, setQuery } from './router';
+
+describe('matchRoute', () => {
+  it('knows the agent pages', () => {
+    expect(matchRoute('/')).toEqual({ name: 'signin' });
+    expect(matchRoute('/agent/')).toEqual({ name: 'home' });
+    expect(matchRoute('/agent/views/all_open')).toEqual({ name: 'view', key: 'all_open' });
+    expect(matchRoute('/agent/suspended')).toEqual({ name: 'suspended' });
+    expect(matchRoute('/agent/suspended/12')).toEqual({ name: 'suspendedItem', id: 12 });
+    expect(matchRoute('/agent/tickets/7')).toEqual({ name: 'ticket', id: 7 });
+    expect(matchRoute('/agent/tickets/7/events')).toEqual({ name: 'events', id: 7 });
+    expect(matchRoute('/agent/tickets/7/events/')).toEqual({ name: 'events', id: 7 });
+    expect(matchRoute('/agent/search')).toEqual({ name: 'search' });
+    expect(matchRoute('/agent/tickets/0')).toEqual({ name: 'notFound' });
+    expect(matchRoute('/agent/tickets/abc')).toEqual({ name: 'notFound' });
+  });
+});
+
+describe('safeNext', () => {
+  it('allows only our own pages', () => {
+    expect(safeNext('/agent/tickets/3')).toBe('/agent/tickets/3');
+    expect(safeNext('/agent/search?q=x')).toBe('/agent/search?q=x');
+    for (const bad of ['//evil.example/agent', '/\\evil.example', 'https://evil.example/agent', 'javascript:alert(1)', '/api/v2/x', null]) {
+      expect(safeNext(bad)).toBe('/agent/views/all_open');
+    }
+  });
+});
+
+describe('navigate', () => {
+  it('updates the location signal and the query', () => {
+    navigate('/agent/views/unassigned');
+    expect(location.value.path).toBe('/agent/views/unassigned');
+    setQuery({ page: 2, sort_by: 'subject' });
+    expect(location.value.search).toBe('?page=2&sort_by=subject');
+    setQuery({ page: null });
+    expect(location.value.search).toBe('?sort_by=subject');
+  });
+});

@@ -1,0 +1,77 @@
+// Client-side routes over the history API. The server answers index.html
+// for /, /agent/... and /admin/..., so every route here is a real URL.
+import { signal } from '@preact/signals';
+
+export type Route =
+  | { name: 'signin' }
+  | { name: 'home' }
+  | { name: 'view'; key: string }
+  | { name: 'suspended' }
+  | { name: 'suspendedItem'; id: number }
+  | { name: 'ticket'; id: number }
+  | { name: 'events'; id: number }
+  | { name: 'search' }
+  | { name: 'notFound' };
+
+export interface Location {
+  path: string;
+  search: string;
+}
+
+function current(): Location {
+  return { path: window.location.pathname, search: window.location.search };
+}
+
+export const location = signal<Location>(current());
+
+window.addEventListener('popstate', () => {
+  location.value = current();
+});
+
+export function navigate(to: string, options: { replace?: boolean } = {}): void {
+  if (options.replace) history.replaceState(null, '', to);
+  else history.pushState(null, '', to);
+  location.value = current();
+  if (!options.replace && !navigator.userAgent.includes('jsdom')) window.scrollTo(0, 0);
+}
+
+// Replace the query of the current URL (list paging and sorting).
+export function setQuery(params: Record<string, string | number | null>): void {
+  const q = new URLSearchParams(location.value.search);
+  for (const [k, v] of Object.entries(params)) {
+    if (v === null || v === '') q.delete(k);
+    else q.set(k, String(v));
+  }
+  const s = q.toString();
+  navigate(location.value.path + (s ? `?${s}` : ''), { replace: true });
+}
+
+const id = (s: string) => (/^[1-9]\d{0,15}$/.test(s) ? Number(s) : null);
+
+export function matchRoute(path: string): Route {
+  const p = path.replace(/\/+$/, '') || '/';
+  if (p === '/') return { name: 'signin' };
+  if (p === '/agent' || p === '/agent/views') return { name: 'home' };
+  let m = /^\/agent\/views\/([a-z_]+)$/.exec(p);
+  if (m) return { name: 'view', key: m[1] };
+  if (p === '/agent/suspended') return { name: 'suspended' };
+  m = /^\/agent\/suspended\/(\d+)$/.exec(p);
+  if (m && id(m[1])) return { name: 'suspendedItem', id: id(m[1])! };
+  m = /^\/agent\/tickets\/(\d+)(\/events)?$/.exec(p);
+  if (m && id(m[1])) return m[2] ? { name: 'events', id: id(m[1])! } : { name: 'ticket', id: id(m[1])! };
+  if (p === '/agent/search') return { name: 'search' };
+  return { name: 'notFound' };
+}
+
+// Where to go after signing in: only our own agent pages, never another
+// origin (`//evil`, `/\evil`) or a scheme.
+export function safeNext(next: string | null): string {
+  const fallback = '/agent/views/all_open';
+  if (!next) return fallback;
+  if (!/^\/(agent|admin)(\/|$)/.test(next) || /^\/[\\/]/.test(next) || /[\u0000-\u001f\\]/.test(next)) return fallback;
+  return next;
+}
+
+export function queryParam(name: string): string | null {
+  return new URLSearchParams(location.value.search).get(name);
+}

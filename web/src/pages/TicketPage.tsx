@@ -1,0 +1,179 @@
+// /agent/tickets/{id}: the conversation with delivery states, the reply
+// box, ticket properties and the requester's other tickets. Comments and
+// deliveries poll every 5 s (delivery results arrive after the reply).
+import { useState } from 'preact/hooks';
+import { ApiError } from '../api/client';
+import * as api from '../api/endpoints';
+import type { Comment, Delivery, Ticket } from '../api/types';
+import { t } from '../i18n/i18n';
+import { placeDeliveries } from '../lib/deliveries';
+import { usePoll } from '../lib/poll';
+import { requestUsers, userName, users } from '../lib/users';
+import { refreshViewCounts } from '../lib/views';
+import { CommentCard } from '../ui/CommentCard';
+import { EmailDeliveries } from '../ui/EmailDeliveries';
+import { ErrorBox, Loading, StatusBadge, Time } from '../ui/common';
+import { Link } from '../ui/Link';
+import { ReplyBox } from '../ui/ReplyBox';
+import { WarningIcon } from '../ui/icons';
+import { useTitle } from '../lib/title';
+
+interface Data {
+  ticket: Ticket;
+  comments: Comment[];
+  deliveries: Delivery[];
+}
+
+export function TicketPage({ id }: { id: number }) {
+  const [data, setData] = useState<Data | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [tick, setTick] = useState(0);
+  useTitle(data ? data.ticket.subject || t('ticket.title', { id }) : t('ticket.title', { id }));
+
+  usePoll(
+    async (signal) => {
+      try {
+        const [tr, cr, dr] = await Promise.all([api.getTicket(id), api.getComments(id), api.getDeliveries(id).catch(() => ({ deliveries: [] as Delivery[] }))]);
+        if (signal.aborted) return;
+        requestUsers([tr.ticket.requester_id, ...(tr.ticket.collaborator_ids ?? []), ...cr.comments.map((c) => c.author_id)]);
+        setData({ ticket: tr.ticket, comments: cr.comments, deliveries: dr.deliveries });
+        setError(null);
+      } catch (e) {
+        if (!signal.aborted) setError(e);
+      }
+    },
+    5000,
+    [id, tick],
+  );
+
+  if (!data) {
+    if (error instanceof ApiError && error.status === 404) {
+      return (
+        <div class="page">
+          <h1>{t('ticket.notFound', { id })}</h1>
+        </div>
+      );
+    }
+    return <div class="page">{error !== null ? <ErrorBox error={error} onRetry={() => setTick(tick + 1)} /> : <Loading />}</div>;
+  }
+  const { ticket, comments, deliveries } = data;
+  const placed = placeDeliveries(comments, deliveries);
+  const requester = users.value.get(ticket.requester_id);
+  return (
+    <div class="page ticket-page">
+      <header class="page-header ticket-header">
+        <div>
+          <p class="muted small crumbs">{t('ticket.title', { id: ticket.id })}</p>
+          <h1 class="ticket-subject">{ticket.subject || t('ticket.title', { id: ticket.id })}</h1>
+        </div>
+        <div class="ticket-header-actions">
+          <StatusBadge status={ticket.status} />
+          <Link href={`/agent/tickets/${ticket.id}/events`} class="btn btn-small">
+            {t('ticket.eventsLink')}
+          </Link>
+        </div>
+      </header>
+      <div class="ticket-layout">
+        <section class="conversation" aria-label={t('ticket.conversation')}>
+          {requester?.undeliverable && (
+            <p class="banner banner-warning" role="note">
+              <WarningIcon /> {t('ticket.undeliverableRequester', { reason: requester.undeliverable_reason ?? '' })}
+            </p>
+          )}
+          {comments.map((c) => (
+            <CommentCard key={c.id} comment={c} deliveries={placed.byComment.get(c.id) ?? []} />
+          ))}
+          {placed.unplaced.length > 0 && (
+            <section class="comment comment-system" aria-label={t('delivery.otherEmails')}>
+              <h3 class="small">{t('delivery.otherEmails')}</h3>
+              <EmailDeliveries deliveries={placed.unplaced} />
+            </section>
+          )}
+          <ReplyBox
+            key={ticket.id}
+            ticket={ticket}
+            onSent={() => {
+              setTick(tick + 1);
+              void refreshViewCounts().catch(() => undefined);
+            }}
+          />
+        </section>
+        <aside class="sidebar">
+          <section class="card" aria-label={t('ticket.properties')}>
+            <h2 class="card-title">{t('ticket.properties')}</h2>
+            <dl class="props">
+              <dt>{t('ticket.requester')}</dt>
+              <dd>
+                {userName(ticket.requester_id, `#${ticket.requester_id}`)}
+                {requester && <div class="muted small mono">{requester.email}</div>}
+              </dd>
+              <dt>{t('ticket.ccs')}</dt>
+              <dd>{(ticket.collaborator_ids ?? []).length ? (ticket.collaborator_ids ?? []).map((cid) => userName(cid, `#${cid}`)).join(', ') : <span class="muted">{t('ticket.none')}</span>}</dd>
+              <dt>{t('ticket.tags')}</dt>
+              <dd>
+                {(ticket.tags ?? []).length ? (
+                  <ul class="tags">
+                    {(ticket.tags ?? []).map((tag) => (
+                      <li key={tag} class="tag">
+                        {tag}
+                      </li>
+                    ))}
+                  </ul>
+                ) : (
+                  <span class="muted">{t('ticket.none')}</span>
+                )}
+              </dd>
+              <dt>{t('ticket.created')}</dt>
+              <dd>
+                <Time iso={ticket.created_at} />
+              </dd>
+              <dt>{t('ticket.updated')}</dt>
+              <dd>
+                <Time iso={ticket.updated_at} />
+              </dd>
+            </dl>
+          </section>
+          <RequesterTickets requesterId={ticket.requester_id} currentId={ticket.id} />
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+function RequesterTickets({ requesterId, currentId }: { requesterId: number; currentId: number }) {
+  const [list, setList] = useState<Ticket[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  usePoll(
+    async (signal) => {
+      try {
+        const r = await api.getRequested(requesterId);
+        if (!signal.aborted) setList(r.tickets.filter((x) => x.id !== currentId));
+      } catch (e) {
+        if (!signal.aborted) setError(e);
+      }
+    },
+    30000,
+    [requesterId, currentId],
+  );
+  return (
+    <section class="card" aria-label={t('ticket.otherTickets')}>
+      <h2 class="card-title">{t('ticket.otherTickets')}</h2>
+      {list === null && error === null && <Loading />}
+      {list === null && error !== null && <p class="muted small">{t('ticket.noOtherTickets')}</p>}
+      {list !== null && list.length === 0 && <p class="muted small">{t('ticket.noOtherTickets')}</p>}
+      {list !== null && list.length > 0 && (
+        <ul class="other-tickets">
+          {list.slice(0, 10).map((x) => (
+            <li key={x.id}>
+              <StatusBadge status={x.status} />
+              <Link href={`/agent/tickets/${x.id}`}>{x.subject || `#${x.id}`}</Link>
+              <span class="muted small">
+                <Time iso={x.updated_at} short />
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

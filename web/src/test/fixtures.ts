@@ -1,0 +1,122 @@
+// API answers in the server's shapes, for unit tests and the fixture
+// server (e2e/fixture_server.ts) used to look at pages without a backend.
+import type { Audit, Comment, Delivery, Explanation, SuspendedTicket, Ticket, User } from '../api/types';
+
+const at = (minutesAgo: number) => new Date(Date.UTC(2026, 11, 7, 10, 0) - minutesAgo * 60000).toISOString().replace(/\.\d+Z$/, 'Z');
+
+export const users: User[] = [
+  { id: 1, name: 'Admin', email: 'admin@support.example', role: 'admin' },
+  { id: 2, name: 'Bob Rejected', email: 'reject-bob@customer.example', role: 'end-user', undeliverable: true, undeliverable_reason: 'user_unknown: 550 5.1.1 <reject-bob@customer.example>: Recipient address rejected: User unknown' },
+  { id: 3, name: '山田 花子', email: 'hanako@example.jp', role: 'end-user', undeliverable: false },
+  { id: 4, name: 'Carol Client', email: 'carol@customer.example', role: 'end-user', undeliverable: false },
+];
+
+export const tickets: Ticket[] = [
+  { id: 1, subject: 'Printer is on fire', status: 'open', requester_id: 2, created_at: at(50), updated_at: at(5), tags: ['system_email_notification_failure'], collaborator_ids: [4], via: { channel: 'email' } },
+  { id: 2, subject: '請求書の再発行について', status: 'new', requester_id: 3, created_at: at(30), updated_at: at(30), tags: [], via: { channel: 'email' } },
+  { id: 3, subject: 'Cannot log in since the update', status: 'pending', requester_id: 4, created_at: at(60 * 26), updated_at: at(60 * 25), tags: ['login'], via: { channel: 'email' } },
+  { id: 4, subject: 'Refund for order 1042', status: 'solved', requester_id: 2, created_at: at(60 * 50), updated_at: at(60 * 48), tags: [], via: { channel: 'email' } },
+];
+
+export const comments: Comment[] = [
+  {
+    id: 101, type: 'Comment', author_id: 2, public: true, audit_id: 201, created_at: at(50),
+    body: 'My printer is on fire. Please help!',
+    html_body: '<div><p>My printer is <b>on fire</b>. Please help!</p><p><img src="http://127.0.0.1:9/tracker.png" alt="tracker"></p></div>',
+    attachments: [{ id: 9, file_name: 'photo.jpg', content_url: '/attachments/9/photo.jpg', content_type: 'image/jpeg', size: 48213 }],
+    via: { channel: 'email', source: { from: { address: 'reject-bob@customer.example', name: 'Bob Rejected' }, to: {}, rel: null } },
+    metadata: { system: { raw_email_url: '/api/v2/tickets/1/comments/101/raw' } },
+    authentication: {
+      spf: { result: 'fail', reason: '203.0.113.9 is not allowed by the SPF record of customer.example', domain: 'customer.example' },
+      dkim: [{ result: 'none', reason: '', domain: '' }],
+      dmarc: { result: 'fail', reason: 'neither SPF nor DKIM aligned with customer.example', from_domain: 'customer.example', policy: 'none' },
+      action: 'flag', reason: 'DMARC fail',
+    },
+  },
+  {
+    id: 102, type: 'Comment', author_id: 1, public: false, audit_id: 203, created_at: at(10),
+    body: 'Called the customer, they are fine. Waiting for the photo.', html_body: '<p>Called the customer, they are fine. Waiting for the photo.</p>',
+    attachments: [], via: { channel: 'web' },
+  },
+];
+
+export const deliveries: Delivery[] = [
+  {
+    id: 501, message_id: '<n1@support.example>', subject: '[Request received] Printer is on fire', audit_id: 201,
+    trigger: { id: 7, title: 'Notify requester and CCs of received request' }, created_at: at(50),
+    recipients: [
+      {
+        id: 601, address: 'reject-bob@customer.example', user_id: 2, state: 'failed', attempts: 1, smtp_code: 550, status: '5.1.1',
+        reply: '550 5.1.1 <reject-bob@customer.example>: Recipient address rejected: User unknown', reason: 'user_unknown', remote_host: '127.0.0.1',
+        updated_at: at(49), history: [
+          { state: 'queued', created_at: at(50), detail: 'queued by trigger "Notify requester and CCs of received request"' },
+          { state: 'failed', created_at: at(49), smtp_code: 550, status: '5.1.1', detail: '550 5.1.1 <reject-bob@customer.example>: Recipient address rejected: User unknown', remote_host: '127.0.0.1' },
+        ],
+      },
+      { id: 602, address: 'carol@customer.example', user_id: 4, state: 'sent', attempts: 1, smtp_code: 250, status: '2.0.0', reply: '250 2.0.0 Ok: queued', reason: null, remote_host: '127.0.0.1', updated_at: at(49), history: [] },
+    ],
+  },
+  {
+    id: 502, message_id: '<n2@support.example>', subject: 'Ticket #1 is waiting', audit_id: 299, trigger: { id: 9, title: 'Remind the requester' }, created_at: at(4),
+    recipients: [
+      { id: 603, address: 'defer-dan@customer.example', user_id: null, state: 'deferred', attempts: 2, smtp_code: 451, status: '4.3.0', reply: '451 4.3.0 Temporary lookup failure, try again', reason: null, remote_host: '127.0.0.1', updated_at: at(3), next_attempt_at: at(-2), history: [] },
+    ],
+  },
+];
+
+export const audits: Audit[] = [
+  {
+    id: 201, ticket_id: 1, created_at: at(50), author_id: 2, via: { channel: 'email' },
+    metadata: { system: {}, custom: {}, flags: ['spoofing_warning'], spam: { score: 0.12, decision: 'ham' } },
+    events: [
+      { type: 'Create', field_name: 'subject', value: 'Printer is on fire' },
+      { type: 'Create', field_name: 'status', value: 'new' },
+      { type: 'Comment', id: 101, author_id: 2, body: 'My printer is on fire. Please help!', public: true },
+      { type: 'Change', field_name: 'status', value: 'open', previous_value: 'new', via: { channel: 'rule', source: { from: { id: 7, title: 'Notify requester and CCs of received request' }, rel: 'trigger' } } },
+      { type: 'Notification', subject: '[Request received] Printer is on fire', body: 'Your request (1) has been received.', recipients: [2, 4], message_id: '<n1@support.example>', via: { channel: 'rule', source: { from: { id: 7, title: 'Notify requester and CCs of received request' }, rel: 'trigger' } } },
+    ],
+  },
+  {
+    id: 202, ticket_id: 1, created_at: at(49), author_id: -1, via: { channel: 'system' }, metadata: { system: { delivery: true } },
+    events: [
+      { type: 'EmailDelivery', recipient: 'reject-bob@customer.example', state: 'failed', previous_state: 'sending', outbound_message_id: 501, message_id: '<n1@support.example>', attempts: 1, smtp_code: 550, status: '5.1.1', reply: '550 5.1.1 <reject-bob@customer.example>: Recipient address rejected: User unknown', reason: 'user_unknown', remote_host: '127.0.0.1', via: { source: { rel: 'trigger' }, id: 7, title: 'Notify requester and CCs of received request' } },
+    ],
+  },
+  {
+    id: 203, ticket_id: 1, created_at: at(10), author_id: 1, via: { channel: 'web' }, metadata: { system: {} },
+    events: [
+      { type: 'Comment', id: 102, author_id: 1, body: 'Called the customer, they are fine. Waiting for the photo.', public: false },
+      { type: 'Change', field_name: 'tags', value: ['system_email_notification_failure', 'vip'], previous_value: ['system_email_notification_failure'] },
+    ],
+  },
+];
+
+export const rawEmail = 'From: Support <support@support.example>\r\nTo: Bob Rejected <reject-bob@customer.example>\r\nSubject: [Request received] Printer is on fire\r\nMessage-ID: <n1@support.example>\r\nIn-Reply-To: <c1@customer.example>\r\nReferences: <c1@customer.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nYour request (1) has been received.\r\n';
+
+export const suspended: SuspendedTicket[] = [
+  {
+    id: 31, author: { id: null, name: 'Spammer', email: 'spammer@spam.example' }, subject: 'Cheap watches!!!', content: 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X',
+    cause: 'spam', cause_id: 0, ticket_id: null, recipient: 'support@support.example', created_at: at(20), attachments: [],
+    spam: { score: 1, decision: 'spam', spam_tokens: [{ token: 'gtube', p: 0.99 }], ham_tokens: [] },
+  },
+  {
+    id: 32, author: { id: null, name: 'Mail Delivery System', email: 'mailer-daemon@relay.example' }, subject: 'Undelivered Mail Returned to Sender', content: 'This is the mail system at host relay.example.',
+    cause: 'system_user', cause_id: 9, ticket_id: null, recipient: 'support@support.example', created_at: at(90), attachments: [{ id: null, file_name: 'details.txt', content_url: '/api/v2/suspended_tickets/32/attachments/1/details.txt', content_type: 'text/plain', size: 311 }],
+  },
+];
+
+export const explanation: Explanation = {
+  suspended_ticket_id: 31, cause: 'spam', cause_id: 0, cause_description: 'The message matched the GTUBE test pattern.', reason: 'GTUBE test string in the body',
+  evidence: { reason: 'GTUBE test string in the body', rule: 'gtube', other_causes: ['spam'] },
+  author: { id: null, name: 'Spammer', email: 'spammer@spam.example' }, subject: 'Cheap watches!!!', recipient: 'support@support.example', ticket_id: null,
+  received_at: at(20),
+  spam: { score: 0.9731, decision: 'spam', spam_tokens: [{ token: 'watches', p: 0.97 }, { token: 'cheap', p: 0.95 }], ham_tokens: [{ token: 'support', p: 0.21 }] },
+  spam_now: null,
+  authentication: { spf: { result: 'pass', domain: 'spam.example' }, dkim: [], dmarc: { result: 'none', reason: 'no DMARC record', from_domain: 'spam.example' }, action: 'accept' },
+  attachments: [], raw_message: { available: true, url: '/api/v2/suspended_tickets/31/raw', purge_at: at(-60 * 24 * 14) },
+};
+
+export const viewCounts = [
+  { key: 'unassigned', count: 3 }, { key: 'my_open', count: 0 }, { key: 'all_open', count: 3 },
+  { key: 'recently_solved', count: 1 }, { key: 'delivery_failures', count: 1 }, { key: 'suspended', count: 2 },
+];

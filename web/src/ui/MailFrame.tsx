@@ -1,0 +1,47 @@
+// One email's HTML, inert: sanitized again here (mail/sanitize), shown in a
+// sandboxed iframe (no scripts, opaque origin) through srcdoc with its own
+// CSP. Remote images stay blocked until the agent allows them for this
+// message. Links (http, https, mailto, tel only) open in a new tab: the
+// sandbox allows popups, which leave the sandbox so the linked site works,
+// with no opener and no referrer.
+import { useMemo, useState } from 'preact/hooks';
+import { t } from '../i18n/i18n';
+import { buildSrcdoc, estimateHeight, sanitizeMailHtml } from '../mail/sanitize';
+// Emitted by the build under its content hash; the frame links it by URL.
+import mailFrameCss from '../mail/mail-frame.css?url';
+
+// Never allow-scripts or allow-same-origin.
+export const MAIL_SANDBOX = 'allow-popups allow-popups-to-escape-sandbox';
+
+export function MailFrame({ html, from }: { html: string; from: string }) {
+  const [allowRemote, setAllowRemote] = useState(false);
+  const result = useMemo(() => sanitizeMailHtml(html, { allowRemoteImages: allowRemote }), [html, allowRemote]);
+  const height = useMemo(() => estimateHeight(result.html, 640), [result.html]);
+  const blockedBefore = useMemo(() => (allowRemote ? sanitizeMailHtml(html, { allowRemoteImages: false }).blockedImages : result.blockedImages), [html, allowRemote, result]);
+  return (
+    <div class="mail">
+      <iframe
+        class="mail-frame"
+        sandbox={MAIL_SANDBOX}
+        referrerpolicy="no-referrer"
+        title={t('comment.frameTitle', { name: from })}
+        srcdoc={buildSrcdoc(result.html, allowRemote, new URL(mailFrameCss, window.location.origin).href)}
+        height={height}
+      />
+      {blockedBefore > 0 && (
+        <div class="remote-images">
+          {allowRemote ? (
+            <span class="muted small">{t('comment.remoteImagesShown')}</span>
+          ) : (
+            <>
+              <span class="muted small">{t('comment.remoteImagesBlocked', { count: blockedBefore })}</span>
+              <button type="button" class="btn btn-small" onClick={() => setAllowRemote(true)}>
+                {t('comment.showRemoteImages')}
+              </button>
+            </>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,144 @@
+// The reply box: public reply or internal note, CCs, attachments (uploaded
+// as they are chosen), and the status to set on submit.
+import { useState } from 'preact/hooks';
+import * as api from '../api/endpoints';
+import type { Ticket } from '../api/types';
+import { t, tMaybe } from '../i18n/i18n';
+import { errorText } from './common';
+
+interface Uploaded {
+  name: string;
+  token: string | null;
+  error?: string;
+}
+
+const EMAIL = /^[^\s@,;<>]+@[^\s@,;<>]+\.[^\s@,;<>]+$/;
+
+export function parseCcs(text: string): { emails: string[]; bad: string | null } {
+  const emails: string[] = [];
+  for (const part of text.split(/[,;\s]+/)) {
+    const v = part.trim();
+    if (!v) continue;
+    if (!EMAIL.test(v)) return { emails, bad: v };
+    if (!emails.includes(v.toLowerCase())) emails.push(v.toLowerCase());
+  }
+  return { emails, bad: null };
+}
+
+export function ReplyBox({ ticket, onSent }: { ticket: Ticket; onSent: () => void }) {
+  const [isPublic, setPublic] = useState(true);
+  const [body, setBody] = useState('');
+  const [ccs, setCcs] = useState('');
+  const [status, setStatus] = useState<string>(ticket.status === 'new' ? 'open' : ['open', 'pending', 'solved'].includes(ticket.status) ? ticket.status : 'open');
+  const [files, setFiles] = useState<Uploaded[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+
+  const choose = async (list: FileList | null) => {
+    if (!list) return;
+    for (const file of Array.from(list)) {
+      const entry: Uploaded = { name: file.name, token: null };
+      setFiles((f) => [...f, entry]);
+      try {
+        const r = await api.upload(file);
+        setFiles((f) => f.map((x) => (x === entry ? { ...x, token: r.upload.token } : x)));
+      } catch (e) {
+        setFiles((f) => f.map((x) => (x === entry ? { ...x, error: errorText(e) } : x)));
+      }
+    }
+  };
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setMessage(null);
+    const { emails, bad } = parseCcs(ccs);
+    if (bad) return setMessage({ ok: false, text: t('reply.badCc', { value: bad }) });
+    if (!body.trim()) return setMessage({ ok: false, text: t('reply.empty') });
+    setBusy(true);
+    try {
+      const uploads = files.filter((f) => f.token).map((f) => f.token!);
+      await api.updateTicket(ticket.id, {
+        status,
+        comment: { body, public: isPublic, ...(uploads.length ? { uploads } : {}) },
+        ...(emails.length ? { email_ccs: emails.map((user_email) => ({ user_email, action: 'put' as const })) } : {}),
+      });
+      setBody('');
+      setCcs('');
+      setFiles([]);
+      setMessage({ ok: true, text: t('reply.sent') });
+      onSent();
+    } catch (err) {
+      setMessage({ ok: false, text: errorText(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const uploading = files.some((f) => !f.token && !f.error);
+  return (
+    <form class={`reply ${isPublic ? 'reply-public' : 'reply-internal'}`} onSubmit={submit} aria-label={t('reply.label')}>
+      <div class="reply-tabs" role="radiogroup" aria-label={t('reply.mode')}>
+        {[true, false].map((p) => (
+          <label key={String(p)} class={`reply-tab${isPublic === p ? ' active' : ''}`}>
+            <input type="radio" name="reply-mode" checked={isPublic === p} onChange={() => setPublic(p)} />
+            {p ? t('reply.public') : t('reply.internal')}
+          </label>
+        ))}
+      </div>
+      {isPublic && (
+        <div class="field field-inline">
+          <label for="reply-ccs">{t('reply.ccs')}</label>
+          <input id="reply-ccs" type="text" inputMode="email" placeholder={t('reply.ccsHint')} value={ccs} onInput={(e) => setCcs((e.target as HTMLInputElement).value)} />
+        </div>
+      )}
+      <label for="reply-body" class="visually-hidden">
+        {isPublic ? t('reply.bodyPublic') : t('reply.bodyInternal')}
+      </label>
+      <textarea
+        id="reply-body"
+        rows={5}
+        value={body}
+        placeholder={isPublic ? t('reply.placeholderPublic') : t('reply.placeholderInternal')}
+        onInput={(e) => setBody((e.target as HTMLTextAreaElement).value)}
+      />
+      {files.length > 0 && (
+        <ul class="uploads">
+          {files.map((f, i) => (
+            <li key={i}>
+              <span>{f.token ? f.name : f.error ? `${f.name}: ${f.error}` : t('reply.uploading', { name: f.name })}</span>
+              <button type="button" class="btn btn-small btn-quiet" aria-label={t('reply.remove', { name: f.name })} onClick={() => {
+                  setFiles((all) => all.filter((x) => x !== f));
+                  if (f.token) void api.deleteUpload(f.token).catch(() => undefined);
+                }}>
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div class="reply-actions">
+        <label class="btn btn-small file-button">
+          {t('reply.attach')}
+          <input type="file" multiple class="visually-hidden" onChange={(e) => void choose((e.target as HTMLInputElement).files)} />
+        </label>
+        <span class="spacer" />
+        <label for="reply-status" class="small muted">
+          {t('reply.status')}
+        </label>
+        <select id="reply-status" value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
+          {['open', 'pending', 'solved'].map((s) => (
+            <option key={s} value={s}>
+              {tMaybe(`status.${s}`, s)}
+            </option>
+          ))}
+        </select>
+        <button type="submit" class="btn btn-primary" disabled={busy || uploading}>
+          {busy ? t('reply.sending') : t('reply.submit', { status: tMaybe(`status.${status}`, status) })}
+        </button>
+      </div>
+      <div role="status" class={message?.ok ? 'form-ok' : 'form-error'}>
+        {message?.text}
+      </div>
+    </form>
+  );
+}

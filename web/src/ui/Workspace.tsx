@@ -1,0 +1,68 @@
+// Signed-in layout: top bar, the views navigation, and the page. Polls the
+// view counts every 5 s.
+import { useEffect, useRef } from 'preact/hooks';
+import { t } from '../i18n/i18n';
+import { location, type Route } from '../lib/router';
+import { usePoll } from '../lib/poll';
+import { refreshViewCounts } from '../lib/views';
+import { TopBar } from './TopBar';
+import { NavBar } from './NavBar';
+import { ViewPage } from '../pages/ViewPage';
+import { SuspendedPage } from '../pages/SuspendedPage';
+import { SuspendedItemPage } from '../pages/SuspendedItemPage';
+import { TicketPage } from '../pages/TicketPage';
+import { EventsPage } from '../pages/EventsPage';
+import { SearchPage } from '../pages/SearchPage';
+
+function Page({ route }: { route: Route }) {
+  switch (route.name) {
+    case 'view':
+      return <ViewPage key={route.key} viewKey={route.key} />;
+    case 'suspended':
+      return <SuspendedPage />;
+    case 'suspendedItem':
+      return <SuspendedItemPage key={route.id} id={route.id} />;
+    case 'ticket':
+      return <TicketPage key={route.id} id={route.id} />;
+    case 'events':
+      return <EventsPage key={route.id} id={route.id} />;
+    case 'search':
+      return <SearchPage />;
+    default:
+      return (
+        <div class="page">
+          <h1>{t('app.notFound')}</h1>
+        </div>
+      );
+  }
+}
+
+export function Workspace({ route }: { route: Route }) {
+  usePoll(() => refreshViewCounts(), 5000, []);
+  // A new page moves focus to it, as a full page load would (paging and
+  // sorting change only the query and keep focus where it is).
+  const path = location.value.path;
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const active = document.activeElement;
+    if (!active || active === document.body || !document.getElementById('main')?.contains(active)) document.getElementById('main')?.focus({ preventScroll: true });
+  }, [path]);
+  return (
+    <div class="workspace">
+      <a class="skip-link" href="#main">
+        {t('app.skip')}
+      </a>
+      <TopBar />
+      <div class="workspace-body">
+        <NavBar route={route} />
+        <main id="main" class="main" tabIndex={-1}>
+          <Page route={route} />
+        </main>
+      </div>
+    </div>
+  );
+}
