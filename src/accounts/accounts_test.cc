@@ -67,15 +67,37 @@ TEST(LoginThrottleTest, LocksAnAddressTryingManyAccountsAndSuccessClearsTheAccou
   EXPECT_EQ(throttle.Failed("c@x.example", "10.0.0.7"), 0);  // the count began again
 }
 
-TEST(LoginThrottleTest, ForgetsOldFailuresOutsideTheWindowAndStaysBounded) {
+TEST(LoginThrottleTest, ForgetsOldFailuresOutsideTheWindow) {
   FakeClock clock;
   LoginThrottle throttle(clock, {.account_failures = 2, .address_failures = 1000,
-                                 .window_seconds = 10, .lockout_seconds = 60, .max_keys = 4});
+                                 .window_seconds = 10, .lockout_seconds = 60});
   throttle.Failed("a@x.example", "1");
   clock.Advance(11);
-  EXPECT_EQ(throttle.Failed("a@x.example", "1"), 0);
-  for (int i = 0; i < 50; ++i) throttle.Failed(std::to_string(i) + "@x.example", "1");
-  EXPECT_EQ(throttle.RetryAfter("a@x.example", "2"), 0);
+  EXPECT_EQ(throttle.Failed("a@x.example", "1"), 0);  // the first one is forgotten
+  EXPECT_EQ(throttle.Failed("a@x.example", "1"), 60);
+}
+
+// A flood of new keys keeps the table bounded but never unlocks anyone.
+TEST(LoginThrottleTest, StaysBoundedWithoutEvictingLockouts) {
+  FakeClock clock;
+  LoginThrottle throttle(clock, {.account_failures = 2, .address_failures = 1000,
+                                 .window_seconds = 600, .lockout_seconds = 60, .max_keys = 6});
+  throttle.Failed("locked@x.example", "10.0.0.1");
+  EXPECT_EQ(throttle.Failed("locked@x.example", "10.0.0.1"), 60);
+  for (int i = 0; i < 50; ++i) throttle.Failed(std::to_string(i) + "@x.example", "10.0.0.1");
+  EXPECT_LE(throttle.tracked(), 6u);
+  EXPECT_EQ(throttle.RetryAfter("locked@x.example", "10.9.9.9"), 60);
+}
+
+TEST(LoginThrottleTest, IPv6ClientsCountByTheirSlash64) {
+  FakeClock clock;
+  LoginThrottle throttle(clock, {.account_failures = 100, .address_failures = 3,
+                                 .window_seconds = 600, .lockout_seconds = 60});
+  throttle.Failed("a@x.example", "2001:db8:1:2::1");
+  throttle.Failed("b@x.example", "2001:db8:1:2::ffff");
+  EXPECT_EQ(throttle.Failed("c@x.example", "2001:db8:1:2:aaaa::9"), 60);
+  EXPECT_EQ(throttle.RetryAfter("d@x.example", "2001:db8:1:2::77"), 60);
+  EXPECT_EQ(throttle.RetryAfter("d@x.example", "2001:db8:1:3::77"), 0);
 }
 
 struct TempStore {

@@ -1,6 +1,7 @@
 #include "accounts/login_throttle.h"
 
 #include <algorithm>
+#include <boost/asio/ip/address_v6.hpp>
 
 #include "common/strings.h"
 
@@ -8,7 +9,17 @@ namespace postdesk::accounts {
 
 namespace {
 std::string AccountKey(std::string_view email) { return "a:" + ToLower(Trim(email)); }
-std::string AddressKey(std::string_view address) { return "c:" + std::string(address); }
+// IPv6 clients are counted by their /64: one host holds a whole /64 and
+// could otherwise try from a new address each time.
+std::string AddressKey(std::string_view address) {
+  if (address.find(':') == std::string_view::npos) return "c:" + std::string(address);
+  boost::system::error_code ec;
+  auto v6 = boost::asio::ip::make_address_v6(std::string(address), ec);
+  if (ec) return "c:" + std::string(address);
+  auto bytes = v6.to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return "c:" + boost::asio::ip::address_v6(bytes).to_string() + "/64";
+}
 }  // namespace
 
 LoginThrottle::LoginThrottle(const Clock& clock, ThrottleOptions options)
@@ -52,11 +63,21 @@ int64_t LoginThrottle::Failed(std::string_view email, std::string_view address) 
   int64_t now = clock_.Now();
   int64_t locked = std::max(FailLocked(AccountKey(email), options_.account_failures, now),
                             FailLocked(AddressKey(address), options_.address_failures, now));
-  while (entries_.size() > options_.max_keys) {
-    entries_.erase(ages_.back());
-    ages_.pop_back();
+  // Over the bound, the oldest entries go, but never one still locked out
+  // (a flood of new keys must not unlock an account).
+  for (auto it = ages_.end(); entries_.size() > options_.max_keys && it != ages_.begin();) {
+    --it;
+    auto entry = entries_.find(*it);
+    if (entry->second.locked_until > now) continue;
+    entries_.erase(entry);
+    it = ages_.erase(it);
   }
   return locked;
+}
+
+size_t LoginThrottle::tracked() {
+  std::lock_guard lock(mu_);
+  return entries_.size();
 }
 
 void LoginThrottle::Succeeded(std::string_view email) {

@@ -5,8 +5,9 @@
 // is checked (so a locked key costs no argon2 work). A success clears the
 // account's count; the right password works again once the lockout ends.
 //
-// Counts live in memory (bounded: the least recently failed keys are
-// dropped past `max_keys`), so they restart with the process.
+// Counts live in memory (bounded: past `max_keys` the least recently failed
+// keys that are not locked out are dropped), so they restart with the
+// process. IPv6 addresses count by their /64.
 // Thread-safety: all methods may be called from any thread.
 #pragma once
 
@@ -39,6 +40,8 @@ class LoginThrottle {
   int64_t Failed(std::string_view email, std::string_view address);
   // Records a success: the account's failures are forgotten.
   void Succeeded(std::string_view email);
+  // Keys counted now (accounts and addresses).
+  size_t tracked();
 
  private:
   struct Entry {

@@ -25,6 +25,16 @@ SignInResult Sessions::SignIn(std::string_view email, std::string_view password,
     result.retry_after = wait;
     return result;
   }
+  if (checking_.fetch_add(1) >= options_.max_concurrent_checks) {
+    checking_.fetch_sub(1);
+    result.outcome = SignInOutcome::kBusy;
+    result.retry_after = 1;
+    return result;
+  }
+  struct Release {
+    std::atomic<int>& n;
+    ~Release() { n.fetch_sub(1); }
+  } release{checking_};
   store::User user;
   std::string hash;
   Status s = store_.Read([&](store::Tx& tx) -> Status {
@@ -47,7 +57,7 @@ SignInResult Sessions::SignIn(std::string_view email, std::string_view password,
     auto h = HashPassword("not-a-real-password");
     return h.ok() ? *h : std::string();
   }();
-  bool known = s.ok() && IsStaff(user.role) && !hash.empty();
+  bool known = s.ok() && IsStaff(user.role) && !user.suspended && !hash.empty();
   bool match = VerifyPassword(known ? hash : kDummy, password) && known;
   if (!match) {
     int64_t locked = throttle_.Failed(who, client_address);
@@ -100,7 +110,8 @@ Result<SignedIn> Sessions::Resolve(std::string_view token) {
   });
   if (!s.ok()) return s;
   int64_t now = clock_.Now();
-  if (now - in.session.last_seen_at > options_.idle_seconds || !IsStaff(in.user.role)) {
+  if (now - in.session.last_seen_at > options_.idle_seconds || !IsStaff(in.user.role) ||
+      in.user.suspended) {
     (void)store_.Write([&](store::Tx& tx) { return tx.DeleteSession(key); });
     return Status::NotFound("session expired");
   }

@@ -12,6 +12,7 @@
 // thread-safe); call from handler threads, never an io thread (they write).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -31,6 +32,9 @@ struct SessionOptions {
   // minute of activity, not one per request).
   int64_t touch_every_seconds = 60;
   ThrottleOptions throttle;
+  // Password checks at once (each takes argon2id's 64 MiB and ~0.1 s of a
+  // core); more sign-ins than that wait outside (kBusy, 503).
+  int max_concurrent_checks = 2;
 };
 
 struct SignedIn {
@@ -39,12 +43,12 @@ struct SignedIn {
   std::string token;  // only set by SignIn: the cookie's value
 };
 
-enum class SignInOutcome { kSignedIn, kWrongCredentials, kLockedOut, kStoreFailure };
+enum class SignInOutcome { kSignedIn, kWrongCredentials, kLockedOut, kBusy, kStoreFailure };
 
 struct SignInResult {
   SignInOutcome outcome = SignInOutcome::kWrongCredentials;
   SignedIn signed_in;        // kSignedIn
-  int64_t retry_after = 0;   // kLockedOut: seconds
+  int64_t retry_after = 0;   // kLockedOut, kBusy: seconds
   Status status;             // kStoreFailure
 };
 
@@ -56,7 +60,7 @@ class Sessions {
   SignInResult SignIn(std::string_view email, std::string_view password,
                       std::string_view client_address);
   // The agent behind a cookie token. NotFound when the token is unknown, idle
-  // too long, or its user is no longer an agent or admin.
+  // too long, or its user is no longer an active agent or admin.
   Result<SignedIn> Resolve(std::string_view token);
   Status SignOut(std::string_view token);
   // Deletes sessions idle longer than idle_seconds (every sign-in does it
@@ -72,6 +76,7 @@ class Sessions {
   const Clock& clock_;
   SessionOptions options_;
   LoginThrottle throttle_;
+  std::atomic<int> checking_{0};
 };
 
 // True for the roles that may use the workspace and the API.

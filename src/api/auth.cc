@@ -89,6 +89,10 @@ std::optional<http::Response> TokenAuth(store::Store& store, http::Request& req,
                                "The API is for agents and admins; this token belongs to "
                                "an end-user.");
   }
+  if (user.suspended) {
+    return http::ErrorResponse(403, "Forbidden",
+                               "This token's agent is deactivated; ask an admin.");
+  }
   req.user = AuthUserOf(user);
   return std::nullopt;
 }

@@ -1,5 +1,8 @@
 #include "api/doctor_api.h"
 
+#include <spdlog/spdlog.h>
+
+#include <ctime>
 #include <memory>
 #include <string>
 #include <utility>
@@ -9,6 +12,7 @@
 #include "common/strings.h"
 #include "doctor/sender_doctor.h"
 #include "doctor/setup_doctor.h"
+#include "doctor/fixes.h"
 #include "doctor/ticket_doctor.h"
 
 namespace postdesk::api {
@@ -21,7 +25,8 @@ http::Response Invalid(const Status& s) {
 
 }  // namespace
 
-void RegisterDoctorApi(http::Router& router, store::Store& store, Config config) {
+void RegisterDoctorApi(http::Router& router, store::Store& store, Config config,
+                       std::function<void()> on_mail_queued) {
   auto cfg = std::make_shared<const Config>(std::move(config));
   store::Store* st = &store;
 
@@ -35,7 +40,7 @@ void RegisterDoctorApi(http::Router& router, store::Store& store, Config config)
     };
     channel::Report report = doctor::RunWithResolver(cfg->dns, "domain " + d, run);
     return http::JsonResponse(200, report.ToJson());
-  });
+  }, http::kAdminOnly);
 
   router.Get("/api/v2/doctor/address/{address}", [cfg, st](const http::Request& req) {
     auto address = doctor::ValidAddressArg(req.Param("address"));
@@ -51,7 +56,7 @@ void RegisterDoctorApi(http::Router& router, store::Store& store, Config config)
     };
     channel::Report report = doctor::RunWithResolver(cfg->dns, "address " + email, run);
     return http::JsonResponse(200, report.ToJson());
-  });
+  }, http::kAdminOnly);
 
   // doctor ticket / sender: the same JSON as --json, with the fixes offered
   // (applying them is the CLI's --fix; these routes change nothing).
@@ -95,6 +100,44 @@ void RegisterDoctorApi(http::Router& router, store::Store& store, Config config)
                options.desk_domain = cfg->domain;
                return diagnosis_response(doctor::RunSenderDoctor(*st, cfg->dns, options));
              });
+
+  router.Add(
+      "POST", "/api/v2/doctor/fixes",
+      [cfg, st, on_mail_queued](const http::Request& req) {
+        http::Response error;
+        auto body = ParseJsonBody(req, error);
+        if (!body) return error;
+        auto fix = doctor::FixFromJson(body->value("fix", nlohmann::json()));
+        if (!fix.ok()) return Invalid(fix.status());
+        std::string subject = body->value("subject", std::string());
+        if (subject.empty() || subject.size() > 300) {
+          return Invalid(Status::Invalid("subject: the report's subject, e.g. \"ticket:7\""));
+        }
+        doctor::FixContext context;
+        context.forwarding = {cfg->desk_name, cfg->DefaultSupportAddress(), cfg->domain,
+                              cfg->hostname, cfg->forwarding_timeout_seconds};
+        context.actor_id = req.user->id;
+        Result<std::string> done = Status::Temporary("not run");
+        Status s = st->Write([&](store::Tx& tx) {
+          done = doctor::ApplyFix(tx, *fix, context, subject,
+                                  static_cast<int64_t>(std::time(nullptr)));
+          return done.status();
+        });
+        if (!s.ok()) {
+          if (s.kind() == ErrorKind::kNotFound) {
+            return http::ErrorResponse(404, "RecordNotFound",
+                                       "what this fix repairs is gone: " + s.message());
+          }
+          if (s.kind() == ErrorKind::kInvalid) return Invalid(s);
+          return StoreError(s);
+        }
+        spdlog::info("doctor fix by {} on {}: {}", req.user->email, subject, *done);
+        if (fix->kind == doctor::FixKind::kResendForwardingVerification && on_mail_queued) {
+          on_mail_queued();
+        }
+        return http::JsonResponse(200, {{"result", *done}, {"fix", doctor::FixJson(*fix)}});
+      },
+      http::kAdminOnly);
 }
 
 }  // namespace postdesk::api

@@ -4,8 +4,12 @@
 //   GET /api/v2/doctor/ticket/{id}        "reply not received" (?recipient=EMAIL
 //                                         for one address); 404 for no such ticket
 //   GET /api/v2/doctor/sender/{email}     "mail from X did not become a ticket"
-// (the last two add "fixes": the repairs `postdesk doctor ... --fix` offers;
-// the API applies none).
+// (the last two add "fixes": the repairs `postdesk doctor ... --fix` offers)
+//   POST /api/v2/doctor/fixes             {"fix": <one of those fixes>,
+//                                         "subject": <the report's subject>}
+//                                         -> 200 {"result": "re-activated ..."};
+//                                         re-checked against the store, logged
+//                                         as a doctor_fix event (admins only)
 // Both answer 200 with the same report `postdesk doctor ... --json` prints:
 // {"subject", "status" (ok|warning|problem), "exit_status", "findings":
 // [{step, title, level, evidence, fix, temporary, details}]}. A malformed
@@ -16,10 +20,13 @@
 // Each request runs its DNS lookups on a private event loop with its own
 // resolver (--dns), so the handler blocks its thread for at most the
 // resolver's timeouts; the API's other requests go on on the other threads.
-// Auth: agents, as every /api/v2 route. Trust: path parameters are
+// Auth: ticket and sender reports for agents; domain and address reports and
+// fixes for admins (the email channel is an admin's). Trust: path parameters are
 // validated by doctor::ValidDomainArg / ValidAddressArg before any lookup.
 // Thread-safety: handlers share only the copied configuration and the Store.
 #pragma once
+
+#include <functional>
 
 #include "common/config.h"
 #include "http/router.h"
@@ -27,6 +34,8 @@
 
 namespace postdesk::api {
 
-void RegisterDoctorApi(http::Router& router, store::Store& store, Config config);
+// `on_mail_queued`: a fix queued mail (a forwarding verification email).
+void RegisterDoctorApi(http::Router& router, store::Store& store, Config config,
+                       std::function<void()> on_mail_queued = {});
 
 }  // namespace postdesk::api

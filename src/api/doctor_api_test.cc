@@ -3,6 +3,8 @@
 // does not answer gives temporary findings, never "missing".
 #include "api/doctor_api.h"
 
+#include "tickets/updates.h"
+
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -42,7 +44,8 @@ class DoctorApiTest : public ::testing::Test {
     config.dns = "127.0.0.1:" + std::to_string(ClosedPort());
     RegisterDoctorApi(router_, *store_, config);
     router_.SetAuthHook([](http::Request& r) -> std::optional<http::Response> {
-      r.user = http::AuthUser{1, "Agent", "agent@desk.example", "agent"};
+      r.user = http::AuthUser{1, "Admin", "admin@desk.example", std::string(r.Header("x-role"))};
+      if (r.user->role.empty()) r.user->role = "admin";
       return std::nullopt;
     });
   }
@@ -95,6 +98,57 @@ TEST_F(DoctorApiTest, UnansweredDnsIsTemporaryAndUnknownAddressAProblem) {
   j = nlohmann::json::parse(r.body);
   EXPECT_EQ(j["subject"], "domain customer.example");
   EXPECT_EQ(j["exit_status"], 75) << r.body;
+}
+
+// The workspace's "Apply fix": the fix as the report lists it; admins only;
+// re-checked (a second apply changes nothing); recorded in the trigger's
+// history with who applied it.
+TEST_F(DoctorApiTest, FixesAreAppliedForAdminsAndRecorded) {
+  int64_t trigger_id = 0;
+  ASSERT_TRUE(store_->Write([&](store::Tx& tx) -> Status {
+    if (Status s = tickets::SeedDefaultTriggers(tx, 1700000000); !s.ok()) return s;
+    auto row = tx.FindTriggerByDefaultKey("notify_requester_comment_update");
+    if (!row.ok()) return row.status();
+    auto t = tickets::TriggerFromRow(*row);
+    if (!t.ok()) return t.status();
+    t->active = false;
+    trigger_id = row->id;
+    return tx.UpdateTrigger(tickets::TriggerToRow(*t));
+  }).ok());
+  auto post = [&](std::string role) {
+    http::Request req;
+    req.method = "POST";
+    req.target = "/api/v2/doctor/fixes";
+    req.headers["x-role"] = role;
+    req.body = nlohmann::json{{"fix", {{"fix", "activate_trigger"}, {"id", trigger_id},
+                                       {"step", "2.trigger"}, {"summary", "re-activate"}}},
+                              {"subject", "ticket:1"}}
+                   .dump();
+    return router_.Dispatch(std::move(req));
+  };
+  EXPECT_EQ(post("agent").status, 403);
+  auto r = post("admin");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(nlohmann::json::parse(r.body)["result"].get<std::string>().find("re-activated"),
+            std::string::npos);
+  r = post("admin");
+  EXPECT_NE(nlohmann::json::parse(r.body)["result"].get<std::string>().find("already active"),
+            std::string::npos);
+  ASSERT_TRUE(store_->Read([&](store::Tx& tx) -> Status {
+    auto revisions = tx.ListTriggerRevisions(trigger_id);
+    if (!revisions.ok()) return revisions.status();
+    EXPECT_EQ(revisions->size(), 1u);
+    if (!revisions->empty()) {
+      EXPECT_EQ(revisions->front().action, "activate");
+      EXPECT_EQ(revisions->front().author_id, 1);
+    }
+    return Status::Ok();
+  }).ok());
+  http::Request bad;
+  bad.method = "POST";
+  bad.target = "/api/v2/doctor/fixes";
+  bad.body = R"({"fix": {"fix": "format_disk", "id": 1}, "subject": "x"})";
+  EXPECT_EQ(router_.Dispatch(std::move(bad)).status, 422);
 }
 
 }  // namespace

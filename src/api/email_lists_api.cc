@@ -43,13 +43,9 @@ void RegisterEmailListsApi(http::Router& router, store::Store& store,
     });
     if (!s.ok()) return StoreError(s);
     return http::JsonResponse(200, ListsJson(lists));
-  });
+  }, http::kAdminOnly);
 
   router.Add("PUT", "/api/v2/email_lists", [st, o](const http::Request& req) {
-    if (!req.user || req.user->role != "admin") {
-      return http::ErrorResponse(403, "Forbidden",
-                                 "only an admin can change the allowlist and blocklist");
-    }
     http::Response error;
     auto body = ParseJsonBody(req, error, "email_lists");
     if (!body) return error;
@@ -85,7 +81,7 @@ void RegisterEmailListsApi(http::Router& router, store::Store& store,
     if (!s.ok()) return StoreError(s);
     if (o->on_change) o->on_change(saved);
     return http::JsonResponse(200, ListsJson(saved));
-  });
+  }, http::kAdminOnly);
 }
 
 }  // namespace postdesk::api

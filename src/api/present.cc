@@ -6,6 +6,7 @@
 
 #include "common/clock.h"
 #include "common/strings.h"
+#include "accounts/sessions.h"
 #include "html/sanitize.h"
 
 namespace postdesk::api {
@@ -286,7 +287,7 @@ json AuditJson(const store::Audit& a, std::string_view base, const store::User* 
 }
 
 json UserJson(const store::User& u, std::string_view base) {
-  bool staff = u.role == "agent" || u.role == "admin";
+  bool staff = accounts::IsStaff(u.role);
   json j;
   j["id"] = u.id;
   j["url"] = std::string(base) + "/api/v2/users/" + Str(u.id) + ".json";
@@ -312,7 +313,7 @@ json UserJson(const store::User& u, std::string_view base) {
   j["external_id"] = nullptr;
   j["tags"] = json::array();
   j["alias"] = nullptr;
-  j["active"] = true;
+  j["active"] = !u.suspended;
   j["shared"] = false;
   j["shared_agent"] = false;
   j["last_login_at"] = nullptr;
@@ -325,7 +326,7 @@ json UserJson(const store::User& u, std::string_view base) {
   j["ticket_restriction"] = staff ? json(nullptr) : json("requested");
   j["only_private_comments"] = false;
   j["restricted_agent"] = false;
-  j["suspended"] = false;
+  j["suspended"] = u.suspended;
   j["default_group_id"] = nullptr;
   j["report_csv"] = false;
   j["user_fields"] = json::object();

@@ -90,11 +90,6 @@ http::Response Failure(const Status& s) {
   return StoreError(s);
 }
 
-std::optional<http::Response> RequireAdmin(const http::Request& req) {
-  if (req.user && req.user->role == "admin") return std::nullopt;
-  return http::ErrorResponse(403, "Forbidden", "only an admin can change support addresses");
-}
-
 // The "recipient_address" object of a request body.
 std::optional<json> AddressBody(const http::Request& req, http::Response& error) {
   return ParseJsonBody(req, error, "recipient_address");
@@ -144,7 +139,7 @@ void RegisterRecipientAddressesApi(http::Router& router, store::Store& store,
     });
     if (!s.ok()) return StoreError(s);
     return http::JsonResponse(200, out);
-  });
+  }, http::kAdminOnly);
 
   router.Get(path + "/{id}", [st, o](const http::Request& req) {
     auto id = ParseId(req.Param("id"));
@@ -159,10 +154,9 @@ void RegisterRecipientAddressesApi(http::Router& router, store::Store& store,
     });
     if (!s.ok()) return StoreError(s);
     return http::JsonResponse(200, out);
-  });
+  }, http::kAdminOnly);
 
   router.Add("POST", path, [st, o, changed](const http::Request& req) {
-    if (auto denied = RequireAdmin(req)) return std::move(*denied);
     http::Response error;
     auto in = AddressBody(req, error);
     if (!in) return error;
@@ -179,10 +173,9 @@ void RegisterRecipientAddressesApi(http::Router& router, store::Store& store,
     });
     if (r.status == 201) changed();
     return r;
-  });
+  }, http::kAdminOnly);
 
   router.Add("PUT", path + "/{id}", [st, o, changed](const http::Request& req) {
-    if (auto denied = RequireAdmin(req)) return std::move(*denied);
     auto id = ParseId(req.Param("id"));
     if (!id) return BadId("recipient address", req.Param("id"));
     http::Response error;
@@ -213,10 +206,9 @@ void RegisterRecipientAddressesApi(http::Router& router, store::Store& store,
     });
     if (r.status == 200 && change.is_default) changed();
     return r;
-  });
+  }, http::kAdminOnly);
 
   router.Add("DELETE", path + "/{id}", [st, changed](const http::Request& req) {
-    if (auto denied = RequireAdmin(req)) return std::move(*denied);
     auto id = ParseId(req.Param("id"));
     if (!id) return BadId("recipient address", req.Param("id"));
     Status s = st->Write([&](store::Tx& tx) { return channel::DeleteAddress(tx, *id); });
@@ -226,10 +218,9 @@ void RegisterRecipientAddressesApi(http::Router& router, store::Store& store,
     r.status = 204;
     r.content_type.clear();
     return r;
-  });
+  }, http::kAdminOnly);
 
   router.Add("PUT", path + "/{id}/verify", [st, o](const http::Request& req) {
-    if (auto denied = RequireAdmin(req)) return std::move(*denied);
     auto id = ParseId(req.Param("id"));
     if (!id) return BadId("recipient address", req.Param("id"));
     http::Response error;
@@ -280,7 +271,7 @@ void RegisterRecipientAddressesApi(http::Router& router, store::Store& store,
       if (Status u = tx.UpdateRecipientAddress(*a); !u.ok()) return u;
       return a;
     });
-  });
+  }, http::kAdminOnly);
 }
 
 }  // namespace postdesk::api

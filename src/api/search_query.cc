@@ -93,7 +93,9 @@ Result<SearchQuery> ParseSearchQuery(std::string_view query) {
         if (keep) allowed.emplace_back(kStatusOrder[i]);
       }
       auto& have = out.tickets.statuses;
-      if (have.empty()) {
+      if (allowed.empty()) {
+        out.matches_nothing = true;  // status<new: no status is below new
+      } else if (have.empty()) {
         have = std::move(allowed);
       } else {  // two status terms: both must hold
         std::erase_if(have, [&](const std::string& s) {

@@ -27,6 +27,11 @@ TEST(SearchQueryTest, StatusComparisonsFollowZendesksOrder) {
   q = ParseSearchQuery("status>new status<pending");
   ASSERT_TRUE(q.ok());
   EXPECT_EQ(q->tickets.statuses, (std::vector<std::string>{"open"}));
+  for (const char* none : {"status<new", "status>closed"}) {
+    q = ParseSearchQuery(none);
+    ASSERT_TRUE(q.ok());
+    EXPECT_TRUE(q->matches_nothing) << none;
+  }
   q = ParseSearchQuery("status:open status:solved");
   ASSERT_TRUE(q.ok());
   EXPECT_TRUE(q->matches_nothing);

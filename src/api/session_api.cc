@@ -4,6 +4,7 @@
 #include <string>
 
 #include "api/present.h"
+#include "common/strings.h"
 
 namespace postdesk::api {
 
@@ -36,6 +37,12 @@ http::Response NotSignedIn() {
 
 http::Response SignIn(accounts::Sessions& sessions, const SessionApiOptions& options,
                       const http::Request& req) {
+  // JSON only: a form on another site can post text/plain without a
+  // preflight, and would sign the victim in to the attacker's account.
+  if (!IStartsWith(Trim(req.Header("content-type")), "application/json")) {
+    return http::ErrorResponse(415, "UnsupportedMediaType",
+                               "send the credentials as application/json");
+  }
   http::Response error;
   auto body = ParseJsonBody(req, error);
   if (!body) return error;
@@ -60,6 +67,12 @@ http::Response SignIn(accounts::Sessions& sessions, const SessionApiOptions& opt
           "Too many failed sign-ins. Try again in " + std::to_string(result.retry_after) +
               " seconds.");
       r.AddHeader("Retry-After", std::to_string(result.retry_after));
+      return r;
+    }
+    case accounts::SignInOutcome::kBusy: {
+      http::Response r = http::ErrorResponse(503, "TemporarilyUnavailable",
+                                             "Many sign-ins at once; try again in a second.");
+      r.AddHeader("Retry-After", "1");
       return r;
     }
     case accounts::SignInOutcome::kStoreFailure:

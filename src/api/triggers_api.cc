@@ -1,6 +1,8 @@
 #include "api/triggers_api.h"
 
 #include <ctime>
+#include <map>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -8,6 +10,7 @@
 #include "common/clock.h"
 #include "common/strings.h"
 #include "rules/defaults.h"
+#include "tickets/trigger_history.h"
 #include "tickets/updates.h"
 
 namespace postdesk::api {
@@ -95,19 +98,19 @@ void RegisterTriggersApi(http::Router& router, store::Store& store, std::string 
     return http::JsonResponse(200, out);
   };
 
-  router.Get("/api/v2/triggers", [list](const http::Request& req) { return list(req, ""); });
+  router.Get("/api/v2/triggers", [list](const http::Request& req) { return list(req, ""); }, http::kAdminOnly);
   router.Get("/api/v2/triggers/active", [list](const http::Request& req) {
     http::Request copy = req;
     copy.query["active"] = "true";
     return list(copy, "");
-  });
+  }, http::kAdminOnly);
   router.Get("/api/v2/triggers/search", [list](const http::Request& req) {
     auto it = req.query.find("query");
     if (it == req.query.end() || Trim(it->second).empty()) {
       return http::ErrorResponse(400, "InvalidParameter", "query: give part of a trigger title");
     }
     return list(req, Trim(it->second));
-  });
+  }, http::kAdminOnly);
 
   router.Get("/api/v2/triggers/{id}", [st, fallback](const http::Request& req) {
     auto id = ParseId(req.Param("id"));
@@ -123,7 +126,7 @@ void RegisterTriggersApi(http::Router& router, store::Store& store, std::string 
     });
     if (!s.ok()) return StoreError(s);
     return http::JsonResponse(200, out);
-  });
+  }, http::kAdminOnly);
 
   router.Add("POST", "/api/v2/triggers", [st, fallback](const http::Request& req) {
     http::Response error;
@@ -146,11 +149,16 @@ void RegisterTriggersApi(http::Router& router, store::Store& store, std::string 
       auto row = tx.CreateTrigger(tickets::TriggerToRow(t));
       if (!row.ok()) return row.status();
       t.id = row->id;
+      if (Status r = tickets::RecordTriggerChange(tx, req.user->id, tickets::TriggerChange::kCreate,
+                                                  std::nullopt, *row, t.created_at);
+          !r.ok()) {
+        return r;
+      }
       out["trigger"] = TriggerJson(t, BaseUrl(req, *fallback));
       out["warnings"] = Warnings(t);
       return Status::Ok();
     });
-  });
+  }, http::kAdminOnly);
 
   router.Add("PUT", "/api/v2/triggers/update_many", [st](const http::Request& req) {
     http::Response error;
@@ -175,6 +183,7 @@ void RegisterTriggersApi(http::Router& router, store::Store& store, std::string 
                                        "trigger " + item["id"].dump() + " does not exist");
           return Status::Ok();
         }
+        const store::TriggerRow before = *row;
         if (item.contains("active")) {
           if (!item["active"].is_boolean()) {
             client = http::ErrorResponse(422, "RecordInvalid", "active: must be true or false");
@@ -195,12 +204,18 @@ void RegisterTriggersApi(http::Router& router, store::Store& store, std::string 
         t->updated_at = Now();
         store::TriggerRow fresh = tickets::TriggerToRow(*t);
         if (Status s = tx.UpdateTrigger(fresh); !s.ok()) return s;
+        if (Status r = tickets::RecordTriggerChange(tx, req.user->id,
+                                                    tickets::ClassifyTriggerEdit(before, fresh),
+                                                    before, fresh, t->updated_at);
+            !r.ok()) {
+          return r;
+        }
         updated.push_back({{"id", t->id}, {"active", t->active}, {"position", t->position}});
       }
       out["triggers"] = std::move(updated);
       return Status::Ok();
     });
-  });
+  }, http::kAdminOnly);
 
   router.Add("PUT", "/api/v2/triggers/{id}", [st, fallback](const http::Request& req) {
     auto id = ParseId(req.Param("id"));
@@ -226,23 +241,68 @@ void RegisterTriggersApi(http::Router& router, store::Store& store, std::string 
       t.is_default = base_trigger->is_default;
       t.created_at = base_trigger->created_at;
       t.updated_at = Now();
-      if (Status s = tx.UpdateTrigger(tickets::TriggerToRow(t)); !s.ok()) return s;
+      store::TriggerRow after = tickets::TriggerToRow(t);
+      if (Status s = tx.UpdateTrigger(after); !s.ok()) return s;
+      if (Status r = tickets::RecordTriggerChange(tx, req.user->id,
+                                                  tickets::ClassifyTriggerEdit(*row, after), *row,
+                                                  after, t.updated_at);
+          !r.ok()) {
+        return r;
+      }
       out["trigger"] = TriggerJson(t, BaseUrl(req, *fallback));
       out["warnings"] = Warnings(t);
       return Status::Ok();
     });
-  });
+  }, http::kAdminOnly);
 
   router.Add("DELETE", "/api/v2/triggers/{id}", [st](const http::Request& req) {
     auto id = ParseId(req.Param("id"));
     if (!id) return BadId("trigger", req.Param("id"));
-    Status s = st->Write([&](store::Tx& tx) { return tx.DeleteTrigger(*id); });
+    Status s = st->Write([&](store::Tx& tx) -> Status {
+      auto before = tx.GetTrigger(*id);
+      if (!before.ok()) return before.status();
+      if (Status d = tx.DeleteTrigger(*id); !d.ok()) return d;
+      return tickets::RecordTriggerChange(tx, req.user->id, tickets::TriggerChange::kDelete,
+                                          *before, std::nullopt, Now());
+    });
     if (!s.ok()) return StoreError(s);
     http::Response r;
     r.status = 204;
     r.content_type.clear();
     return r;
-  });
+  }, http::kAdminOnly);
+
+  // Zendesk's trigger revisions: who changed the trigger, when, from what.
+  router.Get("/api/v2/triggers/{id}/revisions", [st](const http::Request& req) {
+    auto id = ParseId(req.Param("id"));
+    if (!id) return BadId("trigger", req.Param("id"));
+    json out;
+    Status s = st->Read([&](store::Tx& tx) -> Status {
+      auto revisions = tx.ListTriggerRevisions(*id);
+      if (!revisions.ok()) return revisions.status();
+      json list = json::array();
+      std::map<int64_t, std::string> names;
+      for (const auto& r : *revisions) {
+        if (!names.contains(r.author_id)) {
+          auto author = r.author_id ? tx.GetUser(r.author_id) : Result<store::User>(Status::NotFound(""));
+          names[r.author_id] = author.ok() ? author->name : "";
+        }
+        list.push_back({{"id", r.id},
+                        {"trigger_id", r.trigger_id},
+                        {"author_id", r.author_id ? json(r.author_id) : json(nullptr)},
+                        {"author_name", names[r.author_id]},
+                        {"action", r.action},
+                        {"before", json::parse(r.before_json, nullptr, false)},
+                        {"after", json::parse(r.after_json, nullptr, false)},
+                        {"created_at", FormatIsoTime(r.created_at)}});
+      }
+      out["trigger_revisions"] = std::move(list);
+      out["count"] = out["trigger_revisions"].size();
+      return Status::Ok();
+    });
+    if (!s.ok()) return StoreError(s);
+    return http::JsonResponse(200, out);
+  }, http::kAdminOnly);
 
   // Our extension: the standard defaults and whether each is present, changed or missing.
   router.Get("/api/v2/triggers/defaults", [st](const http::Request&) {
@@ -261,6 +321,10 @@ void RegisterTriggersApi(http::Router& router, store::Store& store, std::string 
           item["state"] = !same ? "changed" : (t->active == d.active ? "as_shipped" : (t->active ? "active" : "inactive"));
           item["id"] = row->id;
           item["active"] = t->active;
+          if (!same) {  // the difference, for the admin page
+            item["shipped"] = rules::TriggerToJson(shipped);
+            item["current"] = rules::TriggerToJson(*t);
+          }
         } else if (row.status().kind() == ErrorKind::kNotFound) {
           item["state"] = "missing";
           item["id"] = nullptr;
@@ -273,7 +337,7 @@ void RegisterTriggersApi(http::Router& router, store::Store& store, std::string 
     });
     if (!s.ok()) return StoreError(s);
     return http::JsonResponse(200, json{{"defaults", out}});
-  });
+  }, http::kAdminOnly);
 
   router.Add("POST", "/api/v2/triggers/defaults/{key}/restore", [st, fallback](const http::Request& req) {
     auto shipped = rules::RestoreDefault(req.Param("key"));
@@ -287,24 +351,33 @@ void RegisterTriggersApi(http::Router& router, store::Store& store, std::string 
       rules::Trigger t = *shipped;
       int64_t now = Now();
       auto row = tx.FindTriggerByDefaultKey(t.default_key);
+      std::optional<store::TriggerRow> before, after;
       if (row.ok()) {
+        before = *row;
         t.id = row->id;
         t.position = row->position;
         t.created_at = row->created_at;
         t.updated_at = now;
-        if (Status s = tx.UpdateTrigger(tickets::TriggerToRow(t)); !s.ok()) return s;
+        after = tickets::TriggerToRow(t);
+        if (Status s = tx.UpdateTrigger(*after); !s.ok()) return s;
       } else if (row.status().kind() == ErrorKind::kNotFound) {
         t.created_at = t.updated_at = now;
         auto created = tx.CreateTrigger(tickets::TriggerToRow(t));
         if (!created.ok()) return created.status();
         t.id = created->id;
+        after = *created;
       } else {
         return row.status();
+      }
+      if (Status r = tickets::RecordTriggerChange(tx, req.user->id, tickets::TriggerChange::kRestore,
+                                                  before, after, now);
+          !r.ok()) {
+        return r;
       }
       out["trigger"] = TriggerJson(t, BaseUrl(req, *fallback));
       return Status::Ok();
     });
-  });
+  }, http::kAdminOnly);
 }
 
 }  // namespace postdesk::api

@@ -1,5 +1,6 @@
 #include "api/uploads_api.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include "api/present.h"
@@ -76,7 +77,12 @@ Result<std::vector<store::Upload>> UploadsOf(store::Tx& tx, const json& comment,
     if (!token.is_string() || token.get<std::string>().empty()) {
       return Status::Invalid("ticket.comment.uploads: each entry is a token string");
     }
-    auto upload = tx.GetUpload(Sha256Hex(token.get<std::string>()));
+    std::string key = Sha256Hex(token.get<std::string>());
+    if (std::any_of(out.begin(), out.end(),
+                    [&](const store::Upload& u) { return u.token_sha256 == key; })) {
+      return Status::Invalid("ticket.comment.uploads: a token is listed twice");
+    }
+    auto upload = tx.GetUpload(key);
     if (!upload.ok()) {
       if (upload.status().kind() != ErrorKind::kNotFound) return upload.status();
       return Status::Invalid("ticket.comment.uploads: unknown or used upload token");

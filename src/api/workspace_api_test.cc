@@ -92,6 +92,9 @@ class WorkspaceApiTest : public ::testing::Test {
     r.body = std::move(body);
     r.remote_address = "127.0.0.1";
     r.headers = std::move(headers);
+    if (r.method == "POST" && !r.headers.contains("content-type")) {
+      r.headers["content-type"] = "application/json";
+    }
     return router_.Dispatch(std::move(r));
   }
 
@@ -130,6 +133,12 @@ TEST_F(WorkspaceApiTest, SignInSessionCsrfAndSignOut) {
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(json::parse(wrong.body)["error"], "InvalidCredentials");
   EXPECT_EQ(Call("POST", "/api/v2/session", R"({"email": 1})").status, 400);
+  // A cross-site form can only post text/plain: refused (login CSRF).
+  EXPECT_EQ(Call("POST", "/api/v2/session",
+                 R"({"email": "ann@desk.example", "password": "correct horse"})",
+                 {{"content-type", "text/plain"}})
+                .status,
+            415);
   EXPECT_EQ(Call("GET", "/api/v2/session").status, 401);
 
   auto [cookie, csrf] = SignIn();

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "accounts/sessions.h"
 #include "api/present.h"
 #include "api/uploads_api.h"
 #include "common/ids.h"
@@ -63,7 +64,7 @@ http::Response WriteJson(store::Store& store, int ok_status,
   return http::JsonResponse(ok_status, out);
 }
 
-bool IsStaff(const store::User& u) { return u.role == "agent" || u.role == "admin"; }
+bool IsStaff(const store::User& u) { return accounts::IsStaff(u.role); }
 
 std::optional<int64_t> JsonId(const json& v) {
   if (v.is_number_integer() && v.get<int64_t>() > 0) return v.get<int64_t>();
@@ -271,6 +272,61 @@ json CommentEvent(const store::Comment& c) {
           {"attachments", std::move(files)}};
 }
 
+// An admin changes `user`'s role or deactivates (suspends) it. Nobody
+// changes their own access, and the last active admin stays one. A
+// deactivated user's sessions end and its named API tokens are revoked.
+Status ChangeAccess(store::Tx& tx, const http::AuthUser& actor, const json& in, store::User& user,
+                    ClientError& err) {
+  if (actor.role != "admin") {
+    err.status = 403;
+    err.code = "Forbidden";
+    err.description = "only an admin can change a user's role or deactivate a user";
+    return Status::Ok();
+  }
+  if (actor.id == user.id) {
+    err.description = "you cannot change your own role or deactivate yourself";
+    return Status::Ok();
+  }
+  std::string role = user.role;
+  bool suspended = user.suspended;
+  if (in.contains("role")) {
+    if (!in["role"].is_string()) {
+      err.description = "user.role: must be end-user, agent or admin";
+      return Status::Ok();
+    }
+    role = in["role"].get<std::string>();
+    if (role == "end_user") role = "end-user";
+    if (role != "end-user" && role != "agent" && role != "admin") {
+      err.description = "user.role: must be end-user, agent or admin";
+      return Status::Ok();
+    }
+  }
+  if (in.contains("suspended")) {
+    if (!in["suspended"].is_boolean()) {
+      err.description = "user.suspended: must be true or false";
+      return Status::Ok();
+    }
+    suspended = in["suspended"].get<bool>();
+  }
+  if (user.role == "admin" && !user.suspended && (role != "admin" || suspended)) {
+    auto admins = tx.ListUsersByRole("admin");
+    if (!admins.ok()) return admins.status();
+    int64_t active = std::count_if(admins->begin(), admins->end(),
+                                   [](const store::User& u) { return !u.suspended; });
+    if (active <= 1) {
+      err.description = "the desk needs at least one active admin";
+      return Status::Ok();
+    }
+  }
+  if (suspended && !user.suspended) {
+    if (Status s = tx.DeleteUserSessions(user.id); !s.ok()) return s;
+    if (Status s = tx.DeleteUserApiTokens(user.id); !s.ok()) return s;
+  }
+  user.role = role;
+  user.suspended = suspended;
+  return Status::Ok();
+}
+
 // An Invalid status from input checks becomes the request's 422; anything
 // else is a store failure.
 Status ClientFailure(const Status& s, ClientError& err) {
@@ -389,7 +445,8 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
     });
   });
 
-  // Our extension: an agent clears an undeliverable flag.
+  // Name; our extension: an agent clears an undeliverable flag; an admin
+  // changes an agent's role or deactivates one ("suspended", as Zendesk).
   router.Add("PUT", "/api/v2/users/{id}", [st, o](const http::Request& req) {
     auto id = ParseId(req.Param("id"));
     if (!id) return BadId("user", req.Param("id"));
@@ -415,6 +472,11 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
         user->undeliverable = false;
         user->undeliverable_reason.clear();
         user->soft_bounces = 0;
+      }
+      if (in->contains("role") || in->contains("suspended")) {
+        if (Status s = ChangeAccess(tx, *req.user, *in, *user, err); !s.ok() || !err.description.empty()) {
+          return s;
+        }
       }
       user->updated_at = Now();
       if (Status s = tx.UpdateUser(*user); !s.ok()) return s;

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "accounts/sessions.h"
+#include "api/agents_api.h"
 #include "api/auth.h"
 #include "api/doctor_api.h"
 #include "api/session_api.h"
@@ -208,9 +209,11 @@ int Serve(const Config& config) {
   session_options.throttle.lockout_seconds = config.login_lockout_seconds;
   accounts::Sessions sessions(**store, clock, session_options);
   router.SetAuthHook(api::MakeAuthHook(**store, &sessions));
-  api::RegisterSessionApi(router, sessions);
+  // Secure once we are served over TLS (the cookie then never travels in clear).
+  api::RegisterSessionApi(router, sessions, {.secure_cookie = base_url.starts_with("https:")});
   api::RegisterViewsApi(router, **store, base_url);
   api::RegisterUploadsApi(router, **store, base_url);
+  api::RegisterAgentsApi(router, **store, base_url);
   webui::RegisterWorkspace(router);
 
   api::RegisterReadApi(router, **store, {base_url});
@@ -231,7 +234,7 @@ int Serve(const Config& config) {
   // Suspended mail older than suspended_retention_days is purged (at start, then hourly).
   intake::RetentionTask retention(io.get_executor(), writer, clock,
                                   {.retention_days = config.suspended_retention_days});
-  api::RegisterDoctorApi(router, **store, config);
+  api::RegisterDoctorApi(router, **store, config, [&queue] { queue.Wake(); });
   api::RegisterEmailListsApi(router, **store, {[&pipeline](intake::EmailLists lists) {
                                pipeline.email_lists().Set(std::move(lists));
                              }});

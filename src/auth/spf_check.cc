@@ -9,6 +9,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "auth/spf.h"
@@ -69,7 +70,7 @@ int main(int argc, char** argv) {
   spf_options.receiver = receiver;
   spf::SpfResult result;
   bool done = false;
-  std::string failed;
+  std::optional<std::string> failed;
   auto check = [&]() -> boost::asio::awaitable<void> {
     if (helo_identity) {
       result = co_await spf::CheckHelo(**resolver, ip, helo, spf_options);
@@ -83,8 +84,8 @@ int main(int argc, char** argv) {
     done = true;
   });
   while (!done) io.run_one();
-  if (!failed.empty()) {
-    std::cerr << "spf_check: " << failed << "\n";
+  if (failed) {
+    std::cerr << "spf_check: " << *failed << "\n";
     return 2;
   }
   std::cout << spf::VerdictName(result.verdict) << "\n" << result.reason << "\n";

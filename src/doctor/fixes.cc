@@ -2,6 +2,7 @@
 
 #include "rules/defaults.h"
 #include "rules/trigger.h"
+#include "tickets/trigger_history.h"
 #include "tickets/updates.h"
 
 namespace postdesk::doctor {
@@ -23,8 +24,8 @@ Status Record(store::Tx& tx, std::string_view subject, const FixAction& fix, jso
   return added.ok() ? Status::Ok() : added.status();
 }
 
-Result<std::string> ActivateTrigger(store::Tx& tx, const FixAction& fix, std::string_view subject,
-                                    int64_t now) {
+Result<std::string> ActivateTrigger(store::Tx& tx, const FixAction& fix, int64_t actor_id,
+                                    std::string_view subject, int64_t now) {
   auto row = tx.GetTrigger(fix.id);
   if (!row.ok()) return row.status();
   std::string name = "trigger " + std::to_string(row->id) + " \"" + row->title + "\"";
@@ -33,7 +34,13 @@ Result<std::string> ActivateTrigger(store::Tx& tx, const FixAction& fix, std::st
   if (!trigger.ok()) return trigger.status();
   trigger->active = true;
   trigger->updated_at = now;
-  if (Status s = tx.UpdateTrigger(tickets::TriggerToRow(*trigger)); !s.ok()) return s;
+  store::TriggerRow after = tickets::TriggerToRow(*trigger);
+  if (Status s = tx.UpdateTrigger(after); !s.ok()) return s;
+  if (Status s = tickets::RecordTriggerChange(tx, actor_id, tickets::TriggerChange::kActivate, *row,
+                                              after, now);
+      !s.ok()) {
+    return s;
+  }
   if (Status s = Record(tx, subject, fix,
                         {{"trigger_id", row->id}, {"title", row->title}, {"active", {false, true}}},
                         now);
@@ -43,8 +50,8 @@ Result<std::string> ActivateTrigger(store::Tx& tx, const FixAction& fix, std::st
   return "re-activated " + name;
 }
 
-Result<std::string> RestoreTrigger(store::Tx& tx, const FixAction& fix, std::string_view subject,
-                                   int64_t now) {
+Result<std::string> RestoreTrigger(store::Tx& tx, const FixAction& fix, int64_t actor_id,
+                                   std::string_view subject, int64_t now) {
   auto shipped = rules::RestoreDefault(fix.key);
   if (!shipped.ok()) return shipped.status();
   rules::Trigger t = *shipped;
@@ -62,7 +69,13 @@ Result<std::string> RestoreTrigger(store::Tx& tx, const FixAction& fix, std::str
     t.position = row->position;
     t.created_at = row->created_at;
     t.updated_at = now;
-    if (Status s = tx.UpdateTrigger(tickets::TriggerToRow(t)); !s.ok()) return s;
+    store::TriggerRow after = tickets::TriggerToRow(t);
+    if (Status s = tx.UpdateTrigger(after); !s.ok()) return s;
+    if (Status s = tickets::RecordTriggerChange(tx, actor_id, tickets::TriggerChange::kRestore,
+                                                *row, after, now);
+        !s.ok()) {
+      return s;
+    }
     if (Status s = Record(tx, subject, fix, detail, now); !s.ok()) return s;
     return "restored trigger " + std::to_string(t.id) + " \"" + t.title + "\" as shipped";
   }
@@ -70,6 +83,11 @@ Result<std::string> RestoreTrigger(store::Tx& tx, const FixAction& fix, std::str
   t.created_at = t.updated_at = now;
   auto created = tx.CreateTrigger(tickets::TriggerToRow(t));
   if (!created.ok()) return created.status();
+  if (Status s = tickets::RecordTriggerChange(tx, actor_id, tickets::TriggerChange::kRestore,
+                                              std::nullopt, *created, now);
+      !s.ok()) {
+    return s;
+  }
   detail["trigger_id"] = created->id;
   detail["previous"] = nullptr;
   if (Status s = Record(tx, subject, fix, detail, now); !s.ok()) return s;
@@ -158,13 +176,39 @@ json FixJson(const FixAction& fix) {
   return j;
 }
 
+Result<FixAction> FixFromJson(const json& j) {
+  if (!j.is_object() || !j.contains("fix") || !j["fix"].is_string()) {
+    return Status::Invalid("fix: an object with a \"fix\" kind, as the diagnosis lists it");
+  }
+  FixAction fix;
+  std::string kind = j["fix"].get<std::string>();
+  bool known = false;
+  for (FixKind k : {FixKind::kActivateTrigger, FixKind::kRestoreTrigger,
+                    FixKind::kResendForwardingVerification, FixKind::kClearUndeliverable}) {
+    if (FixKindName(k) == kind) {
+      fix.kind = k;
+      known = true;
+    }
+  }
+  if (!known) return Status::Invalid("fix: unknown kind \"" + kind.substr(0, 40) + "\"");
+  fix.step = j.value("step", std::string());
+  fix.summary = j.value("summary", std::string());
+  if (j.contains("id") && j["id"].is_number_integer()) fix.id = j["id"].get<int64_t>();
+  if (j.contains("key") && j["key"].is_string()) fix.key = j["key"].get<std::string>();
+  bool needs_key = fix.kind == FixKind::kRestoreTrigger;
+  if (needs_key ? fix.key.empty() : fix.id <= 0) {
+    return Status::Invalid(std::string("fix: ") + (needs_key ? "key" : "id") + " is missing");
+  }
+  return fix;
+}
+
 Result<std::string> ApplyFix(store::Tx& tx, const FixAction& fix, const FixContext& context,
                              std::string_view subject, int64_t now) {
   switch (fix.kind) {
     case FixKind::kActivateTrigger:
-      return ActivateTrigger(tx, fix, subject, now);
+      return ActivateTrigger(tx, fix, context.actor_id, subject, now);
     case FixKind::kRestoreTrigger:
-      return RestoreTrigger(tx, fix, subject, now);
+      return RestoreTrigger(tx, fix, context.actor_id, subject, now);
     case FixKind::kResendForwardingVerification:
       return ResendVerification(tx, fix, context, subject, now);
     case FixKind::kClearUndeliverable:

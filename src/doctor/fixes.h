@@ -59,11 +59,16 @@ bool SameAsShipped(const rules::Trigger& stored, const rules::Trigger& shipped);
 void AddFix(std::vector<FixAction>& fixes, FixAction fix);
 
 nlohmann::json FixJson(const FixAction& fix);
+// The fix FixJson printed (its "fix" kind, "id", "key", "step", "summary"),
+// read back for the API. Invalid when the kind is unknown or its target
+// missing. ApplyFix re-checks everything against the store.
+Result<FixAction> FixFromJson(const nlohmann::json& j);
 
 // What a fix needs to know about the desk: how to send a forwarding
 // verification email (the desk's name, default address, domain, hostname).
 struct FixContext {
   channel::ForwardingOptions forwarding;
+  int64_t actor_id = 0;  // who applies it (0: the command line); in the trigger's history
 };
 
 // Applies `fix` in `tx` and records it as a doctor_fix system event about

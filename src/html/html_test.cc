@@ -125,7 +125,9 @@ TEST(SanitizeTest, HostileVectorsComeOutInertAndAreNamed) {
         EXPECT_EQ(s.html.find(bad), std::string::npos) << bad << " in " << s.html;
       }
     }
-    if (c.hazard) EXPECT_TRUE(HasHazard(s, *c.hazard));
+    if (c.hazard) {
+      EXPECT_TRUE(HasHazard(s, *c.hazard));
+    }
   }
   // The link whose base was dropped keeps nothing relative either.
   EXPECT_EQ(Sanitize("<a href=\"/x\">x</a>").html,
@@ -168,11 +170,37 @@ TEST(SanitizeTest, DeepNestingIsFlattenedNotParsed) {
   EXPECT_TRUE(s.flattened);
   EXPECT_NE(s.html.find("bottom &amp;lt;text&amp;gt;"), std::string::npos);
   EXPECT_EQ(Violation(s.html), "");
-  // Implicitly closed elements do not count.
-  std::string list;
-  for (int i = 0; i < 10000; ++i) list += "<li>item<p>para";
-  EXPECT_LT(EstimatedNesting(list), 5u);
-  EXPECT_FALSE(Sanitize(list).flattened);
+}
+
+// The review's three ways past the first estimate: "<div/>" (the slash is
+// ignored on a div), end tags that close nothing, and a comment ended by
+// "--!>". Each is flattened (and the parser, were it reached, frees nothing
+// recursively: its memory is an arena).
+TEST(SanitizeTest, NestingEstimateIsNotFooledBySelfClosingStrayEndsOrComments) {
+  std::string slashes, strays, comment = "<!-- x --!>";
+  for (int i = 0; i < 5000; ++i) {
+    slashes += "<div/>";
+    strays += "<div></x>";
+    comment += "<div>";
+  }
+  for (const std::string* html : {&slashes, &strays, &comment}) {
+    EXPECT_GT(EstimatedNesting(*html), kMaxNesting);
+    auto s = Sanitize(*html);
+    EXPECT_TRUE(s.flattened);
+    EXPECT_TRUE(HasHazard(s, HazardKind::kUncheckable));
+  }
+  // Sequential paragraphs and list items are not nesting.
+  std::string flat;
+  for (int i = 0; i < 5000; ++i) flat += "<p>para<li>item<br><img src=x>";
+  EXPECT_LT(EstimatedNesting(flat), 4u);
+  EXPECT_FALSE(Sanitize(flat).flattened);
+}
+
+TEST(SanitizeTest, TooLargeHtmlIsFlattenedWithAHazard) {
+  std::string big(kMaxParsedBytes + 1, 'a');
+  auto s = Sanitize(big);
+  EXPECT_TRUE(s.flattened);
+  EXPECT_TRUE(HasHazard(s, HazardKind::kUncheckable));
 }
 
 TEST(SanitizeTest, InvalidUtf8AndNulsAreHandled) {

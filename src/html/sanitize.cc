@@ -3,6 +3,8 @@
 #include <gumbo.h>
 
 #include <algorithm>
+#include <iterator>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -304,13 +306,59 @@ class Builder {
   Sanitized& result_;
 };
 
-bool IsImplicitlyClosed(std::string_view tag) {
+// Elements that never have content (the parser opens nothing for them).
+bool IsVoidElement(std::string_view tag) {
   static const std::set<std::string, std::less<>> k = {
-      "p",  "li", "td", "th", "tr", "dt", "dd", "option", "optgroup", "rb", "rp", "rt", "rtc",
-      "br", "hr", "img", "wbr", "col", "input", "meta", "link", "base", "area", "embed",
-      "param", "source", "track", "keygen", "image", "frame"};
+      "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta",
+      "param", "source", "track", "wbr", "image", "frame", "basefont", "bgsound"};
   return k.contains(tag);
 }
+
+// Elements a sibling of the same name closes (<p>a<p>b is two paragraphs).
+bool IsImplicitlyClosed(std::string_view tag) {
+  static const std::set<std::string, std::less<>> k = {
+      "p", "li", "td", "th", "tr", "dt", "dd", "option", "optgroup", "rb", "rp", "rt", "rtc"};
+  return k.contains(tag);
+}
+
+// Where the search for an open p, li, td... to close stops.
+bool IsScopeBoundary(std::string_view tag) {
+  static const std::set<std::string, std::less<>> k = {
+      "table", "td", "th", "caption", "ul", "ol", "dl", "select", "button", "object",
+      "template", "applet", "marquee", "html"};
+  return k.contains(tag);
+}
+
+// The parser's memory, freed all at once: gumbo frees its tree recursively,
+// which hostile nesting could turn into a stack overflow, so it never frees
+// anything itself (its deallocator does nothing) and the arena goes at the
+// end. Chunks of 1 MiB; a larger request gets a chunk of its own.
+class Arena {
+ public:
+  static void* Allocate(void* self, size_t size) { return static_cast<Arena*>(self)->Take(size); }
+  static void Release(void*, void*) {}
+
+ private:
+  void* Take(size_t size) {
+    size = (size + 15) & ~size_t{15};
+    if (size > kChunk / 4) {
+      chunks_.push_back(std::make_unique<char[]>(size));
+      return chunks_.back().get();
+    }
+    if (chunks_.empty() || used_ + size > kChunk) {
+      chunks_.push_back(std::make_unique<char[]>(kChunk));
+      current_ = chunks_.back().get();
+      used_ = 0;
+    }
+    void* p = current_ + used_;
+    used_ += size;
+    return p;
+  }
+  static constexpr size_t kChunk = 1 << 20;
+  std::vector<std::unique_ptr<char[]>> chunks_;
+  char* current_ = nullptr;
+  size_t used_ = 0;
+};
 
 }  // namespace
 
@@ -324,19 +372,40 @@ std::string_view HazardName(HazardKind kind) {
       return "script_url";
     case HazardKind::kPasswordField:
       return "password_field";
+    case HazardKind::kUncheckable:
+      return "uncheckable_html";
   }
   return "unknown";
 }
 
-size_t EstimatedNesting(std::string_view html) {
-  size_t depth = 0, deepest = 0;
+size_t EstimatedNesting(std::string_view html, size_t stop_above) {
+  // A stack of open elements roughly as the parser keeps it: an end tag
+  // closes only an element it names, "/>" closes only void ones (HTML
+  // ignores it on the others), a p, li, td... closes the open one of its
+  // kind. It errs deep where markup is odd; the parser's memory is an arena
+  // either way, so an error costs time, never the stack.
+  std::vector<std::string> open;
+  size_t deepest = 0;
   size_t i = 0;
   while ((i = html.find('<', i)) != std::string_view::npos) {
     ++i;
     if (i >= html.size()) break;
     char c = html[i];
-    if (c == '!') {  // comment or doctype
-      size_t end = html.compare(i, 3, "!--") == 0 ? html.find("-->", i) : html.find('>', i);
+    if (c == '!') {
+      if (html.compare(i, 3, "!--") == 0) {
+        // A comment ends at "-->" or "--!>" (also "<!-->" and "<!--->").
+        size_t from = i + 3;
+        if (html.compare(from, 1, ">") == 0 || html.compare(from, 2, "->") == 0) {
+          i = from;
+          continue;
+        }
+        size_t a = html.find("-->", from), b = html.find("--!>", from);
+        size_t end = std::min(a, b);
+        if (end == std::string_view::npos) break;  // the rest is a comment
+        i = end + 3;
+        continue;
+      }
+      size_t end = html.find('>', i);  // doctype or bogus comment
       if (end == std::string_view::npos) break;
       i = end;
       continue;
@@ -352,14 +421,14 @@ size_t EstimatedNesting(std::string_view html) {
     std::string name = ToLower(html.substr(name_at, name_end - name_at));
     size_t end = html.find('>', name_end);
     if (end == std::string_view::npos) break;
-    bool self_closing = end > 0 && html[end - 1] == '/';
     i = end;
     if (closing) {
-      if (!IsImplicitlyClosed(name) && depth > 0) --depth;
+      auto it = std::find(open.rbegin(), open.rend(), name);
+      if (it != open.rend()) open.erase(std::next(it).base(), open.end());
       continue;
     }
     if (name == "script" || name == "style" || name == "textarea" || name == "title" ||
-        name == "xmp") {  // raw text up to the end tag
+        name == "xmp" || name == "plaintext") {  // raw text up to the end tag
       size_t close = html.find("</", end);
       while (close != std::string_view::npos &&
              ToLower(html.substr(close + 2, name.size())) != name) {
@@ -369,7 +438,20 @@ size_t EstimatedNesting(std::string_view html) {
       i = close;
       continue;
     }
-    if (!self_closing && !IsImplicitlyClosed(name)) deepest = std::max(deepest, ++depth);
+    if (IsVoidElement(name)) continue;
+    if (IsImplicitlyClosed(name)) {
+      // A new p, li, td... closes the open one of its kind within its scope.
+      for (size_t k = open.size(); k-- > 0;) {
+        if (open[k] == name) {
+          open.resize(k);
+          break;
+        }
+        if (IsScopeBoundary(open[k])) break;
+      }
+    }
+    open.push_back(std::move(name));
+    deepest = std::max(deepest, open.size());
+    if (deepest > stop_above) break;
   }
   return deepest;
 }
@@ -377,9 +459,13 @@ size_t EstimatedNesting(std::string_view html) {
 Sanitized Sanitize(std::string_view html, const SanitizeOptions& options) {
   Sanitized result;
   std::string text = SanitizeUtf8(html);
-  if (EstimatedNesting(text) > kMaxNesting) {
-    // Too deep for the parser's recursive free: the text, escaped.
+  if (text.size() > kMaxParsedBytes || EstimatedNesting(text, kMaxNesting) > kMaxNesting) {
+    // Too big or too deep to parse in reasonable time: the text, escaped,
+    // and a hazard (padding must not be a way past the checks).
     result.flattened = true;
+    result.hazards.push_back({HazardKind::kUncheckable, "html",
+                              text.size() > kMaxParsedBytes ? "larger than the parser takes"
+                                                            : "nested too deeply to check"});
     std::string plain;
     bool in_tag = false;
     for (char c : text) {
@@ -392,11 +478,16 @@ Sanitized Sanitize(std::string_view html, const SanitizeOptions& options) {
     result.html += "</pre>";
     return result;
   }
-  GumboOutput* output = gumbo_parse_with_options(&kGumboDefaultOptions, text.data(), text.size());
+  Arena arena;
+  GumboOptions parse_options = kGumboDefaultOptions;
+  parse_options.allocator = &Arena::Allocate;
+  parse_options.deallocator = &Arena::Release;
+  parse_options.userdata = &arena;
+  GumboOutput* output = gumbo_parse_with_options(&parse_options, text.data(), text.size());
   if (!output) return result;
   Builder(options, result).Run(output->document);
-  gumbo_destroy_output(&kGumboDefaultOptions, output);
-  return result;
+  return result;  // the arena frees the tree
+
 }
 
 }  // namespace postdesk::html

@@ -19,12 +19,15 @@
 // element, an event handler, a script URL, a password field), which intake
 // turns into a malicious_pattern_detected suspension.
 //
-// Input trust: none; any bytes (invalid UTF-8 is replaced). Markup nested
-// deeper than kMaxNesting is not parsed (the parser frees its tree
-// recursively); such HTML comes out as its escaped text instead.
+// Input trust: none; any bytes (invalid UTF-8 is replaced). The parser's
+// memory is an arena freed at once (gumbo's own free recurses down the
+// tree). HTML over kMaxParsedBytes, or nested deeper than kMaxNesting
+// (the parser's work grows with depth times elements), is not parsed: its
+// escaped text comes out instead, with an "uncheckable" hazard.
 // Thread-safety: pure functions.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -32,9 +35,10 @@
 
 namespace postdesk::html {
 
-inline constexpr size_t kMaxNesting = 2000;
+inline constexpr size_t kMaxNesting = 512;
+inline constexpr size_t kMaxParsedBytes = 4 * 1024 * 1024;
 
-enum class HazardKind { kScriptElement, kEventHandler, kScriptUrl, kPasswordField };
+enum class HazardKind { kScriptElement, kEventHandler, kScriptUrl, kPasswordField, kUncheckable };
 std::string_view HazardName(HazardKind kind);  // "script_element", ...
 
 struct Hazard {
@@ -46,7 +50,7 @@ struct Hazard {
 struct Sanitized {
   std::string html;
   std::vector<Hazard> hazards;
-  bool flattened = false;  // nested too deep: the text only, escaped
+  bool flattened = false;  // too big or too deep: the text only, escaped
 };
 
 struct SanitizeOptions {
@@ -57,9 +61,9 @@ struct SanitizeOptions {
 
 Sanitized Sanitize(std::string_view html, const SanitizeOptions& options = {});
 
-// An upper bound on how deeply `html` nests elements, from a linear scan
-// (no parse). Elements HTML5 closes implicitly (p, li, td...) and void ones
-// do not count.
-size_t EstimatedNesting(std::string_view html);
+// How deeply `html` nests elements, estimated generously by a scan that
+// keeps its own stack of open elements (no parse); it stops counting once
+// past `stop_above`.
+size_t EstimatedNesting(std::string_view html, size_t stop_above = SIZE_MAX);
 
 }  // namespace postdesk::html

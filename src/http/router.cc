@@ -347,6 +347,12 @@ Response Router::Dispatch(Request request) const {
       if (!request.user) {
         return ErrorResponse(401, "Unauthorized", "Authentication is required.");
       }
+      if (best->options.admin_only && request.user->role != "admin") {
+        return ErrorResponse(403, "Forbidden",
+                             "Only an admin can use " + Truncate(request.method, 10) + " " +
+                                 Truncate(request.path, 100) +
+                                 "; ask an admin of this help desk.");
+      }
     }
     return best->handler(request);
   } catch (const std::exception& e) {

@@ -103,7 +103,12 @@ using AuthHook = std::function<std::optional<Response>(Request&)>;
 struct RouteOptions {
   bool requires_auth = true;
   bool json_suffix = true;  // also match "<path>.json"
+  // Only admins: anyone else who authenticated gets 403 JSON. Admin pages'
+  // routes (triggers, the email channel, lists, agents, tokens) say so here,
+  // where the route is registered.
+  bool admin_only = false;
 };
+inline constexpr RouteOptions kAdminOnly{.admin_only = true};
 
 class Router {
  public:

@@ -184,6 +184,23 @@ TEST_F(RouterTest, AuthHookRefusesOrFillsUser) {
   EXPECT_EQ(router_.Dispatch(Make("GET", "/nope")).status, 404);
 }
 
+TEST_F(RouterTest, AdminOnlyRoutesRefuseAgentsWith403) {
+  router_.Add("PUT", "/admin-thing", [](const Request&) { return JsonResponse(200, {}); },
+              kAdminOnly);
+  router_.SetAuthHook([](Request& r) -> std::optional<Response> {
+    r.user = AuthUser{.id = 1, .role = std::string(r.Header("x-role"))};
+    return std::nullopt;
+  });
+  Request agent = Make("PUT", "/admin-thing");
+  agent.headers["x-role"] = "agent";
+  auto refused = router_.Dispatch(agent);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(Body(refused)["error"], "Forbidden");
+  Request admin = Make("PUT", "/admin-thing");
+  admin.headers["x-role"] = "admin";
+  EXPECT_EQ(router_.Dispatch(admin).status, 200);
+}
+
 TEST_F(RouterTest, HandlerExceptionIs500Json) {
   auto r = router_.Dispatch(Make("GET", "/boom"));
   EXPECT_EQ(r.status, 500);

@@ -1,6 +1,7 @@
 #include "intake/pipeline.h"
 
 #include <algorithm>
+#include <optional>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -827,12 +828,12 @@ Result<Outcome> Pipeline::Process(store::Store& store, Inbound inbound, dns::Res
   if (resolver && io) {
     // An exception in authentication must not let the mail past the
     // DMARC checks it would have faced: the door tries again later.
-    std::string failed;
+    std::optional<std::string> failed;
     Spawn(io->get_executor(), Authenticate(*resolver, prepared), "pipe door: authenticating a message",
           [&failed](const std::string& error) { failed = error; });
     io->run();
     io->restart();
-    if (!failed.empty()) return Status::Temporary("internal error while authenticating: " + failed);
+    if (failed) return Status::Temporary("internal error while authenticating: " + *failed);
   }
   Result<Outcome> result = Status::Temporary("not run");
   Status s = store.Write([&](store::Tx& tx) {

@@ -308,6 +308,9 @@ std::optional<Finding> CheckHtml(std::string_view raw_html) {
     case html::HazardKind::kPasswordField:
       what = "the HTML body has a field asking for a password (credential phishing)";
       break;
+    case html::HazardKind::kUncheckable:
+      what = "the HTML body cannot be checked (" + h.snippet + ")";
+      break;
   }
   nlohmann::json all = nlohmann::json::array();
   for (const auto& other : parsed.hazards) {

@@ -180,7 +180,17 @@ std::string AttachmentPart(const MailAttachment& a) {
   } else {
     // A UTF-8 name: RFC 2231 in the disposition (what current clients
     // read), an RFC 2047 word in the type's name for older ones.
-    part = "Content-Type: " + type + ";\r\n name=\"=?UTF-8?B?" + Base64Encode(name) + "?=\"\r\n";
+    // Encoded words of at most 75 characters: 45 bytes of UTF-8 each, cut
+    // between characters.
+    std::string words;
+    for (size_t at = 0; at < name.size();) {
+      size_t n = std::min<size_t>(45, name.size() - at);
+      while (at + n < name.size() && (static_cast<unsigned char>(name[at + n]) & 0xC0) == 0x80) --n;
+      if (!words.empty()) words += " ";
+      words += "=?UTF-8?B?" + Base64Encode(name.substr(at, n)) + "?=";
+      at += n;
+    }
+    part = "Content-Type: " + type + ";\r\n name=\"" + words + "\"\r\n";
     part += "Content-Disposition: attachment";
     std::string encoded;
     static constexpr char kHex[] = "0123456789ABCDEF";

@@ -252,12 +252,20 @@ asio::awaitable<void> OutboundQueue::Run() {
 }
 
 void OutboundQueue::DeliveryCrashed(store::OutboundRecipient r, const std::string& error) {
+  // A temporary failure like any other: the same backoff, and failed once
+  // the delivery's lifetime is over.
+  SendResult crashed;
+  crashed.outcome = SendResult::Outcome::kTemporary;
+  crashed.stage = "queue";
+  crashed.text = "internal error while delivering: " + error;
   int64_t now = clock_.Now();
-  r.next_attempt_at = now + options_.retry.first_delay_seconds;
-  std::string detail = "internal error while delivering (" + error + "); retried later";
+  AttemptOutcome outcome = Classify(crashed, r, options_.retry, now);
+  r.reason = outcome.reason;
+  r.next_attempt_at = outcome.next_attempt_at;
+  std::string detail = "at queue: " + crashed.text;
   writer_.Submit(
-      [r, detail, now](store::Tx& tx) mutable {
-        return RecordTransition(tx, r, "deferred", detail, now);
+      [r, outcome, detail, now](store::Tx& tx) mutable {
+        return RecordTransition(tx, r, outcome.state, detail, now);
       },
       [address = r.address](Status s) {
         if (!s.ok()) spdlog::error("outbound record {}: {}", address, s.message());

@@ -39,6 +39,7 @@ TEST(OutboundQueueTest, AnExceptionInADeliveryDefersTheRecipient) {
         r.address = address;
         r.verp_token = NewToken().substr(0, 16);
         r.next_attempt_at = clock.Now();
+        r.created_at = clock.Now();
         r.expires_at = clock.Now() + 3600;
         auto rr = tx.AddOutboundRecipient(r);
         if (!rr.ok()) return rr.status();

@@ -1,5 +1,6 @@
 #include "smtp/server.h"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <map>
@@ -57,6 +58,17 @@ struct Server::Shared {
 
 namespace {
 
+// What the per-client limit counts: an IPv4 address, or an IPv6 /64 (one
+// host holds a whole /64).
+std::string ClientGroup(const std::string& peer) {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(peer, ec);
+  if (ec || !address.is_v6() || address.to_v6().is_v4_mapped()) return peer;
+  auto bytes = address.to_v6().to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return asio::ip::address_v6(bytes).to_string() + "/64";
+}
+
 void LogException(std::exception_ptr e, const char* where) {
   if (!e) return;
   try {
@@ -104,7 +116,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     {
       std::lock_guard lock(shared_->mu);
       shared_->connections.erase(id_);
-      auto it = shared_->per_client.find(peer_);
+      auto it = shared_->per_client.find(ClientGroup(peer_));
       if (it != shared_->per_client.end() && --it->second == 0) shared_->per_client.erase(it);
     }
     shared_->active.fetch_sub(1);
@@ -157,6 +169,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     } else {
       limit = session_deadline_;
       limit_why = "session time limit";
+    }
+    // Whatever it does, a connection ends after max_session_lifetime_seconds.
+    if (lifetime_deadline_ < limit) {
+      limit = lifetime_deadline_;
+      limit_why = "connection lifetime limit";
     }
     if (limit - now < wait) {
       wait = std::max<clock::duration>(limit - now, clock::duration::zero());
@@ -287,6 +304,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::chrono::steady_clock::time_point session_deadline_ =
       std::chrono::steady_clock::now() +
       seconds(std::max<uint32_t>(1, shared_->options.session_timeout_seconds));
+  const std::chrono::steady_clock::time_point lifetime_deadline_ =
+      std::chrono::steady_clock::now() +
+      seconds(std::max<uint32_t>(1, shared_->options.max_session_lifetime_seconds));
   bool in_data_ = false;
   std::chrono::steady_clock::time_point data_start_;
   uint64_t data_bytes_ = 0;
@@ -323,7 +343,7 @@ awaitable<void> AcceptLoop(std::shared_ptr<Server::Shared> s) {
       refusal = "too many connections";
     } else if (s->options.max_connections_per_client != 0) {
       std::lock_guard lock(s->mu);
-      auto it = s->per_client.find(peer);
+      auto it = s->per_client.find(ClientGroup(peer));
       if (it != s->per_client.end() && it->second >= s->options.max_connections_per_client) {
         refusal = "too many connections from your address";
       }
@@ -340,7 +360,7 @@ awaitable<void> AcceptLoop(std::shared_ptr<Server::Shared> s) {
     {
       std::lock_guard lock(s->mu);
       if (s->stopping.load()) co_return;
-      ++s->per_client[peer];
+      ++s->per_client[ClientGroup(peer)];
       const uint64_t id = ++s->next_id;
       conn = std::make_shared<Connection>(s, std::move(socket), id, peer);
       s->connections[id] = conn;

@@ -5,7 +5,8 @@
 // time a session may spend in commands is capped (session_timeout_seconds,
 // DATA transfers not counted) and a DATA transfer must keep a minimum rate
 // after a grace period, so a trickling client cannot hold a slot for ever.
-// Open connections are capped in all and per client address, and when most
+// Open connections are capped in all and per client address (IPv6 by /64),
+// and a connection's whole life is capped too. When most
 // slots are taken the server is "under stress" (as Postfix) and every read
 // gets the short stress_timeout_seconds instead. The session bounds the rest
 // (see session.h). Errors are values (as_tuple); no exception leaves a session.
@@ -45,6 +46,9 @@ struct ServerOptions {
   // Per client address; 0: no limit (LMTP, where the client is our own MTA).
   uint32_t max_connections_per_client = 20;
   uint32_t session_timeout_seconds = 600;
+  // However it spends it (several DATA transfers at the minimum rate), a
+  // connection lives at most this long.
+  uint32_t max_session_lifetime_seconds = 3600;
   uint32_t data_grace_seconds = 60;
   uint32_t min_data_bytes_per_second = 1024;
   // Under stress (at least stress_percent of max_connections open), reads

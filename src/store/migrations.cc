@@ -315,6 +315,29 @@ const std::vector<Migration>& Migrations() {
   created_at BIGINT NOT NULL
 ))",
            "CREATE INDEX uploads_created ON uploads (created_at)",
+           // Who changed a trigger, when, and from what to what. No foreign
+           // key: a deleted trigger keeps its history.
+           R"(CREATE TABLE trigger_revisions (
+  id {id_pk},
+  trigger_id BIGINT NOT NULL,
+  author_id BIGINT NOT NULL,
+  action TEXT NOT NULL,
+  before_json TEXT NOT NULL,
+  after_json TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+))",
+           "CREATE INDEX trigger_revisions_trigger ON trigger_revisions (trigger_id, id)",
+           // Agents can be deactivated (Zendesk's "suspended" user); API
+           // tokens are many per agent, each named and revocable.
+           "ALTER TABLE users ADD COLUMN suspended INTEGER NOT NULL DEFAULT 0",
+           R"(CREATE TABLE api_tokens (
+  id {id_pk},
+  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  description TEXT NOT NULL,
+  token_sha256 TEXT NOT NULL UNIQUE,
+  created_at BIGINT NOT NULL
+))",
+           "CREATE INDEX api_tokens_user ON api_tokens (user_id)",
        }},
   };
   return steps;

@@ -33,6 +33,8 @@ struct User {
   bool undeliverable = false;
   std::string undeliverable_reason;
   int64_t soft_bounces = 0;
+  // A deactivated agent (Zendesk's "suspended" user): no sign-in, no API.
+  bool suspended = false;
   int64_t created_at = 0;
   int64_t updated_at = 0;
 };
@@ -269,6 +271,27 @@ struct AgentSession {
   int64_t last_seen_at = 0;
 };
 
+// One change of a trigger: `before`/`after` are its JSON ("null" when it
+// did not exist yet or any more); author 0 is the desk itself.
+struct TriggerRevision {
+  int64_t id = 0;
+  int64_t trigger_id = 0;
+  int64_t author_id = 0;
+  std::string action;  // tickets::TriggerChangeName
+  std::string before_json = "null";
+  std::string after_json = "null";
+  int64_t created_at = 0;
+};
+
+// A named API token of an agent; only its SHA-256 is stored.
+struct ApiToken {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::string description;
+  std::string token_sha256;
+  int64_t created_at = 0;
+};
+
 // A file uploaded for a reply (POST /api/v2/uploads), waiting for the
 // comment that takes it. The API hands out a token; only its SHA-256 is kept.
 struct Upload {
@@ -312,9 +335,15 @@ class Tx {
   virtual Result<User> FindUserByEmail(std::string_view email) = 0;
   virtual Status SetUserApiToken(int64_t user_id, std::string_view token_sha256) = 0;
   virtual Result<User> FindUserByApiToken(std::string_view token_sha256) = 0;
-  // Writes name, role, undeliverable, undeliverable_reason, soft_bounces, updated_at.
+  // Writes name, role, undeliverable, undeliverable_reason, soft_bounces,
+  // suspended, updated_at.
   virtual Status UpdateUser(const User& user) = 0;
   virtual Result<std::vector<User>> ListUsersByRole(std::string_view role) = 0;  // by id
+  // Named API tokens (besides the one FindUserByApiToken also finds).
+  virtual Result<ApiToken> AddApiToken(ApiToken token) = 0;  // id set
+  virtual Result<std::vector<ApiToken>> ListApiTokens() = 0;  // by id
+  virtual Status DeleteApiToken(int64_t id) = 0;  // NotFound when absent
+  virtual Status DeleteUserApiTokens(int64_t user_id) = 0;
 
   // Agents' password hashes ("" when none) and workspace sessions.
   virtual Status SetPasswordHash(int64_t user_id, std::string_view hash) = 0;
@@ -407,6 +436,8 @@ class Tx {
   virtual Status DeleteTrigger(int64_t id) = 0;  // NotFound when absent
   virtual Result<std::vector<TriggerRow>> ListTriggers() = 0;
   virtual Result<TriggerRow> FindTriggerByDefaultKey(std::string_view key) = 0;
+  virtual Result<int64_t> AddTriggerRevision(const TriggerRevision& revision) = 0;
+  virtual Result<std::vector<TriggerRevision>> ListTriggerRevisions(int64_t trigger_id) = 0;  // oldest first
 
   // Outbound email and delivery tracking.
   virtual Result<OutboundMessage> AddOutboundMessage(OutboundMessage message) = 0;

@@ -2190,6 +2190,147 @@ TEST_P(StoreTest, RefusesNewerSchema) {
       << opened.status().message();
 }
 
+// ---- the workspace: sessions, uploads, views, tokens, trigger history ----
+
+TEST_P(StoreTest, SessionsExpireByIdleTimeAndGoWithTheirAgent) {
+  W([&](Tx& tx) {
+    User u = MakeUser(tx, "ann@desk.example");
+    ASSERT_TRUE(tx.SetPasswordHash(u.id, "$argon2id$x").ok());
+    EXPECT_EQ(*tx.GetPasswordHash(u.id), "$argon2id$x");
+    ASSERT_TRUE(tx.AddSession({.token_sha256 = "t1", .user_id = u.id, .csrf_token = "c1",
+                               .client_ip = "::1", .created_at = 100, .last_seen_at = 100})
+                    .ok());
+    ASSERT_TRUE(tx.AddSession({.token_sha256 = "t2", .user_id = u.id, .csrf_token = "c2",
+                               .created_at = 100, .last_seen_at = 100})
+                    .ok());
+    EXPECT_FALSE(tx.AddSession({.token_sha256 = "t1", .user_id = u.id}).ok());  // unique
+    ASSERT_TRUE(tx.TouchSession("t2", 500).ok());
+    EXPECT_EQ(tx.TouchSession("nope", 500).kind(), ErrorKind::kNotFound);
+    EXPECT_EQ(*tx.DeleteSessionsIdleSince(300), 1);
+    EXPECT_EQ(tx.GetSession("t1").status().kind(), ErrorKind::kNotFound);
+    EXPECT_EQ(tx.GetSession("t2")->csrf_token, "c2");
+    ASSERT_TRUE(tx.DeleteUserSessions(u.id).ok());
+    EXPECT_FALSE(tx.GetSession("t2").ok());
+    EXPECT_TRUE(tx.DeleteSession("t2").ok());  // absent is fine
+  });
+}
+
+TEST_P(StoreTest, UploadsKeepTheirBytesOnceAndAreTakenOnce) {
+  W([&](Tx& tx) {
+    User u = MakeUser(tx, "ann@desk.example");
+    auto a = tx.AddUpload({.token_sha256 = "k1", .user_id = u.id, .file_name = "a.txt",
+                           .content_type = "text/plain", .created_at = 100},
+                          "same bytes");
+    ASSERT_TRUE(a.ok()) << a.status().message();
+    EXPECT_EQ(a->size, 10);
+    auto b = tx.AddUpload({.token_sha256 = "k2", .user_id = u.id, .file_name = "b.txt",
+                           .created_at = 200},
+                          "same bytes");
+    ASSERT_TRUE(b.ok());
+    EXPECT_EQ(a->sha256, b->sha256);
+    EXPECT_EQ(*tx.GetBlob(a->sha256), "same bytes");
+    EXPECT_EQ(tx.GetUpload("k1")->file_name, "a.txt");
+    ASSERT_TRUE(tx.DeleteUpload("k1").ok());
+    EXPECT_EQ(tx.DeleteUpload("k1").kind(), ErrorKind::kNotFound);
+    EXPECT_EQ(*tx.DeleteUploadsBefore(150), 0);
+    EXPECT_EQ(*tx.DeleteUploadsBefore(250), 1);
+  });
+}
+
+TEST_P(StoreTest, TicketQueriesFilterSortAndCount) {
+  W([&](Tx& tx) {
+    User bob = MakeUser(tx, "bob@x.example");
+    User amy = MakeUser(tx, "amy@x.example");
+    Ticket t1 = MakeTicket(tx, bob.id, "Printer 100%_done");
+    Ticket t2 = MakeTicket(tx, amy.id, "請求書の件");
+    Ticket t3 = MakeTicket(tx, bob.id, "Refund");
+    t2.status = "open";
+    t2.tags = {"vip"};
+    t2.updated_at = 1700000500;
+    ASSERT_TRUE(tx.UpdateTicket(t2).ok());
+    t3.status = "solved";
+    t3.assignee_id = amy.id;
+    ASSERT_TRUE(tx.UpdateTicket(t3).ok());
+    ASSERT_TRUE(tx.AddComment({.ticket_id = t3.id, .author_id = bob.id, .body = "送金されていません"}).ok());
+    OutboundMessage m;
+    m.message_id = "m@x";
+    m.ticket_id = t1.id;
+    m.bytes = "x";
+    auto added = tx.AddOutboundMessage(m);
+    ASSERT_TRUE(added.ok());
+    OutboundRecipient r;
+    r.message_id = added->id;
+    r.address = "bob@x.example";
+    r.verp_token = "v1";
+    r.state = "bounced";
+    ASSERT_TRUE(tx.AddOutboundRecipient(r).ok());
+
+    auto ids = [&](const TicketQuery& q) {
+      std::vector<int64_t> out;
+      auto found = tx.QueryTickets(q);
+      EXPECT_TRUE(found.ok()) << found.status().message();
+      if (found.ok()) {
+        for (const auto& t : *found) out.push_back(t.id);
+      }
+      return out;
+    };
+    TicketQuery open;
+    open.statuses = {"new", "open"};
+    EXPECT_EQ(ids(open), (std::vector<int64_t>{t2.id, t1.id}));  // newest update first
+    EXPECT_EQ(*tx.CountTickets(open), 2);
+    TicketQuery unassigned{.assignee = TicketQuery::Assignee::kNobody};
+    EXPECT_EQ(*tx.CountTickets(unassigned), 2);
+    TicketQuery failures{.delivery_failures = true};
+    EXPECT_EQ(ids(failures), (std::vector<int64_t>{t1.id}));
+    TicketQuery words{.words = {"されて"}};
+    EXPECT_EQ(ids(words), (std::vector<int64_t>{t3.id}));  // in a comment
+    TicketQuery literal{.words = {"0%_d"}};
+    EXPECT_EQ(ids(literal), (std::vector<int64_t>{t1.id}));
+    TicketQuery wildcard{.words = {"r%d"}};
+    EXPECT_TRUE(ids(wildcard).empty());  // % is not a wildcard
+    TicketQuery tagged{.tags = {"VIP"}};
+    EXPECT_EQ(ids(tagged), (std::vector<int64_t>{t2.id}));
+    TicketQuery by_requester{.sort = TicketQuery::Sort::kRequester, .ascending = true};
+    EXPECT_EQ(ids(by_requester).front(), t2.id);  // amy before bob
+    TicketQuery paged{.sort = TicketQuery::Sort::kId, .ascending = true, .offset = 1, .limit = 1};
+    EXPECT_EQ(ids(paged), (std::vector<int64_t>{t2.id}));
+  });
+}
+
+TEST_P(StoreTest, NamedApiTokensFindTheirUserAndAreRevoked) {
+  W([&](Tx& tx) {
+    User u = MakeUser(tx, "ann@desk.example");
+    auto t = tx.AddApiToken({.user_id = u.id, .description = "CI", .token_sha256 = "h1",
+                             .created_at = 5});
+    ASSERT_TRUE(t.ok());
+    EXPECT_EQ(tx.FindUserByApiToken("h1")->id, u.id);
+    EXPECT_EQ(tx.ListApiTokens()->size(), 1u);
+    ASSERT_TRUE(tx.DeleteApiToken(t->id).ok());
+    EXPECT_EQ(tx.DeleteApiToken(t->id).kind(), ErrorKind::kNotFound);
+    EXPECT_FALSE(tx.FindUserByApiToken("h1").ok());
+    u.suspended = true;
+    ASSERT_TRUE(tx.UpdateUser(u).ok());
+    EXPECT_TRUE(tx.GetUser(u.id)->suspended);
+  });
+}
+
+TEST_P(StoreTest, TriggerRevisionsOutliveTheirTrigger) {
+  W([&](Tx& tx) {
+    ASSERT_TRUE(tx.AddTriggerRevision({.trigger_id = 9, .author_id = 1, .action = "create",
+                                       .after_json = "{}", .created_at = 1})
+                    .ok());
+    ASSERT_TRUE(tx.AddTriggerRevision({.trigger_id = 9, .action = "delete",
+                                       .before_json = "{}", .created_at = 2})
+                    .ok());
+    auto list = tx.ListTriggerRevisions(9);
+    ASSERT_TRUE(list.ok());
+    ASSERT_EQ(list->size(), 2u);
+    EXPECT_EQ((*list)[0].action, "create");
+    EXPECT_EQ((*list)[1].after_json, "null");
+    EXPECT_TRUE(tx.ListTriggerRevisions(10)->empty());
+  });
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreTest, ::testing::Values(SqliteBackend()),
                          [](const ::testing::TestParamInfo<Backend>& info) {
                            return info.param.name;

@@ -21,7 +21,9 @@ namespace {
 using nlohmann::json;
 constexpr std::string_view kSeededSetting = "default_triggers_seeded";
 constexpr size_t kMaxReferences = 20;
-constexpr int64_t kMaxMailedAttachmentBytes = 20 * 1024 * 1024;
+// Base64 adds a third: 10 MiB of files is ~14 MB of mail, under the common
+// 20-25 MB limits of receiving servers.
+constexpr int64_t kMaxMailedAttachmentBytes = 10 * 1024 * 1024;
 
 void ApplyState(const rules::TicketState& s, store::Ticket& t) {
   t.status = s.status;
@@ -293,7 +295,8 @@ Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64
   }
 
   // An agent's public reply carries its files to whoever the triggers mail
-  // (up to kMaxMailedAttachmentBytes in all; the rest stay in the workspace).
+  // (up to kMaxMailedAttachmentBytes in all; the rest stay in the workspace
+  // and are named in the audit's metadata).
   std::vector<outbound::MailAttachment> files;
   if (u.comment && u.comment->is_public && (u.actor.role == "agent" || u.actor.role == "admin")) {
     int64_t total = 0;

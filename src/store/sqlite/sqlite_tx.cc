@@ -85,7 +85,7 @@ std::vector<std::string> SplitLines(const std::string& s) {
 
 constexpr std::string_view kUserCols =
     "id, name, email, role, undeliverable, undeliverable_reason, soft_bounces, created_at, "
-    "updated_at";
+    "updated_at, suspended";
 User ReadUser(const Stmt& s) {
   User u;
   u.id = s.Int(0);
@@ -97,6 +97,7 @@ User ReadUser(const Stmt& s) {
   u.soft_bounces = s.Int(6);
   u.created_at = s.Int(7);
   u.updated_at = s.Int(8);
+  u.suspended = s.Bool(9);
   return u;
 }
 
@@ -413,16 +414,19 @@ Status SqliteTx::SetUserApiToken(int64_t user_id, std::string_view token_sha256)
 
 Result<User> SqliteTx::FindUserByApiToken(std::string_view token_sha256) {
   if (token_sha256.empty()) return Status::NotFound("user with empty api token: not found");
-  auto stmt = conn_.Prepare(Sql("SELECT ", kUserCols, " FROM users WHERE api_token_sha256 = ?"));
+  // The first admin's token lives on the user row; named tokens in api_tokens.
+  auto stmt = conn_.Prepare(Sql("SELECT ", kUserCols,
+                                " FROM users WHERE api_token_sha256 = ? "
+                                "OR id = (SELECT user_id FROM api_tokens WHERE token_sha256 = ?)"));
   if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, token_sha256);
+  stmt->Bind(1, token_sha256).Bind(2, token_sha256);
   return One<User>(*stmt, ReadUser, "user by api token");
 }
 
 Status SqliteTx::UpdateUser(const User& user) {
   auto stmt = conn_.Prepare(
       "UPDATE users SET name = ?, role = ?, undeliverable = ?, undeliverable_reason = ?, "
-      "soft_bounces = ?, updated_at = ? WHERE id = ? RETURNING id");
+      "soft_bounces = ?, updated_at = ?, suspended = ? WHERE id = ? RETURNING id");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, user.name)
       .Bind(2, user.role)
@@ -430,7 +434,8 @@ Status SqliteTx::UpdateUser(const User& user) {
       .Bind(4, user.undeliverable_reason)
       .Bind(5, user.soft_bounces)
       .Bind(6, user.updated_at)
-      .Bind(7, user.id);
+      .BindBool(7, user.suspended)
+      .Bind(8, user.id);
   return ReturningId(*stmt, "update user " + std::to_string(user.id)).status();
 }
 
@@ -1944,6 +1949,92 @@ Result<int64_t> SqliteTx::DeleteUploadsBefore(int64_t before) {
     ++n;
   }
   return n;
+}
+
+}  // namespace postdesk::store::sqlite
+
+namespace postdesk::store::sqlite {
+
+// ---- named API tokens and trigger history ----
+
+Result<ApiToken> SqliteTx::AddApiToken(ApiToken token) {
+  if (token.token_sha256.empty()) return Status::Invalid("add api token: empty token");
+  auto stmt = conn_.Prepare(
+      "INSERT INTO api_tokens (user_id, description, token_sha256, created_at) "
+      "VALUES (?, ?, ?, ?) RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, token.user_id)
+      .Bind(2, token.description)
+      .Bind(3, token.token_sha256)
+      .Bind(4, token.created_at);
+  auto id = ReturningId(*stmt, "add api token");
+  if (!id.ok()) return id.status();
+  token.id = *id;
+  return token;
+}
+
+Result<std::vector<ApiToken>> SqliteTx::ListApiTokens() {
+  auto stmt = conn_.Prepare(
+      "SELECT id, user_id, description, token_sha256, created_at FROM api_tokens ORDER BY id");
+  if (!stmt.ok()) return stmt.status();
+  return All<ApiToken>(
+      *stmt,
+      [](const Stmt& s) {
+        return ApiToken{.id = s.Int(0),
+                        .user_id = s.Int(1),
+                        .description = s.Text(2),
+                        .token_sha256 = s.Text(3),
+                        .created_at = s.Int(4)};
+      },
+      "list api tokens");
+}
+
+Status SqliteTx::DeleteApiToken(int64_t id) {
+  auto stmt = conn_.Prepare("DELETE FROM api_tokens WHERE id = ? RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, id);
+  return ReturningId(*stmt, "delete api token " + std::to_string(id)).status();
+}
+
+Status SqliteTx::DeleteUserApiTokens(int64_t user_id) {
+  auto stmt = conn_.Prepare("DELETE FROM api_tokens WHERE user_id = ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, user_id);
+  return Context(stmt->Run(), "delete api tokens of user " + std::to_string(user_id));
+}
+
+Result<int64_t> SqliteTx::AddTriggerRevision(const TriggerRevision& r) {
+  auto stmt = conn_.Prepare(
+      "INSERT INTO trigger_revisions (trigger_id, author_id, action, before_json, after_json, "
+      "created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, r.trigger_id)
+      .Bind(2, r.author_id)
+      .Bind(3, r.action)
+      .Bind(4, r.before_json)
+      .Bind(5, r.after_json)
+      .Bind(6, r.created_at);
+  return ReturningId(*stmt, "add revision of trigger " + std::to_string(r.trigger_id));
+}
+
+Result<std::vector<TriggerRevision>> SqliteTx::ListTriggerRevisions(int64_t trigger_id) {
+  auto stmt = conn_.Prepare(
+      "SELECT id, trigger_id, author_id, action, before_json, after_json, created_at "
+      "FROM trigger_revisions WHERE trigger_id = ? ORDER BY id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, trigger_id);
+  return All<TriggerRevision>(
+      *stmt,
+      [](const Stmt& s) {
+        return TriggerRevision{.id = s.Int(0),
+                               .trigger_id = s.Int(1),
+                               .author_id = s.Int(2),
+                               .action = s.Text(3),
+                               .before_json = s.Text(4),
+                               .after_json = s.Text(5),
+                               .created_at = s.Int(6)};
+      },
+      "list revisions of trigger " + std::to_string(trigger_id));
 }
 
 }  // namespace postdesk::store::sqlite

@@ -102,6 +102,13 @@ class SqliteTx final : public Tx {
   Status DeleteRecipientAddress(int64_t id) override;
   Result<std::vector<RecipientAddress>> ListRecipientAddresses() override;
 
+  Result<ApiToken> AddApiToken(ApiToken token) override;
+  Result<std::vector<ApiToken>> ListApiTokens() override;
+  Status DeleteApiToken(int64_t id) override;
+  Status DeleteUserApiTokens(int64_t user_id) override;
+  Result<int64_t> AddTriggerRevision(const TriggerRevision& revision) override;
+  Result<std::vector<TriggerRevision>> ListTriggerRevisions(int64_t trigger_id) override;
+
   Result<Upload> AddUpload(Upload upload, std::string_view bytes) override;
   Result<Upload> GetUpload(std::string_view token_sha256) override;
   Status DeleteUpload(std::string_view token_sha256) override;
