@@ -308,7 +308,7 @@ void RegisterTriggersApi(http::Router& router, store::Store& store, std::string 
   router.Get("/api/v2/triggers/defaults", [st](const http::Request&) {
     json out = json::array();
     Status s = st->Read([&](store::Tx& tx) {
-      for (const auto& d : rules::DefaultTriggers()) {
+      for (const auto& d : rules::DefaultTriggers(tickets::DeskLanguage(tx))) {
         auto row = tx.FindTriggerByDefaultKey(d.default_key);
         json item = {{"key", d.default_key}, {"title", d.title}};
         if (row.ok()) {
@@ -347,8 +347,11 @@ void RegisterTriggersApi(http::Router& router, store::Store& store, std::string 
     }
     json out;
     http::Response client;
-    return Write(*st, 200, out, client, [&](store::Tx& tx) {
-      rules::Trigger t = *shipped;
+    return Write(*st, 200, out, client, [&](store::Tx& tx) -> Status {
+      // Restored in the desk's language (the key was checked above).
+      auto in_language = rules::RestoreDefault(req.Param("key"), tickets::DeskLanguage(tx));
+      if (!in_language.ok()) return in_language.status();
+      rules::Trigger t = std::move(in_language).value();
       int64_t now = Now();
       auto row = tx.FindTriggerByDefaultKey(t.default_key);
       std::optional<store::TriggerRow> before, after;

@@ -118,8 +118,10 @@ Result<int64_t> Bootstrap(const Config& config, store::Store& store) {
     return tx.SetSetting(kAdminSetting, std::to_string(admin_id));
   });
   if (!s.ok()) return s;
-  s = store.Write([](store::Tx& tx) {
-    return tickets::SeedDefaultTriggers(tx, static_cast<int64_t>(time(nullptr)));
+  s = store.Write([&](store::Tx& tx) {
+    return tickets::SeedDefaultTriggers(
+        tx, static_cast<int64_t>(time(nullptr)),
+        rules::LanguageFromCode(config.language).value_or(rules::Language::kEnglish));
   });
   if (!s.ok()) return s;
   s = store.Write([&](store::Tx& tx) {

@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
   serve->add_option("--lmtp", config.lmtp_listen, "LMTP listen HOST:PORT (default off)");
   serve->add_option("--http", config.http_listen, "HTTP listen HOST:PORT (port 0: any free)");
   serve->add_option("--relay", config.relay, "outbound smarthost HOST:PORT");
+  serve->add_option("--language", config.language,
+                    "the desk's language when it is created: en (default) or ja")
+      ->check(CLI::IsMember({"en", "ja"}));
   serve->add_option("--admin-email", config.admin_email,
                     "the first admin's email address, created on first start (default admin@DOMAIN)");
   serve->add_option("--dns", config.dns, "DNS server HOST:PORT");

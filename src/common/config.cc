@@ -83,6 +83,10 @@ Status LoadConfigFile(const std::string& path, Config& c) {
                            "forever) or a number of days");
   }
   num("forwarding_timeout_seconds", c.forwarding_timeout_seconds);
+  str("language", c.language);
+  if (c.language != "en" && c.language != "ja") {
+    return Status::Invalid("config " + path + ": language must be \"en\" or \"ja\"");
+  }
   num("session_idle_seconds", c.session_idle_seconds);
   num("login_failures_per_account", c.login_failures_per_account);
   num("login_lockout_seconds", c.login_lockout_seconds);

@@ -26,6 +26,9 @@ struct Config {
   // The SPF include customers' domains must carry for our mail to pass SPF;
   // empty: _spf.<domain> (see SpfInclude()).
   std::string spf_include;
+  // The desk's language when it is created ("en" or "ja"): its default
+  // triggers and their emails. An existing desk keeps the one it has.
+  std::string language = "en";
 
   // Bounds on everything that comes from the network.
   uint64_t max_message_bytes = 25ull * 1024 * 1024;

@@ -52,7 +52,7 @@ Result<std::string> ActivateTrigger(store::Tx& tx, const FixAction& fix, int64_t
 
 Result<std::string> RestoreTrigger(store::Tx& tx, const FixAction& fix, int64_t actor_id,
                                    std::string_view subject, int64_t now) {
-  auto shipped = rules::RestoreDefault(fix.key);
+  auto shipped = rules::RestoreDefault(fix.key, tickets::DeskLanguage(tx));
   if (!shipped.ok()) return shipped.status();
   rules::Trigger t = *shipped;
   json detail = {{"default_key", fix.key}, {"title", t.title}};

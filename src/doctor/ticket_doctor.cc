@@ -410,7 +410,7 @@ class TriggerStep {
     std::vector<std::string> expected;
     std::vector<std::string> not_applicable;
     json defaults = json::array();
-    for (const auto& d : rules::DefaultTriggers()) {
+    for (const auto& d : rules::DefaultTriggers(tickets::DeskLanguage(tx_))) {
       if (!NotifiesRequester(d)) continue;
       rules::MatchExplanation e = rules::ExplainConditions(d, *u);
       defaults.push_back({{"key", d.default_key},
@@ -506,7 +506,7 @@ class TriggerStep {
   // A standard notification that applies to the update: why it sent nothing.
   Status Expected(const std::string& key, const rules::TicketUpdate& u, const store::Audit& audit,
                   const json& update) {
-    auto shipped = rules::RestoreDefault(key);
+    auto shipped = rules::RestoreDefault(key, tickets::DeskLanguage(tx_));
     if (!shipped.ok()) return shipped.status();
     json details = update;
     details["default_key"] = key;
@@ -616,7 +616,7 @@ class TriggerStep {
   // Standard requester notifications that are off now (not already named):
   // the next update of their kind will not be emailed.
   Status CurrentDefaults(const std::vector<std::string>& named) {
-    for (const auto& d : rules::DefaultTriggers()) {
+    for (const auto& d : rules::DefaultTriggers(tickets::DeskLanguage(tx_))) {
       if (!NotifiesRequester(d) || !d.active) continue;
       if (std::find(named.begin(), named.end(), d.default_key) != named.end()) continue;
       auto row = tx_.FindTriggerByDefaultKey(d.default_key);

@@ -14,10 +14,14 @@
 //   auto_assign_first_email_agent       Auto-assign to first email responding agent (inactive)
 //   set_priority_normal                 Set tickets with no priority to normal
 // Email bodies carry {{ticket.comments_formatted}}; the reply delimiter and
-// the encoded id are the outbound mail builder's job.
+// the encoded id are the outbound mail builder's job. Titles, descriptions
+// and emails exist in English and Japanese (a desk's language is chosen
+// when it is created; the Japanese titles start as the guide names them,
+// 「リクエスタへの通知」); keys, conditions and actions are the same.
 // Thread-safety: pure functions.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,10 +31,14 @@
 
 namespace postdesk::rules {
 
+enum class Language { kEnglish, kJapanese };
+std::string_view LanguageCode(Language language);  // "en", "ja"
+std::optional<Language> LanguageFromCode(std::string_view code);
+
 // Fresh copies (id 0, timestamps 0, is_default true, default_key set).
-std::vector<Trigger> DefaultTriggers();
+std::vector<Trigger> DefaultTriggers(Language language = Language::kEnglish);
 
 // The default trigger with this key, as first shipped; NotFound otherwise.
-Result<Trigger> RestoreDefault(std::string_view key);
+Result<Trigger> RestoreDefault(std::string_view key, Language language = Language::kEnglish);
 
 }  // namespace postdesk::rules

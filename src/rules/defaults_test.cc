@@ -306,3 +306,36 @@ TEST(DefaultsScenario, InactiveDefaultsNeverFire) {
 
 }  // namespace
 }  // namespace postdesk::rules
+
+namespace postdesk::rules {
+namespace {
+
+// Issue 12, item 2: a Japanese desk's defaults say the same in Japanese,
+// and the requester notifications start as the guide names them.
+TEST(DefaultsLanguageTest, JapaneseDefaultsMatchTheEnglishOnesButTheirWords) {
+  auto en = DefaultTriggers(Language::kEnglish);
+  auto ja = DefaultTriggers(Language::kJapanese);
+  ASSERT_EQ(en.size(), ja.size());
+  for (size_t i = 0; i < en.size(); ++i) {
+    SCOPED_TRACE(en[i].default_key);
+    EXPECT_EQ(ja[i].default_key, en[i].default_key);
+    EXPECT_EQ(ja[i].active, en[i].active);
+    EXPECT_EQ(ja[i].position, en[i].position);
+    auto je = TriggerToJson(en[i]), jj = TriggerToJson(ja[i]);
+    EXPECT_EQ(jj["conditions"], je["conditions"]);
+    EXPECT_EQ(jj["actions"].size(), je["actions"].size());
+    EXPECT_NE(ja[i].title, en[i].title);
+    if (en[i].default_key.starts_with("notify_requester")) {
+      EXPECT_TRUE(ja[i].title.starts_with("リクエスタへの通知")) << ja[i].title;
+    }
+  }
+  auto restored = RestoreDefault("notify_requester_comment_update", Language::kJapanese);
+  ASSERT_TRUE(restored.ok());
+  EXPECT_EQ(restored->title, ja[2].title);
+  EXPECT_EQ(LanguageFromCode("ja"), Language::kJapanese);
+  EXPECT_FALSE(LanguageFromCode("fr").has_value());
+  EXPECT_EQ(LanguageCode(Language::kJapanese), "ja");
+}
+
+}  // namespace
+}  // namespace postdesk::rules

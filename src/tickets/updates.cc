@@ -20,6 +20,9 @@ namespace {
 
 using nlohmann::json;
 constexpr std::string_view kSeededSetting = "default_triggers_seeded";
+// The desk's language, fixed when its default triggers are made (desks
+// seeded before it existed are English).
+constexpr std::string_view kLanguageSetting = "desk_language";
 constexpr size_t kMaxReferences = 20;
 // Base64 adds a third: 10 MiB of files is ~14 MB of mail, under the common
 // 20-25 MB limits of receiving servers.
@@ -151,16 +154,23 @@ Result<rules::Trigger> TriggerFromRow(const store::TriggerRow& row) {
   return t;
 }
 
-Status SeedDefaultTriggers(store::Tx& tx, int64_t now) {
+Status SeedDefaultTriggers(store::Tx& tx, int64_t now, rules::Language language) {
   auto seeded = tx.GetSetting(kSeededSetting);
   if (seeded.ok()) return Status::Ok();
   if (seeded.status().kind() != ErrorKind::kNotFound) return seeded.status();
-  for (auto t : rules::DefaultTriggers()) {
+  for (auto t : rules::DefaultTriggers(language)) {
     t.created_at = t.updated_at = now;
     auto row = tx.CreateTrigger(TriggerToRow(t));
     if (!row.ok()) return row.status();
   }
+  if (Status s = tx.SetSetting(kLanguageSetting, rules::LanguageCode(language)); !s.ok()) return s;
   return tx.SetSetting(kSeededSetting, "1");
+}
+
+rules::Language DeskLanguage(store::Tx& tx) {
+  auto code = tx.GetSetting(kLanguageSetting);
+  if (!code.ok()) return rules::Language::kEnglish;
+  return rules::LanguageFromCode(*code).value_or(rules::Language::kEnglish);
 }
 
 namespace {

@@ -22,6 +22,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "rules/defaults.h"
 #include "rules/ticket_update.h"
 #include "rules/trigger.h"
 #include "store/store.h"
@@ -75,8 +76,13 @@ Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update update, 
 rules::TicketState StateOf(const store::Ticket& ticket);
 rules::UserInfo InfoOf(const store::User& user);
 
-// Creates the standard default triggers unless that was done before.
-Status SeedDefaultTriggers(store::Tx& tx, int64_t now);
+// Creates the standard default triggers, in `language`, unless that was done
+// before (an existing desk keeps its triggers and its language).
+Status SeedDefaultTriggers(store::Tx& tx, int64_t now,
+                           rules::Language language = rules::Language::kEnglish);
+// The language the desk's default triggers were made in (English when the
+// desk predates the setting or it cannot be read).
+rules::Language DeskLanguage(store::Tx& tx);
 
 // A trigger as stored and back (the row's columns win over its JSON).
 store::TriggerRow TriggerToRow(const rules::Trigger& trigger);

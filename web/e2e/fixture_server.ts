@@ -1,10 +1,13 @@
 // A stand-in for postdesk serve that answers the workspace's API routes
 // from src/test/fixtures.ts, so pages can be looked at (and screenshotted)
-// without a backend. Sign in with any email and the password "secret".
+// without a backend. Sign in with any email and the password "secret"; an
+// email starting with "agent" signs in with the agent role (admin routes
+// then answer 403 as the real server does).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as fx from '../src/test/fixtures';
 import { serveStatic } from './static';
+import type { Agent, ApiToken, DefaultTrigger, Trigger, TriggerRevision } from '../src/api/types';
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
@@ -25,8 +28,11 @@ export interface FixtureServer {
 
 export async function startFixtureServer(dist: string): Promise<FixtureServer> {
   let signedIn = false;
-  const session = { user: { id: 1, name: 'Admin', email: 'admin@support.example', role: 'admin' }, csrf_token: 'fixture-csrf', idle_timeout_seconds: 3600 };
+  const admin = { id: 1, name: 'Admin', email: 'admin@support.example', role: 'admin' };
+  const agent = { id: 5, name: 'Aiko Agent', email: 'agent@support.example', role: 'agent' };
+  const session = { user: admin, csrf_token: 'fixture-csrf', idle_timeout_seconds: 3600 };
   const suspended = [...fx.suspended];
+  const state = admin_state();
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname.replace(/\.json$/, '');
@@ -39,6 +45,7 @@ export async function startFixtureServer(dist: string): Promise<FixtureServer> {
         const body = JSON.parse((await readBody(req)) || '{}');
         if (body.password !== 'secret') return json(res, 401, { error: 'InvalidCredentials', description: 'wrong' });
         signedIn = true;
+        session.user = String(body.email ?? '').startsWith('agent') ? agent : admin;
         return json(res, 200, { session });
       }
       if (req.method === 'DELETE') {
@@ -50,6 +57,7 @@ export async function startFixtureServer(dist: string): Promise<FixtureServer> {
     if (!signedIn) return json(res, 401, { error: 'Unauthorized' });
     if (req.method !== 'GET' && req.headers['x-csrf-token'] !== session.csrf_token) return json(res, 403, { error: 'InvalidCsrfToken' });
     let m: RegExpExecArray | null;
+    if (await adminRoutes(req, res, path, url, session.user.role === 'admin', state)) return;
     if (path === '/api/v2/views') return json(res, 200, { views: fx.viewCounts.map((v) => (v.key === 'suspended' ? { ...v, count: suspended.length } : v)) });
     if ((m = /^\/api\/v2\/views\/(\w+)\/tickets$/.exec(path))) {
       const list = m[1] === 'recently_solved' ? fx.tickets.filter((x) => x.status === 'solved') : m[1] === 'delivery_failures' ? fx.tickets.slice(0, 1) : fx.tickets.filter((x) => x.status !== 'solved');
@@ -124,4 +132,246 @@ export async function startFixtureServer(dist: string): Promise<FixtureServer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, server, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+// ---- admin routes, with state so actions show their effect
+
+interface AdminState {
+  triggers: Trigger[];
+  defaults: DefaultTrigger[];
+  revisions: Map<number, TriggerRevision[]>;
+  agents: Agent[];
+  tokens: ApiToken[];
+  nextId: number;
+}
+
+function admin_state(): AdminState {
+  return {
+    triggers: structuredClone(fx.triggers),
+    defaults: structuredClone(fx.triggerDefaults),
+    revisions: new Map([[3, structuredClone(fx.triggerRevisions)]]),
+    agents: structuredClone(fx.agents),
+    tokens: structuredClone(fx.apiTokens),
+    nextId: 100,
+  };
+}
+
+const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+function revise(state: AdminState, id: number, action: string, before: Trigger | null, after: Trigger | null) {
+  const list = state.revisions.get(id) ?? [];
+  list.push({ id: state.nextId++, author_id: 1, author_name: 'Admin', action, before: before && structuredClone(before), after: after && structuredClone(after), created_at: now() });
+  state.revisions.set(id, list);
+}
+
+// The fixture server's stand-in for the API's trigger checks: enough to
+// show a 422 in the form (a title "invalid" is refused as the API would
+// refuse an unknown field).
+function invalidTrigger(body: Partial<Trigger>): string | null {
+  if (body.title && /invalid/i.test(body.title)) return 'conditions.all[0]: unknown field "no_such_field"';
+  return null;
+}
+
+async function adminRoutes(req: IncomingMessage, res: ServerResponse, path: string, url: URL, isAdmin: boolean, state: AdminState): Promise<boolean> {
+  const adminOnly = /^\/api\/v2\/(triggers|api_tokens|doctor\/fixes)/.test(path) || (path === '/api/v2/users' && req.method === 'POST') || (/^\/api\/v2\/users\/\d+\/password$/.test(path)) || (path === '/api/v2/users' && url.searchParams.getAll('role[]').length > 0);
+  if (adminOnly && !isAdmin) {
+    json(res, 403, { error: 'Forbidden', description: 'only admins can manage triggers, agents and API tokens' });
+    return true;
+  }
+  const body = async () => JSON.parse((await readBody(req)) || '{}');
+  let m: RegExpExecArray | null;
+  if (path === '/api/v2/triggers' && req.method === 'GET') {
+    json(res, 200, { triggers: state.triggers, count: state.triggers.length, next_page: null, previous_page: null });
+    return true;
+  }
+  if (path === '/api/v2/triggers/search') {
+    const q = (url.searchParams.get('query') ?? '').toLowerCase();
+    const list = state.triggers.filter((x) => x.title.toLowerCase().includes(q));
+    json(res, 200, { triggers: list, count: list.length });
+    return true;
+  }
+  if (path === '/api/v2/triggers/defaults') {
+    json(res, 200, { defaults: state.defaults });
+    return true;
+  }
+  if ((m = /^\/api\/v2\/triggers\/defaults\/(\w+)\/restore$/.exec(path))) {
+    const d = state.defaults.find((x) => x.key === m![1]);
+    if (!d) {
+      json(res, 404, { error: 'RecordNotFound', description: 'no default trigger is called that' });
+      return true;
+    }
+    let t = state.triggers.find((x) => x.id === d.id);
+    const before = t ? structuredClone(t) : null;
+    if (!t) {
+      t = { id: state.nextId++, title: d.title, active: true, position: state.triggers.length + 1, description: null, conditions: { all: [{ field: 'assignee_id', operator: 'changed', value: null }], any: [] }, actions: [{ field: 'notification_user', value: ['assignee_id', 'Assignment: {{ticket.title}}', 'You have been assigned.'] }], default: true, default_key: d.key, created_at: now(), updated_at: now() };
+      state.triggers.push(t);
+    }
+    d.state = 'as_shipped';
+    d.id = t.id;
+    delete d.differences;
+    delete d.shipped;
+    delete d.current;
+    revise(state, t.id, 'restore', before, t);
+    json(res, 200, { trigger: t });
+    return true;
+  }
+  if (path === '/api/v2/triggers/update_many' && req.method === 'PUT') {
+    const b = (await body()) as { triggers: { id: number; active?: boolean; position?: number }[] };
+    for (const u of b.triggers) {
+      const t = state.triggers.find((x) => x.id === u.id);
+      if (!t) {
+        json(res, 404, { error: 'RecordNotFound', description: `trigger ${u.id} does not exist` });
+        return true;
+      }
+      const before = structuredClone(t);
+      if (u.active !== undefined) t.active = u.active;
+      if (u.position !== undefined) t.position = u.position;
+      t.updated_at = now();
+      revise(state, t.id, u.active !== undefined ? (u.active ? 'activate' : 'deactivate') : 'reorder', before, t);
+      const d = state.defaults.find((x) => x.id === t.id);
+      if (d && d.state !== 'changed') d.state = t.active ? 'as_shipped' : 'inactive';
+    }
+    json(res, 200, { triggers: b.triggers });
+    return true;
+  }
+  if (path === '/api/v2/triggers' && req.method === 'POST') {
+    const b = ((await body()).trigger ?? {}) as Partial<Trigger>;
+    const bad = invalidTrigger(b);
+    if (bad) {
+      json(res, 422, { error: 'RecordInvalid', description: bad });
+      return true;
+    }
+    const t: Trigger = { id: state.nextId++, title: b.title ?? '', active: b.active ?? true, position: Math.max(0, ...state.triggers.map((x) => x.position)) + 1, description: b.description ?? null, conditions: b.conditions ?? { all: [], any: [] }, actions: b.actions ?? [], default: false, created_at: now(), updated_at: now() };
+    state.triggers.push(t);
+    revise(state, t.id, 'create', null, t);
+    json(res, 201, { trigger: t, warnings: [] });
+    return true;
+  }
+  if ((m = /^\/api\/v2\/triggers\/(\d+)(\/revisions)?$/.exec(path))) {
+    const id = Number(m[1]);
+    const i = state.triggers.findIndex((x) => x.id === id);
+    if (m[2]) {
+      json(res, 200, { trigger_revisions: state.revisions.get(id) ?? [] });
+      return true;
+    }
+    if (i < 0) {
+      json(res, 404, { error: 'RecordNotFound', description: `trigger ${id} does not exist` });
+      return true;
+    }
+    const t = state.triggers[i];
+    if (req.method === 'DELETE') {
+      state.triggers.splice(i, 1);
+      revise(state, id, 'delete', t, null);
+      const d = state.defaults.find((x) => x.id === id);
+      if (d) Object.assign(d, { state: 'missing', id: null });
+      json(res, 204, null);
+      return true;
+    }
+    if (req.method === 'PUT') {
+      const b = ((await body()).trigger ?? {}) as Partial<Trigger>;
+      const bad = invalidTrigger(b);
+      if (bad) {
+        json(res, 422, { error: 'RecordInvalid', description: bad });
+        return true;
+      }
+      const before = structuredClone(t);
+      Object.assign(t, b, { id, updated_at: now() });
+      revise(state, id, 'update', before, t);
+      const warnings = JSON.stringify(t.actions).includes('{{ticket.nope}}') ? ['actions[0]: ticket.nope'] : [];
+      json(res, 200, { trigger: t, warnings: warnings.map((w) => `unknown placeholder ${w}`) });
+      return true;
+    }
+    json(res, 200, { trigger: t });
+    return true;
+  }
+  if ((m = /^\/api\/v2\/doctor\/(ticket|sender|address|domain)\/(.+)$/.exec(path))) {
+    const kind = m[1];
+    const arg = decodeURIComponent(m[2]);
+    if (kind === 'ticket') {
+      // Ticket 1 follows trigger 3's state; any other ticket always shows the problem and its fix.
+      const inactive = arg !== '1' || state.triggers.find((x) => x.id === 3)?.active === false;
+      const d = structuredClone(fx.ticketDiagnosis);
+      d.subject = `ticket ${arg}`;
+      if (!inactive) {
+        d.findings[1] = { step: '2.trigger', title: 'Notification trigger', level: 'ok', evidence: 'the standard trigger 3 "Notify requester and CCs of comment update" is active and as shipped', fix: null };
+        d.fixes = [];
+      }
+      json(res, 200, d);
+    } else if (kind === 'sender') {
+      json(res, 200, { ...fx.senderDiagnosis, subject: `sender ${arg}` });
+    } else {
+      json(res, 200, { ...fx.domainDiagnosis, subject: `${kind} ${arg}` });
+    }
+    return true;
+  }
+  if (path === '/api/v2/doctor/fixes' && req.method === 'POST') {
+    const b = (await body()) as { fix: { fix: string; id?: number }; subject: string };
+    const t = state.triggers.find((x) => x.id === b.fix.id);
+    if (b.fix.fix !== 'activate_trigger' || !t) {
+      json(res, 422, { error: 'InvalidValue', description: 'this fix does not apply' });
+      return true;
+    }
+    const before = structuredClone(t);
+    t.active = true;
+    revise(state, t.id, 'activate', before, t);
+    const d = state.defaults.find((x) => x.id === t.id);
+    if (d) d.state = 'as_shipped';
+    json(res, 200, { result: `re-activated trigger ${t.id} "${t.title}"` });
+    return true;
+  }
+  if (path === '/api/v2/users' && req.method === 'GET' && url.searchParams.getAll('role[]').length) {
+    json(res, 200, { users: state.agents, count: state.agents.length, next_page: null, previous_page: null });
+    return true;
+  }
+  if (path === '/api/v2/users' && req.method === 'POST') {
+    const u = (await body()).user as { name: string; email: string; role: string };
+    if (state.agents.some((a) => a.email === u.email)) {
+      json(res, 422, { error: 'RecordInvalid', description: `email: ${u.email} is already an agent` });
+      return true;
+    }
+    const a: Agent = { id: state.nextId++, name: u.name, email: u.email, role: u.role, suspended: false };
+    state.agents.push(a);
+    json(res, 201, { user: a });
+    return true;
+  }
+  if ((m = /^\/api\/v2\/users\/(\d+)\/password$/.exec(path))) {
+    const b = (await body()) as { password: string };
+    if ((b.password ?? '').length < 10) {
+      json(res, 422, { error: 'RecordInvalid', description: 'password: must be at least 10 characters' });
+      return true;
+    }
+    json(res, 204, null);
+    return true;
+  }
+  if ((m = /^\/api\/v2\/users\/(\d+)$/.exec(path)) && req.method === 'PUT') {
+    const a = state.agents.find((x) => x.id === Number(m![1]));
+    if (!a) return false; // the workspace's own PUT (undeliverable) below
+    if (!isAdmin) {
+      json(res, 403, { error: 'Forbidden', description: 'only admins can manage agents' });
+      return true;
+    }
+    const u = (await body()).user as { role?: string; suspended?: boolean };
+    if (u.role) a.role = u.role;
+    if (u.suspended !== undefined) a.suspended = u.suspended;
+    json(res, 200, { user: a });
+    return true;
+  }
+  if (path === '/api/v2/api_tokens' && req.method === 'GET') {
+    json(res, 200, { api_tokens: state.tokens });
+    return true;
+  }
+  if (path === '/api/v2/api_tokens' && req.method === 'POST') {
+    const k = (await body()).api_token as { description: string; user_id: number };
+    const token: ApiToken = { id: state.nextId++, description: k.description, user_id: k.user_id, created_at: now(), last_used_at: null };
+    state.tokens.push(token);
+    json(res, 201, { api_token: { ...token, token: 'pdk_fixture_' + token.id + '_0123456789abcdef0123456789abcdef' } });
+    return true;
+  }
+  if ((m = /^\/api\/v2\/api_tokens\/(\d+)$/.exec(path)) && req.method === 'DELETE') {
+    const i = state.tokens.findIndex((x) => x.id === Number(m![1]));
+    if (i >= 0) state.tokens.splice(i, 1);
+    json(res, i >= 0 ? 204 : 404, i >= 0 ? null : { error: 'RecordNotFound' });
+    return true;
+  }
+  return false;
 }

@@ -132,6 +132,235 @@ describe('workspace on fixtures', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
+  it('admin: triggers — filter, search, select, deactivate, reorder, clone, delete, restore', async () => {
+    await setLanguage(page, 'en');
+    await page.goto(`${server.url}/agent/views/all_open`);
+    const adminNav = page.getByRole('navigation').getByRole('link', { name: 'Triggers' });
+    await adminNav.click();
+    await page.getByRole('heading', { name: 'Triggers', level: 1 }).waitFor();
+    await page.getByText('5 triggers').waitFor();
+    await shot(page, 'fixture-admin-triggers-en');
+    await page.getByRole('button', { name: 'Inactive', exact: true }).click();
+    await page.waitForURL(/show=inactive/);
+    await page.getByText('1 of 5 triggers shown').waitFor();
+    await page.getByRole('button', { name: 'All', exact: true }).click();
+    await page.getByRole('searchbox', { name: 'Search by title' }).fill('Notify requester');
+    await page.getByText('3 of 5 triggers shown').waitFor();
+    await page.getByRole('checkbox', { name: 'Select all shown' }).check();
+    await page.getByText('3 selected').waitFor();
+    await page.getByRole('button', { name: 'Activate', exact: true }).click();
+    await page.getByText('1 trigger activated.').waitFor();
+    await page.getByRole('checkbox', { name: 'Select “Notify requester and CCs of comment update”' }).check();
+    await page.getByRole('button', { name: 'Deactivate', exact: true }).click();
+    await page.getByText('1 trigger deactivated.').waitFor();
+    await page.getByRole('searchbox', { name: 'Search by title' }).fill('');
+    await page.getByRole('button', { name: 'Move “Notify requester and CCs of comment update” up' }).click();
+    await page.getByText('Moved “Notify requester and CCs of comment update”.').waitFor();
+    const titles = await page.locator('table.triggers tbody td.col-subject a').allTextContents();
+    expect(titles.slice(0, 3)).toEqual(['Notify requester and CCs of received request', 'Notify requester and CCs of comment update', 'Notify requester of new proactive ticket']);
+    await page.getByRole('button', { name: 'Clone “Tag VIP customers”' }).click();
+    await page.getByText('Created “Copy of Tag VIP customers”.', { exact: false }).waitFor();
+    await page.getByRole('button', { name: 'Delete “Copy of Tag VIP customers”' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete this trigger?' });
+    await dialog.waitFor();
+    await shot(page, 'fixture-admin-trigger-delete-en');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('button', { name: 'Delete “Copy of Tag VIP customers”' }).click();
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('Deleted “Copy of Tag VIP customers”.').waitFor();
+    // Standard triggers: changed (with the difference) and missing, restored.
+    const defaults = page.getByRole('region', { name: 'Standard triggers' });
+    await defaults.getByText('What differs from the shipped trigger').waitFor();
+    await defaults.getByRole('button', { name: 'Restore “Notify assignee of assignment”' }).click();
+    await page.getByText('Restored “Notify assignee of assignment” as shipped.').waitFor();
+    await defaults.getByRole('button', { name: 'Restore “Notify requester of new proactive ticket”' }).click();
+    await page.getByRole('dialog', { name: 'Restore this standard trigger?' }).getByRole('button', { name: 'Restore' }).click();
+    await page.getByText('Restored “Notify requester of new proactive ticket” as shipped.').waitFor();
+    await defaults.scrollIntoViewIfNeeded();
+    await shot(page, 'fixture-admin-defaults-en');
+  });
+
+  it('admin: the trigger editor checks, shows the 422, saves, and shows the history', async () => {
+    await page.goto(`${server.url}/admin/triggers/3`);
+    await page.getByRole('heading', { name: 'Notify requester and CCs of comment update', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'History' }).waitFor();
+    await page.locator('.revision-action', { hasText: 'Deactivated' }).first().waitFor();
+    await shot(page, 'fixture-admin-trigger-en');
+    // Client-side checks: an operator the field does not take.
+    await page.getByLabel('ALL condition 1: field').selectOption('current_tags');
+    await page.getByLabel('ALL condition 1: value').fill('vip');
+    await page.getByRole('button', { name: '+ Add ANY condition' }).click();
+    await page.getByLabel('ANY condition 1: field').selectOption('subject_includes_word');
+    await page.getByLabel('ANY condition 1: value').fill('');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('conditions.any[0]: a value is required').waitFor();
+    await page.getByRole('button', { name: 'Remove ANY condition 1' }).click();
+    // The server's 422 (the fixture refuses a title with "invalid").
+    await page.getByLabel('Title').fill('An invalid trigger');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('conditions.all[0]: unknown field "no_such_field"').waitFor();
+    await shot(page, 'fixture-admin-trigger-422-en');
+    await page.getByLabel('Title').fill('Notify requester and CCs of comment update');
+    await page.getByLabel('Action 1: email subject').fill('Re: {{ticket.title}} {{ticket.nope}}');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+    await page.getByText('actions[0]: unknown placeholder {{ticket.nope}}', { exact: false }).first().waitFor();
+    await page.getByText('unknown placeholder actions[0]: ticket.nope').waitFor();
+    await page.locator('.revision-action', { hasText: 'Changed' }).first().waitFor();
+    await page.getByRole('heading', { name: 'History' }).scrollIntoViewIfNeeded();
+    await shot(page, 'fixture-admin-trigger-history-en');
+    // A new trigger.
+    await page.goto(`${server.url}/admin/triggers/new`);
+    await page.getByRole('heading', { name: 'New trigger' }).waitFor();
+    await page.getByLabel('Title').fill('Tell the team');
+    await page.getByLabel('Action 1: field').selectOption('current_tags');
+    await page.getByLabel('Action 1: value').fill('team');
+    await page.getByRole('button', { name: 'Create trigger' }).click();
+    await page.waitForURL(/\/admin\/triggers\/\d+$/);
+    await page.getByRole('heading', { name: 'Tell the team', level: 1 }).waitFor();
+    await page.locator('.revision-action', { hasText: 'Created' }).first().waitFor();
+  });
+
+  it('admin: the doctor on the ticket page applies a fix and runs again', async () => {
+    // Make the fixture's trigger 3 inactive again.
+    await page.goto(`${server.url}/admin/triggers?q=comment%20update`);
+    const box = page.getByRole('checkbox', { name: 'Select “Notify requester and CCs of comment update”' });
+    await box.check();
+    await page.getByRole('button', { name: 'Deactivate', exact: true }).click();
+    await page.getByText(/deactivated|already inactive/).first().waitFor();
+    await page.goto(`${server.url}/agent/tickets/1`);
+    await page.getByRole('button', { name: 'Why didn’t the customer get this?' }).click();
+    const report = page.getByRole('region', { name: 'Report: ticket 1' });
+    await report.getByText('Step 2').waitFor();
+    await report.getByText(/that sends it is inactive/).waitFor();
+    await shot(page, 'fixture-admin-ticket-doctor-en');
+    await report.getByRole('button', { name: /^Apply fix: re-activate trigger 3/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'Apply this fix?' });
+    await dialog.getByRole('button', { name: 'Apply fix' }).click();
+    await report.getByText('Done: re-activated trigger 3 "Notify requester and CCs of comment update". The check ran again.').waitFor();
+    await report.getByText(/is active and as shipped/).waitFor();
+    await page.getByRole('button', { name: 'Why is there no ticket from this sender?' }).click();
+    await page.getByRole('region', { name: 'Report: sender reject-bob@customer.example' }).waitFor();
+    await shot(page, 'fixture-admin-sender-doctor-en');
+  });
+
+  it('admin: the doctor page runs the four checks', async () => {
+    await page.goto(`${server.url}/admin/doctor`);
+    await page.getByRole('heading', { name: 'Doctor', level: 1 }).waitFor();
+    await page.getByRole('textbox', { name: 'Domain', exact: true }).fill('not a domain');
+    await page.getByRole('region', { name: 'Domain', exact: true }).getByRole('button', { name: 'Run check' }).click();
+    await page.getByText('Enter a domain, such as example.com.').waitFor();
+    await page.getByRole('textbox', { name: 'Domain', exact: true }).fill('customer.example');
+    await page.getByRole('region', { name: 'Domain', exact: true }).getByRole('button', { name: 'Run check' }).click();
+    const report = page.getByRole('region', { name: 'Report: domain customer.example' });
+    await report.getByText('v=spf1 mx include:_spf.support.example -all', { exact: true }).waitFor();
+    await page.getByLabel('Ticket number').fill('1');
+    await page.getByLabel('Ticket number').press('Enter');
+    await page.getByRole('region', { name: 'Report: ticket 1' }).waitFor();
+    await page.getByRole('textbox', { name: 'Support address', exact: true }).fill('help@customer.example');
+    await page.getByRole('region', { name: 'Support address' }).getByRole('button', { name: 'Run check' }).click();
+    await page.getByRole('region', { name: 'Report: address help@customer.example' }).waitFor();
+    await page.getByLabel('Sender’s email address').fill('reject-bob@customer.example');
+    await page.getByRole('region', { name: 'A sender’s mail made no ticket' }).getByRole('button', { name: 'Run check' }).click();
+    await page.getByRole('region', { name: 'Report: sender reject-bob@customer.example' }).waitFor();
+    await page.getByRole('region', { name: 'Domain', exact: true }).scrollIntoViewIfNeeded();
+    await shot(page, 'fixture-admin-doctor-en');
+  });
+
+  it('admin: agents — add, role, deactivate, password, tokens shown once and revoked', async () => {
+    await page.goto(`${server.url}/admin/agents`);
+    await page.getByRole('heading', { name: 'Agents', level: 1 }).waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('Nina New');
+    await page.getByLabel('Email', { exact: true }).fill('nina@support.example');
+    await page.getByLabel('Role', { exact: true }).selectOption('admin');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByText('Added Nina New. Set a password so they can sign in.').waitFor();
+    await page.getByLabel('Role of Nina New').selectOption('agent');
+    await page.getByText('Nina New is now: Agent.').waitFor();
+    await page.getByRole('button', { name: 'Deactivate Nina New' }).click();
+    await page.getByRole('dialog', { name: 'Deactivate Nina New?' }).getByRole('button', { name: 'Deactivate' }).click();
+    await page.getByText('Nina New is deactivated.').waitFor();
+    await page.getByRole('button', { name: 'Reactivate Nina New' }).click();
+    await page.getByText('Nina New can sign in again.').waitFor();
+    await page.getByRole('button', { name: 'Set a password for Nina New' }).click();
+    const pw = page.getByRole('dialog', { name: 'Set a password for Nina New' });
+    await pw.getByLabel('New password').fill('short');
+    await pw.getByRole('button', { name: 'Save password' }).click();
+    await pw.getByText('password: must be at least 10 characters').waitFor();
+    await pw.getByLabel('New password').fill('a-long-enough-password');
+    await pw.getByRole('button', { name: 'Save password' }).click();
+    await page.getByText('Password set for Nina New.').waitFor();
+    await page.getByLabel('Description', { exact: true }).fill('Nightly export');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await page.getByText('Copy it now: it will not be shown again.').waitFor();
+    await page.getByRole('button', { name: 'Copy the token' }).waitFor();
+    await shot(page, 'fixture-admin-agents-en');
+    await page.getByRole('button', { name: 'I have copied it' }).click();
+    expect(await page.getByText(/pdk_fixture_/).count()).toBe(0);
+    await page.getByRole('button', { name: 'Revoke token “Nightly export”' }).click();
+    await page.getByRole('dialog', { name: 'Revoke this token?' }).getByRole('button', { name: 'Revoke' }).click();
+    await page.getByText('Token “Nightly export” revoked.').waitFor();
+  });
+
+  it('admin pages in Japanese and on a phone', async () => {
+    await setLanguage(page, 'ja');
+    for (const [name, path, heading] of [
+      ['triggers', '/admin/triggers', 'トリガ'],
+      ['trigger', '/admin/triggers/3', 'Notify requester and CCs of comment update'],
+      ['doctor', '/admin/doctor', '診断'],
+      ['agents', '/admin/agents', 'エージェント'],
+    ] as const) {
+      await page.goto(server.url + path);
+      await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+      if (name === 'doctor') {
+        await page.getByRole('textbox', { name: 'ドメイン', exact: true }).fill('customer.example');
+        await page.getByRole('textbox', { name: 'ドメイン', exact: true }).press('Enter');
+        await page.getByRole('region', { name: '診断結果: domain customer.example' }).waitFor();
+      }
+      await shot(page, `fixture-admin-${name}-ja`);
+    }
+    await page.goto(`${server.url}/agent/tickets/1`);
+    await page.getByRole('button', { name: 'お客様にメールが届かなかったのはなぜ？' }).click();
+    await page.getByRole('region', { name: '診断結果: ticket 1' }).getByText('ステップ 2').waitFor();
+    await page.getByRole('region', { name: '診断結果: ticket 1' }).scrollIntoViewIfNeeded();
+    await shot(page, 'fixture-admin-ticket-doctor-ja');
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const [name, path] of [['triggers', '/admin/triggers'], ['trigger', '/admin/triggers/3'], ['doctor', '/admin/doctor'], ['agents', '/admin/agents']] as const) {
+      await page.goto(server.url + path);
+      await page.locator('h1').first().waitFor();
+      await shot(page, `fixture-admin-${name}-phone-ja`);
+    }
+    await setLanguage(page, 'en');
+    await page.goto(`${server.url}/admin/triggers`);
+    await page.getByRole('heading', { name: 'Triggers', level: 1 }).waitFor();
+    await shot(page, 'fixture-admin-triggers-phone-en');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('an agent sees no Admin section, and /admin says only admins may open it', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.goto(`${server.url}/admin/triggers`);
+    await page.getByLabel('Email').fill('agent@support.example');
+    await page.getByLabel('Password').fill('secret');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/admin\/triggers$/);
+    await page.getByRole('heading', { name: 'Only admins can open this page.' }).waitFor();
+    expect(await page.locator('nav a[href^="/admin"]').count()).toBe(0);
+    await shot(page, 'fixture-admin-only-en');
+    await page.goto(`${server.url}/agent/tickets/2`);
+    await page.getByRole('button', { name: 'Why didn’t the customer get this?' }).click();
+    await page.getByText('An admin can apply this fix.').waitFor();
+    expect(await page.getByRole('button', { name: /^Apply fix/ }).count()).toBe(0);
+    await setLanguage(page, 'ja');
+    await page.goto(`${server.url}/admin/agents`);
+    await page.getByRole('heading', { name: 'このページは管理者のみが開けます。' }).waitFor();
+    await shot(page, 'fixture-admin-only-ja');
+    await setLanguage(page, 'en');
+    await page.goto(`${server.url}/agent/views/all_open`);
+  });
+
   it('signs out', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();

@@ -13,6 +13,7 @@ const BIN = resolve(process.cwd(), process.env.POSTDESK_BIN ?? '../build/postdes
 const LOCKOUT_SECONDS = 4;
 const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
 const RECEIVED_TRIGGER = 'Notify requester and CCs of received request';
+const COMMENT_TRIGGER = 'Notify requester and CCs of comment update';
 
 let sink: MailSink;
 let desk: Desk;
@@ -358,6 +359,134 @@ describe('agent workspace against postdesk serve', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await setLanguage(page, 'en');
     await page.reload();
+  });
+
+  // The guide's part A in the browser: the comment-update notification
+  // switched off from the triggers page, the reply that then reaches nobody,
+  // the doctor naming that trigger at step 2, and its fix.
+  it('part A: a deactivated notification trigger, found by the doctor and fixed', async () => {
+    await ensureSignedIn();
+    await setLanguage(page, 'en');
+    await desk.sendMail({ from: 'parta@customer.example', fromName: 'Pat Parta', subject: 'Part A walk', text: 'Where is my parcel?' });
+    const ticket = await ticketBySubject('Part A walk');
+    await waitFor('the received-request notification', () => sink.messages().find((m) => m.rcpt === 'parta@customer.example'));
+    const fromSink = () => sink.messages().filter((m) => m.rcpt === 'parta@customer.example');
+
+    // Step 2 of the guide: find the trigger and deactivate it with its checkbox.
+    await page.goto(`${desk.url}/agent/views/all_open`);
+    await page.getByRole('navigation').getByRole('link', { name: 'Triggers' }).click();
+    await page.getByRole('heading', { name: 'Triggers', level: 1 }).waitFor();
+    await page.getByRole('searchbox', { name: 'Search by title' }).fill('Notify requester');
+    const box = page.getByRole('checkbox', { name: `Select “${COMMENT_TRIGGER}”` });
+    await box.waitFor();
+    expect(await page.locator('table.triggers tbody tr').count()).toBeGreaterThanOrEqual(3);
+    await shot(page, 'server-admin-triggers-en');
+    await box.check();
+    await page.getByRole('button', { name: 'Deactivate', exact: true }).click();
+    await page.getByText('1 trigger deactivated.').waitFor();
+    const triggers = (await desk.api('GET', '/api/v2/triggers')).json.triggers as { id: number; title: string; active: boolean }[];
+    const comment = triggers.find((t) => t.title === COMMENT_TRIGGER)!;
+    expect(comment.active).toBe(false);
+
+    // An agent's reply now reaches nobody.
+    const before = fromSink().length;
+    await page.goto(`${desk.url}/agent/tickets/${ticket.id}`);
+    await page.getByRole('radio', { name: 'Public reply' }).check();
+    await page.getByLabel('Public reply text').fill('First answer 5150.');
+    await page.getByRole('button', { name: /^Submit as/ }).click();
+    await page.getByText('Update saved.').waitFor();
+    await new Promise((r) => setTimeout(r, 4000));
+    expect(fromSink().length).toBe(before);
+    expect(fromSink().some((m) => m.raw.includes('5150'))).toBe(false);
+
+    // The doctor names the trigger at step 2 and offers the fix.
+    await page.getByRole('button', { name: 'Why didn’t the customer get this?' }).click();
+    const report = page.getByRole('region', { name: `Report: ticket ${ticket.id}` });
+    const step2 = report.locator('li.finding', { has: page.locator('code.finding-step', { hasText: /^2/ }) }).filter({ hasText: COMMENT_TRIGGER });
+    await step2.first().waitFor({ timeout: 15_000 });
+    await shot(page, 'server-admin-ticket-doctor-en');
+    await step2.first().getByRole('button', { name: /^Apply fix: / }).click();
+    const dialog = page.getByRole('dialog', { name: 'Apply this fix?' });
+    await dialog.getByRole('button', { name: 'Apply fix' }).click();
+    await report.getByText(/^Done: .*re-activated trigger/).waitFor();
+    expect((await desk.api('GET', `/api/v2/triggers/${comment.id}`)).json.trigger.active).toBe(true);
+    await setLanguage(page, 'ja');
+    await page.reload();
+    await page.getByRole('button', { name: 'お客様にメールが届かなかったのはなぜ？' }).click();
+    await page.getByRole('region', { name: `診断結果: ticket ${ticket.id}` }).locator('li.finding').first().waitFor();
+    await shot(page, 'server-admin-ticket-doctor-ja');
+    await setLanguage(page, 'en');
+    await page.reload();
+
+    // The next reply reaches the customer.
+    await page.getByRole('radio', { name: 'Public reply' }).check();
+    await page.getByLabel('Public reply text').fill('Second answer 6160.');
+    await page.getByRole('button', { name: /^Submit as/ }).click();
+    await page.getByText('Update saved.').waitFor();
+    await waitFor('the second reply at the sink', () => fromSink().find((m) => m.raw.includes('6160')));
+
+    // The trigger's history says who did what.
+    await page.goto(`${desk.url}/admin/triggers/${comment.id}`);
+    await page.getByRole('heading', { name: 'History' }).waitFor();
+    await page.locator('.revision-action', { hasText: 'Deactivated' }).first().waitFor();
+    await shot(page, 'server-admin-trigger-en');
+  });
+
+  it('admin pages render against the real API, in English and Japanese', async () => {
+    await ensureSignedIn();
+    for (const lang of ['en', 'ja'] as const) {
+      await setLanguage(page, lang);
+      for (const [name, path] of [['triggers', '/admin/triggers'], ['agents', '/admin/agents'], ['doctor', '/admin/doctor']] as const) {
+        await page.goto(desk.url + path);
+        await page.locator('h1').first().waitFor();
+        await page.locator('.loading').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+        expect(await page.locator('.error-box, .admin-only').count(), `${path} in ${lang}`).toBe(0);
+        if (name === 'doctor') {
+          await page.getByRole('textbox', { name: lang === 'en' ? 'Domain' : 'ドメイン', exact: true }).fill('support.example');
+          await page.getByRole('textbox', { name: lang === 'en' ? 'Domain' : 'ドメイン', exact: true }).press('Enter');
+          await page.locator('.doctor-report').first().waitFor({ timeout: 20_000 });
+        }
+        await shot(page, `server-admin-${name}-${lang}`);
+      }
+    }
+    await setLanguage(page, 'en');
+  });
+
+  it('an agent sees no Admin navigation, and /admin/triggers says only admins may open it', async () => {
+    await ensureSignedIn();
+    const email = 'aiko.agent@support.example';
+    const password = 'agent-password-4711';
+    execFileSync(BIN, ['agent', 'add', '--data', desk.data, '--email', email, '--name', 'Aiko Agent'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(BIN, ['agent', 'password', email, '--data', desk.data], { input: password + '\n', stdio: ['pipe', 'pipe', 'pipe'] });
+    await page.goto(`${desk.url}/agent/views/all_open`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/agent\/views\//);
+    await page.getByRole('heading', { name: 'All open tickets' }).waitFor();
+    expect(await page.locator('nav a[href^="/admin"]').count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Triggers' }).count()).toBe(0);
+    await page.goto(`${desk.url}/admin/triggers`);
+    await page.getByRole('heading', { name: 'Only admins can open this page.' }).waitFor();
+    await shot(page, 'server-admin-only-en');
+    // The API agrees: 403 with a JSON description.
+    const status = await page.evaluate(async () => {
+      const r = await fetch('/api/v2/triggers');
+      return { status: r.status, body: await r.json() };
+    });
+    expect(status.status).toBe(403);
+    expect(status.body.error).toBe('Forbidden');
+    await setLanguage(page, 'ja');
+    await page.reload();
+    await page.getByRole('heading', { name: 'このページは管理者のみが開けます。' }).waitFor();
+    await shot(page, 'server-admin-only-ja');
+    await setLanguage(page, 'en');
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await signIn('/agent/views/all_open');
   });
 
   it('20 wrong passwords lock the account out; the right one works after the lockout', async () => {

@@ -1,7 +1,8 @@
 // One typed function per API route the workspace calls.
 import { del, get, post, put, query, request } from './client';
 import type {
-  Audit, Comment, Delivery, Explanation, Paged, SessionInfo, SuspendedTicket, Ticket, User, ViewCount,
+  Agent, ApiToken, Audit, Comment, DefaultTrigger, Delivery, Diagnosis, Explanation, FixOffer, Paged, SessionInfo, SuspendedTicket, Ticket, Trigger,
+  TriggerRevision, User, ViewCount,
 } from './types';
 
 export const VIEW_KEYS = ['unassigned', 'my_open', 'all_open', 'recently_solved', 'delivery_failures'] as const;
@@ -63,3 +64,33 @@ export const recoverMany = (ids: number[]) => put<{ tickets: Ticket[] }>(`/api/v
 export const deleteSuspended = (id: number, spam: boolean) => del<null>(`/api/v2/suspended_tickets/${id}${spam ? '?spam=true' : ''}`);
 export const deleteMany = (ids: number[], spam: boolean) =>
   del<null>(`/api/v2/suspended_tickets/destroy_many${query({ ids: ids.join(','), spam: spam ? 'true' : undefined })}`);
+
+// ---- admin (403 for agents)
+
+export type TriggerBody = Partial<Omit<Trigger, 'id'>>;
+export const getTriggers = () => get<{ triggers: Trigger[]; count: number }>('/api/v2/triggers');
+export const searchTriggers = (q: string) => get<{ triggers: Trigger[]; count: number }>(`/api/v2/triggers/search${query({ query: q })}`);
+export const getTrigger = (id: number) => get<{ trigger: Trigger }>(`/api/v2/triggers/${id}`);
+export const createTrigger = (trigger: TriggerBody) => post<{ trigger: Trigger; warnings?: string[] }>('/api/v2/triggers', { trigger });
+export const saveTrigger = (id: number, trigger: TriggerBody) => put<{ trigger: Trigger; warnings?: string[] }>(`/api/v2/triggers/${id}`, { trigger });
+export const deleteTrigger = (id: number) => del<null>(`/api/v2/triggers/${id}`);
+export const updateManyTriggers = (triggers: { id: number; active?: boolean; position?: number }[]) =>
+  put<{ triggers: { id: number; active: boolean; position: number }[] }>('/api/v2/triggers/update_many', { triggers });
+export const getTriggerDefaults = () => get<{ defaults: DefaultTrigger[] }>('/api/v2/triggers/defaults');
+export const restoreDefault = (key: string) => post<{ trigger: Trigger }>(`/api/v2/triggers/defaults/${enc(key)}/restore`);
+export const getTriggerRevisions = (id: number) => get<{ trigger_revisions: TriggerRevision[] }>(`/api/v2/triggers/${id}/revisions`);
+
+export const doctorTicket = (id: number) => get<Diagnosis>(`/api/v2/doctor/ticket/${id}`);
+export const doctorSender = (email: string) => get<Diagnosis>(`/api/v2/doctor/sender/${enc(email)}`);
+export const doctorAddress = (address: string) => get<Diagnosis>(`/api/v2/doctor/address/${enc(address)}`);
+export const doctorDomain = (domain: string) => get<Diagnosis>(`/api/v2/doctor/domain/${enc(domain)}`);
+export const applyFix = (fix: FixOffer, subject: string) => post<{ result: string }>('/api/v2/doctor/fixes', { fix, subject });
+
+export const getAgents = () => get<{ users: Agent[] }>('/api/v2/users?role[]=agent&role[]=admin');
+export const createAgent = (user: { name: string; email: string; role: string }) => post<{ user: Agent }>('/api/v2/users', { user });
+export const updateAgent = (id: number, user: { role?: string; suspended?: boolean }) => put<{ user: Agent }>(`/api/v2/users/${id}`, { user });
+export const setPassword = (id: number, password: string) => put<null>(`/api/v2/users/${id}/password`, { password });
+export const getApiTokens = () => get<{ api_tokens: ApiToken[] }>('/api/v2/api_tokens');
+export const createApiToken = (description: string, userId: number) =>
+  post<{ api_token: ApiToken & { token: string } }>('/api/v2/api_tokens', { api_token: { description, user_id: userId } });
+export const revokeApiToken = (id: number) => del<null>(`/api/v2/api_tokens/${id}`);

@@ -188,3 +188,105 @@ export interface Paged {
   next_page: string | null;
   previous_page: string | null;
 }
+
+// ---- admin: triggers (Zendesk's trigger JSON), revisions, defaults
+
+export interface RuleItem {
+  field: string;
+  operator?: string;
+  value: unknown; // string | null for conditions; string or [recipient, subject, body] for actions
+}
+
+export interface Trigger {
+  id: number;
+  title: string;
+  raw_title?: string;
+  active: boolean;
+  position: number;
+  description: string | null;
+  conditions: { all: RuleItem[]; any: RuleItem[] };
+  actions: RuleItem[];
+  default?: boolean;
+  default_key?: string;
+  created_at?: string;
+  updated_at?: string;
+}
+
+export type RevisionAction = 'create' | 'update' | 'activate' | 'deactivate' | 'reorder' | 'delete' | 'restore';
+
+export interface TriggerRevision {
+  id: number;
+  author_id: number | null;
+  author_name: string | null;
+  action: RevisionAction | string;
+  before: Trigger | null;
+  after: Trigger | null;
+  created_at: string;
+}
+
+// state: as_shipped | active | inactive (as shipped but switched) | changed | missing
+export interface DefaultDifference {
+  field: string;
+  shipped?: unknown;
+  current?: unknown;
+}
+
+export interface DefaultTrigger {
+  key: string;
+  title: string;
+  state: string;
+  id: number | null;
+  active?: boolean;
+  // The difference from the shipped definition, when the API gives it.
+  differences?: DefaultDifference[];
+  // A changed default: the shipped trigger and the stored one.
+  shipped?: Trigger;
+  current?: Trigger;
+}
+
+// ---- admin: doctor
+
+export type Level = 'ok' | 'warning' | 'problem';
+
+export interface Finding {
+  step: string;
+  title: string;
+  level: Level;
+  evidence: string;
+  fix: string | null;
+  temporary?: boolean;
+  details?: Record<string, unknown> | null;
+}
+
+export interface FixOffer {
+  fix: string; // activate_trigger | restore_trigger | resend_forwarding_verification | clear_undeliverable
+  step: string;
+  summary: string;
+  id?: number;
+  key?: string;
+}
+
+export interface Diagnosis {
+  subject: string;
+  status: Level;
+  exit_status?: number;
+  findings: Finding[];
+  fixes?: FixOffer[];
+}
+
+// ---- admin: agents and API tokens
+
+export interface Agent extends User {
+  suspended?: boolean;
+  created_at?: string;
+  last_login_at?: string | null;
+}
+
+export interface ApiToken {
+  id: number;
+  description: string;
+  user_id: number;
+  created_at: string;
+  last_used_at: string | null;
+  token?: string; // only in the answer to create
+}

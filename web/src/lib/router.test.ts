@@ -15,6 +15,16 @@ describe('matchRoute', () => {
     expect(matchRoute('/agent/tickets/0')).toEqual({ name: 'notFound' });
     expect(matchRoute('/agent/tickets/abc')).toEqual({ name: 'notFound' });
   });
+  it('knows the admin pages', () => {
+    expect(matchRoute('/admin/triggers')).toEqual({ name: 'adminTriggers' });
+    expect(matchRoute('/admin')).toEqual({ name: 'adminTriggers' });
+    expect(matchRoute('/admin/triggers/new')).toEqual({ name: 'adminTrigger', id: null });
+    expect(matchRoute('/admin/triggers/12/')).toEqual({ name: 'adminTrigger', id: 12 });
+    expect(matchRoute('/admin/triggers/0')).toEqual({ name: 'notFound' });
+    expect(matchRoute('/admin/agents')).toEqual({ name: 'adminAgents' });
+    expect(matchRoute('/admin/doctor')).toEqual({ name: 'adminDoctor' });
+    expect(matchRoute('/admin/email')).toEqual({ name: 'notFound' });
+  });
 });
 
 describe('safeNext', () => {

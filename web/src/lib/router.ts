@@ -11,7 +11,14 @@ export type Route =
   | { name: 'ticket'; id: number }
   | { name: 'events'; id: number }
   | { name: 'search' }
+  | { name: 'adminTriggers' }
+  | { name: 'adminTrigger'; id: number | null } // null: a new trigger
+  | { name: 'adminAgents' }
+  | { name: 'adminDoctor' }
   | { name: 'notFound' };
+
+// Routes only admins may open (the API answers agents 403 there).
+export const ADMIN_ROUTES: ReadonlySet<Route['name']> = new Set(['adminTriggers', 'adminTrigger', 'adminAgents', 'adminDoctor']);
 
 export interface Location {
   path: string;
@@ -60,6 +67,12 @@ export function matchRoute(path: string): Route {
   m = /^\/agent\/tickets\/(\d+)(\/events)?$/.exec(p);
   if (m && id(m[1])) return m[2] ? { name: 'events', id: id(m[1])! } : { name: 'ticket', id: id(m[1])! };
   if (p === '/agent/search') return { name: 'search' };
+  if (p === '/admin' || p === '/admin/triggers') return { name: 'adminTriggers' };
+  if (p === '/admin/triggers/new') return { name: 'adminTrigger', id: null };
+  m = /^\/admin\/triggers\/(\d+)$/.exec(p);
+  if (m && id(m[1])) return { name: 'adminTrigger', id: id(m[1])! };
+  if (p === '/admin/agents') return { name: 'adminAgents' };
+  if (p === '/admin/doctor') return { name: 'adminDoctor' };
   return { name: 'notFound' };
 }
 

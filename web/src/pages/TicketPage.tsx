@@ -1,7 +1,7 @@
 // /agent/tickets/{id}: the conversation with delivery states, the reply
 // box, ticket properties and the requester's other tickets. Comments and
 // deliveries poll every 5 s (delivery results arrive after the reply).
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/client';
 import * as api from '../api/endpoints';
 import type { Comment, Delivery, Ticket } from '../api/types';
@@ -17,6 +17,7 @@ import { Link } from '../ui/Link';
 import { ReplyBox } from '../ui/ReplyBox';
 import { WarningIcon } from '../ui/icons';
 import { useTitle } from '../lib/title';
+import { DoctorAction, DoctorPanel } from '../ui/DoctorReport';
 
 interface Data {
   ticket: Ticket;
@@ -28,6 +29,8 @@ export function TicketPage({ id }: { id: number }) {
   const [data, setData] = useState<Data | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
+  const [doctorOpen, setDoctorOpen] = useState(false);
+  const doctorButton = useRef<HTMLButtonElement>(null);
   useTitle(data ? data.ticket.subject || t('ticket.title', { id }) : t('ticket.title', { id }));
 
   usePoll(
@@ -68,6 +71,9 @@ export function TicketPage({ id }: { id: number }) {
         </div>
         <div class="ticket-header-actions">
           <StatusBadge status={ticket.status} />
+          <button type="button" ref={doctorButton} class="btn btn-small" aria-expanded={doctorOpen} aria-controls="doctor-ticket-panel" onClick={() => setDoctorOpen(!doctorOpen)}>
+            {t('doctor.whyTicket')}
+          </button>
           <Link href={`/agent/tickets/${ticket.id}/events`} class="btn btn-small">
             {t('ticket.eventsLink')}
           </Link>
@@ -75,6 +81,16 @@ export function TicketPage({ id }: { id: number }) {
       </header>
       <div class="ticket-layout">
         <section class="conversation" aria-label={t('ticket.conversation')}>
+          {doctorOpen && (
+            <DoctorPanel
+              id="doctor-ticket-panel"
+              run={() => api.doctorTicket(ticket.id)}
+              onClose={() => {
+                setDoctorOpen(false);
+                doctorButton.current?.focus();
+              }}
+            />
+          )}
           {requester?.undeliverable && (
             <p class="banner banner-warning" role="note">
               <WarningIcon /> {t('ticket.undeliverableRequester', { reason: requester.undeliverable_reason ?? '' })}
@@ -107,6 +123,11 @@ export function TicketPage({ id }: { id: number }) {
                 {userName(ticket.requester_id, `#${ticket.requester_id}`)}
                 {requester && <div class="muted small mono">{requester.email}</div>}
               </dd>
+              {requester?.email && (
+                <dd class="props-wide">
+                  <DoctorAction idBase="doctor-sender" label={t('doctor.whySender')} run={() => api.doctorSender(requester.email)} />
+                </dd>
+              )}
               <dt>{t('ticket.ccs')}</dt>
               <dd>{(ticket.collaborator_ids ?? []).length ? (ticket.collaborator_ids ?? []).map((cid) => userName(cid, `#${cid}`)).join(', ') : <span class="muted">{t('ticket.none')}</span>}</dd>
               <dt>{t('ticket.tags')}</dt>

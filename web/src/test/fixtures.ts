@@ -1,6 +1,6 @@
 // API answers in the server's shapes, for unit tests and the fixture
 // server (e2e/fixture_server.ts) used to look at pages without a backend.
-import type { Audit, Comment, Delivery, Explanation, SuspendedTicket, Ticket, User } from '../api/types';
+import type { Agent, ApiToken, Audit, Comment, DefaultTrigger, Delivery, Diagnosis, Explanation, RuleItem, SuspendedTicket, Ticket, Trigger, TriggerRevision, User } from '../api/types';
 
 const at = (minutesAgo: number) => new Date(Date.UTC(2026, 11, 7, 10, 0) - minutesAgo * 60000).toISOString().replace(/\.\d+Z$/, 'Z');
 
@@ -119,4 +119,81 @@ export const explanation: Explanation = {
 export const viewCounts = [
   { key: 'unassigned', count: 3 }, { key: 'my_open', count: 0 }, { key: 'all_open', count: 3 },
   { key: 'recently_solved', count: 1 }, { key: 'delivery_failures', count: 1 }, { key: 'suspended', count: 2 },
+];
+
+// ---- admin
+
+const notify = (to: string, subject: string, body: string): RuleItem[] => [{ field: 'notification_user', value: [to, subject, body] }];
+const trig = (id: number, title: string, active: boolean, all: RuleItem[], actions: RuleItem[], key?: string, description: string | null = null): Trigger => ({
+  id, title, raw_title: title, active, position: id, description, conditions: { all, any: [] }, actions, default: !!key, ...(key ? { default_key: key } : {}), created_at: at(60 * 24 * 30), updated_at: at(60 * 24 * 30),
+});
+
+export const triggers: Trigger[] = [
+  trig(1, 'Notify requester and CCs of received request', true, [{ field: 'update_type', operator: 'is', value: 'Create' }, { field: 'status', operator: 'is_not', value: 'solved' }], notify('requester_and_ccs', '[Request received] {{ticket.title}}', 'Your request ({{ticket.id}}) has been received.'), 'notify_requester_received_request', 'Tells the requester and CCs that their request became a ticket.'),
+  trig(2, 'Notify requester of new proactive ticket', true, [{ field: 'update_type', operator: 'is', value: 'Create' }, { field: 'role', operator: 'is', value: 'agent' }], notify('requester_and_ccs', '{{ticket.title}}', 'This ticket was created on your behalf.'), 'notify_requester_proactive_ticket'),
+  { ...trig(3, 'Notify requester and CCs of comment update', false, [{ field: 'update_type', operator: 'is', value: 'Change' }, { field: 'comment_is_public', operator: 'is', value: 'true' }], notify('requester_and_ccs', '[{{ticket.account}}] Re: {{ticket.title}}', 'Your request ({{ticket.id}}) has been updated.'), 'notify_requester_comment_update', 'Sends each public comment to the requester and CCs.'), updated_at: at(30) },
+  trig(4, 'Notify assignee of comment update', true, [{ field: 'assignee_id', operator: 'not_changed', value: null }], notify('assignee_id', '[{{ticket.account}}] Re: {{ticket.title}}', 'This ticket (#{{ticket.id}}) has been updated.'), 'notify_assignee_comment_update'),
+  trig(5, 'Tag VIP customers', true, [{ field: 'requester_id', operator: 'is', value: '4' }], [{ field: 'current_tags', value: 'vip' }, { field: 'priority', value: 'high' }]),
+];
+
+export const triggerDefaults: DefaultTrigger[] = [
+  { key: 'notify_requester_received_request', title: 'Notify requester and CCs of received request', state: 'as_shipped', id: 1, active: true },
+  { key: 'notify_requester_proactive_ticket', title: 'Notify requester of new proactive ticket', state: 'changed', id: 2, active: true, shipped: { ...triggers[1], conditions: { all: [...triggers[1].conditions.all, { field: 'ticket_is_public', operator: 'is', value: 'public' }], any: [] } }, current: triggers[1] },
+  { key: 'notify_requester_comment_update', title: 'Notify requester and CCs of comment update', state: 'inactive', id: 3, active: false },
+  { key: 'notify_assignee_comment_update', title: 'Notify assignee of comment update', state: 'as_shipped', id: 4, active: true },
+  { key: 'notify_assignee_assignment', title: 'Notify assignee of assignment', state: 'missing', id: null },
+];
+
+export const triggerRevisions: TriggerRevision[] = [
+  { id: 11, author_id: null, author_name: null, action: 'create', before: null, after: { ...triggers[2], active: true }, created_at: at(60 * 24 * 30) },
+  { id: 12, author_id: 1, author_name: 'Admin', action: 'update', before: { ...triggers[2], active: true }, after: { ...triggers[2], active: true, title: 'Notify requester and CCs of comment update', conditions: { all: [...triggers[2].conditions.all], any: [] }, actions: notify('requester_and_ccs', '[{{ticket.account}}] Re: {{ticket.title}}', 'Your request ({{ticket.id}}) has been updated. Reply to this email.') }, created_at: at(60) },
+  { id: 13, author_id: 1, author_name: 'Admin', action: 'deactivate', before: { ...triggers[2], active: true }, after: triggers[2], created_at: at(30) },
+];
+
+export const ticketDiagnosis: Diagnosis = {
+  subject: 'ticket 1',
+  status: 'problem',
+  exit_status: 1,
+  findings: [
+    { step: '1.delivery', title: 'Delivery', level: 'problem', evidence: 'reject-bob@customer.example: failed after 1 attempt; the receiving server said 550 5.1.1 <reject-bob@customer.example>: Recipient address rejected: User unknown', fix: 'check the address with the customer; correct it on the user, then reply again', temporary: false },
+    { step: '2.trigger', title: 'Notification trigger', level: 'problem', evidence: 'the update at 2026-12-07 09:55 had a public comment; the standard trigger 3 "Notify requester and CCs of comment update" that sends it is inactive', fix: 're-activate it (`--fix`, or PUT /api/v2/triggers/3 with {"trigger":{"active":true}})', temporary: false, details: { state: 'inactive', active: false } },
+    { step: '3.forwarding', title: 'Sending support address', level: 'ok', evidence: 'replies go out as support@support.example (on our own domain: no forwarding needed)', fix: null, temporary: false },
+    { step: '4.dkim', title: 'DKIM', level: 'warning', evidence: 'support.example has a DKIM key (selector pd1) that is not published', fix: 'publish this record: pd1._domainkey.support.example TXT "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA"', temporary: false, details: { name: 'pd1._domainkey.support.example', record_to_publish: 'v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA' } },
+    { step: '5.mx', title: 'Recipient', level: 'warning', evidence: 'customer.example: the MX lookup failed (temperror)', fix: 'run the check again later', temporary: true },
+  ],
+  fixes: [{ fix: 'activate_trigger', step: '2.trigger', summary: 're-activate trigger 3 "Notify requester and CCs of comment update"', id: 3 }],
+};
+
+export const domainDiagnosis: Diagnosis = {
+  subject: 'domain customer.example',
+  status: 'problem',
+  exit_status: 1,
+  findings: [
+    { step: 'spf.record', title: 'SPF record', level: 'ok', evidence: 'one SPF record at customer.example: "v=spf1 mx -all"', fix: null },
+    { step: 'spf.include', title: 'SPF includes us', level: 'problem', evidence: 'the SPF record does not include _spf.support.example', fix: 'publish this record: customer.example TXT "v=spf1 mx include:_spf.support.example -all"', details: { record_to_publish: 'v=spf1 mx include:_spf.support.example -all' } },
+    { step: 'dmarc.record', title: 'DMARC record', level: 'warning', evidence: 'no DMARC record at _dmarc.customer.example', fix: 'publish this record: _dmarc.customer.example TXT "v=DMARC1; p=none"', details: { record_to_publish: 'v=DMARC1; p=none' } },
+  ],
+  fixes: [],
+};
+
+export const senderDiagnosis: Diagnosis = {
+  subject: 'sender reject-bob@customer.example',
+  status: 'warning',
+  exit_status: 0,
+  findings: [
+    { step: '1.addresses', title: 'Addresses written to', level: 'ok', evidence: 'wrote to support@support.example (ours)', fix: null },
+    { step: '2.suspended', title: 'Suspended mail', level: 'warning', evidence: '1 message suspended: Detected as spam (GTUBE test string in the body)', fix: 'recover it from Suspended tickets if it is not spam' },
+  ],
+  fixes: [],
+};
+
+export const agents: Agent[] = [
+  { id: 1, name: 'Admin', email: 'admin@support.example', role: 'admin', suspended: false },
+  { id: 5, name: 'Aiko Agent', email: 'aiko@support.example', role: 'agent', suspended: false },
+  { id: 6, name: 'Old Timer', email: 'old@support.example', role: 'agent', suspended: true },
+];
+
+export const apiTokens: ApiToken[] = [
+  { id: 1, description: 'Billing sync', user_id: 1, created_at: at(60 * 24 * 10), last_used_at: at(15) },
+  { id: 2, description: 'Old import script', user_id: 5, created_at: at(60 * 24 * 90), last_used_at: null },
 ];

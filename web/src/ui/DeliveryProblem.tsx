@@ -2,7 +2,7 @@
 // deferred or bounced, and the panel it opens: the remote server's reply
 // (code, enhanced status, text), the host, attempts and times, the bounce
 // class, and the user's undeliverable flag with "Mark as deliverable".
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import * as api from '../api/endpoints';
 import type { DeliveryRecipient } from '../api/types';
 import { formatDateTime, t, tMaybe } from '../i18n/i18n';
@@ -40,8 +40,11 @@ export function DeliveryProblem({ recipient }: { recipient: DeliveryRecipient })
 
 function ProblemPanel({ id, recipient: r, onClose }: { id: string; recipient: DeliveryRecipient; onClose: () => void }) {
   const panel = useRef<HTMLDivElement>(null);
-  useEffect(() => {
+  // Focus before the next key press can arrive (Escape right after Enter).
+  useLayoutEffect(() => {
     panel.current?.focus();
+  }, []);
+  useEffect(() => {
     if (r.user_id) void refreshUser(r.user_id).catch(() => undefined);
   }, []);
   const text = replyText(r);

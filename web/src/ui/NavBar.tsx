@@ -5,7 +5,15 @@ import type { MessageKey } from '../i18n/en';
 import { t } from '../i18n/i18n';
 import type { Route } from '../lib/router';
 import { viewCounts } from '../lib/views';
+import { isAdmin } from '../lib/roles';
+import { session } from '../lib/session';
 import { Link } from './Link';
+
+const ADMIN_ITEMS = [
+  { key: 'triggers', href: '/admin/triggers', match: (r: Route) => r.name === 'adminTriggers' || r.name === 'adminTrigger' },
+  { key: 'agents', href: '/admin/agents', match: (r: Route) => r.name === 'adminAgents' },
+  { key: 'doctor', href: '/admin/doctor', match: (r: Route) => r.name === 'adminDoctor' },
+] as const;
 
 export function NavBar({ route }: { route: Route }) {
   const counts = viewCounts.value;
@@ -28,6 +36,22 @@ export function NavBar({ route }: { route: Route }) {
           </li>
         ))}
       </ul>
+      {isAdmin(session.value?.user) && (
+        <>
+          <h2 class="nav-title nav-title-admin" id="nav-admin">
+            {t('nav.admin')}
+          </h2>
+          <ul aria-labelledby="nav-admin">
+            {ADMIN_ITEMS.map((item) => (
+              <li key={item.key}>
+                <Link href={item.href} aria-current={item.match(route) ? 'page' : undefined} class="nav-item">
+                  <span class="nav-label">{t(`nav.admin.${item.key}`)}</span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
     </nav>
   );
 }

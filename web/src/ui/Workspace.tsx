@@ -13,8 +13,16 @@ import { SuspendedItemPage } from '../pages/SuspendedItemPage';
 import { TicketPage } from '../pages/TicketPage';
 import { EventsPage } from '../pages/EventsPage';
 import { SearchPage } from '../pages/SearchPage';
+import { TriggersPage } from '../pages/admin/TriggersPage';
+import { TriggerPage } from '../pages/admin/TriggerPage';
+import { AgentsPage } from '../pages/admin/AgentsPage';
+import { DoctorPage } from '../pages/admin/DoctorPage';
+import { canOpen } from '../lib/roles';
+import { session } from '../lib/session';
+import { AdminOnly } from './admin';
 
 function Page({ route }: { route: Route }) {
+  if (!canOpen(route, session.value?.user)) return <AdminOnly />;
   switch (route.name) {
     case 'view':
       return <ViewPage key={route.key} viewKey={route.key} />;
@@ -28,6 +36,14 @@ function Page({ route }: { route: Route }) {
       return <EventsPage key={route.id} id={route.id} />;
     case 'search':
       return <SearchPage />;
+    case 'adminTriggers':
+      return <TriggersPage />;
+    case 'adminTrigger':
+      return <TriggerPage key={route.id ?? 'new'} id={route.id} />;
+    case 'adminAgents':
+      return <AgentsPage />;
+    case 'adminDoctor':
+      return <DoctorPage />;
     default:
       return (
         <div class="page">
