@@ -17,6 +17,7 @@
 #include "accounts/sessions.h"
 #include "api/agents_api.h"
 #include "api/auth.h"
+#include "api/health_api.h"
 #include "api/doctor_api.h"
 #include "api/session_api.h"
 #include "api/uploads_api.h"
@@ -214,6 +215,7 @@ int Serve(const Config& config) {
   api::RegisterViewsApi(router, **store, base_url);
   api::RegisterUploadsApi(router, **store, base_url);
   api::RegisterAgentsApi(router, **store, base_url);
+  api::RegisterHealthApi(router, **store, clock);
   webui::RegisterWorkspace(router);
 
   api::RegisterReadApi(router, **store, {base_url});

@@ -292,6 +292,13 @@ struct ApiToken {
   int64_t created_at = 0;
 };
 
+// What the outbound queue still has to deliver.
+struct OutboundBacklog {
+  int64_t pending = 0;   // queued, sending or deferred recipients
+  int64_t deferred = 0;  // of those, waiting for a retry
+  int64_t oldest_created_at = 0;  // of the pending ones; 0 when none
+};
+
 // A file uploaded for a reply (POST /api/v2/uploads), waiting for the
 // comment that takes it. The API hands out a token; only its SHA-256 is kept.
 struct Upload {
@@ -456,6 +463,10 @@ class Tx {
   // Recipients left in state "sending" (a crash mid-delivery).
   virtual Result<std::vector<OutboundRecipient>> RecipientsInState(std::string_view state) = 0;
   virtual Result<int64_t> AddDeliveryEvent(const DeliveryEvent& event) = 0;
+  // For the workspace's health bar: the backlog, and the tickets with a
+  // recipient failed or bounced at `since` or later.
+  virtual Result<OutboundBacklog> GetOutboundBacklog() = 0;
+  virtual Result<int64_t> CountTicketsWithFailedDeliverySince(int64_t since) = 0;
   virtual Result<std::vector<DeliveryEvent>> ListDeliveryEvents(int64_t recipient_id) = 0;
 
   // Support addresses, by id.

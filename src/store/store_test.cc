@@ -2331,6 +2331,37 @@ TEST_P(StoreTest, TriggerRevisionsOutliveTheirTrigger) {
   });
 }
 
+TEST_P(StoreTest, BacklogAndRecentFailuresForTheHealthBar) {
+  W([&](Tx& tx) {
+    User u = MakeUser(tx, "bob@x.example");
+    Ticket t = MakeTicket(tx, u.id, "hello");
+    OutboundMessage m;
+    m.message_id = "m@x";
+    m.ticket_id = t.id;
+    m.bytes = "x";
+    auto added = tx.AddOutboundMessage(m);
+    ASSERT_TRUE(added.ok());
+    int n = 0;
+    for (const char* state : {"queued", "deferred", "sent", "failed"}) {
+      OutboundRecipient r;
+      r.message_id = added->id;
+      r.address = "r" + std::to_string(n) + "@x.example";
+      r.verp_token = "v" + std::to_string(n++);
+      r.state = state;
+      r.created_at = 1000 + n;
+      r.updated_at = 5000;
+      ASSERT_TRUE(tx.AddOutboundRecipient(r).ok());
+    }
+    auto backlog = tx.GetOutboundBacklog();
+    ASSERT_TRUE(backlog.ok());
+    EXPECT_EQ(backlog->pending, 2);
+    EXPECT_EQ(backlog->deferred, 1);
+    EXPECT_EQ(backlog->oldest_created_at, 1001);
+    EXPECT_EQ(*tx.CountTicketsWithFailedDeliverySince(4000), 1);
+    EXPECT_EQ(*tx.CountTicketsWithFailedDeliverySince(6000), 0);
+  });
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreTest, ::testing::Values(SqliteBackend()),
                          [](const ::testing::TestParamInfo<Backend>& info) {
                            return info.param.name;

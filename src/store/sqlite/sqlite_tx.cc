@@ -2038,3 +2038,33 @@ Result<std::vector<TriggerRevision>> SqliteTx::ListTriggerRevisions(int64_t trig
 }
 
 }  // namespace postdesk::store::sqlite
+
+namespace postdesk::store::sqlite {
+
+// ---- the workspace's health bar ----
+
+Result<OutboundBacklog> SqliteTx::GetOutboundBacklog() {
+  auto stmt = conn_.Prepare(
+      "SELECT COUNT(*), COALESCE(SUM(state = 'deferred'), 0), COALESCE(MIN(created_at), 0) "
+      "FROM outbound_recipients WHERE state IN ('queued', 'sending', 'deferred')");
+  if (!stmt.ok()) return stmt.status();
+  return One<OutboundBacklog>(
+      *stmt,
+      [](const Stmt& s) {
+        return OutboundBacklog{.pending = s.Int(0), .deferred = s.Int(1), .oldest_created_at = s.Int(2)};
+      },
+      "outbound backlog");
+}
+
+Result<int64_t> SqliteTx::CountTicketsWithFailedDeliverySince(int64_t since) {
+  auto stmt = conn_.Prepare(
+      "SELECT COUNT(DISTINCT m.ticket_id) FROM outbound_recipients r JOIN outbound_messages m "
+      "ON m.id = r.message_id WHERE r.state IN ('failed', 'bounced') AND r.updated_at >= ? "
+      "AND m.ticket_id != 0");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, since);
+  return One<int64_t>(
+      *stmt, [](const Stmt& s) { return s.Int(0); }, "tickets with failed deliveries");
+}
+
+}  // namespace postdesk::store::sqlite

@@ -102,6 +102,8 @@ class SqliteTx final : public Tx {
   Status DeleteRecipientAddress(int64_t id) override;
   Result<std::vector<RecipientAddress>> ListRecipientAddresses() override;
 
+  Result<OutboundBacklog> GetOutboundBacklog() override;
+  Result<int64_t> CountTicketsWithFailedDeliverySince(int64_t since) override;
   Result<ApiToken> AddApiToken(ApiToken token) override;
   Result<std::vector<ApiToken>> ListApiTokens() override;
   Status DeleteApiToken(int64_t id) override;
