@@ -122,3 +122,14 @@ def test_the_workspace_is_served_with_its_csp(desk):
         with urllib.request.urlopen(f"http://127.0.0.1:{desk.http_port}{asset}") as r:
             assert r.headers["Content-Type"].startswith("text/javascript")
             assert "immutable" in r.headers["Cache-Control"]
+
+
+def test_guessing_api_tokens_is_braked(desk):
+    """Issue 13, defect 7: 2,000 wrong tokens were answered 401 in 0.36 s."""
+    statuses = [desk.request("GET", "/api/v2/tickets", token=f"guess-{i}")[0] for i in range(60)]
+    assert statuses[:50] == [401] * 50
+    assert set(statuses[50:]) == {429}
+    status, headers, body = desk.request("GET", "/api/v2/tickets", token="guess-x")
+    assert status == 429 and int(headers["Retry-After"]) > 0
+    assert json.loads(body)["error"] == "TooManyRequests"
+    assert "wrong API tokens from 127.0.0.1: locked out" in (desk.data / "serve.log").read_text()

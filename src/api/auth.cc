@@ -1,5 +1,10 @@
 #include "api/auth.h"
 
+#include <spdlog/spdlog.h>
+
+#include <climits>
+#include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -46,8 +51,8 @@ std::optional<http::Response> CookieAuth(accounts::Sessions& sessions, http::Req
   return std::nullopt;
 }
 
-std::optional<http::Response> TokenAuth(store::Store& store, http::Request& req,
-                                        std::string_view header) {
+std::optional<http::Response> TokenAuthChecked(store::Store& store, http::Request& req,
+                                               std::string_view header) {
   std::string token;
   std::optional<std::string> email;
   if (IStartsWith(header, "Bearer ")) {
@@ -97,12 +102,51 @@ std::optional<http::Response> TokenAuth(store::Store& store, http::Request& req,
   return std::nullopt;
 }
 
+// Token auth behind the brake on guessing (see auth.h).
+std::optional<http::Response> TokenAuth(store::Store& store, accounts::LoginThrottle& throttle,
+                                        const Clock& clock, http::Request& req,
+                                        std::string_view header) {
+  if (int64_t wait = throttle.RetryAfter("", req.remote_address); wait > 0) {
+    http::Response r = http::ErrorResponse(
+        429, "TooManyRequests",
+        "Too many wrong API tokens from your address. Try again in " + std::to_string(wait) +
+            " seconds.");
+    r.AddHeader("Retry-After", std::to_string(wait));
+    return r;
+  }
+  auto refused = TokenAuthChecked(store, req, header);
+  if (refused && refused->status == 401) {
+    if (int64_t locked = throttle.Failed("", req.remote_address); locked > 0) {
+      spdlog::warn("api: wrong API tokens from {}: locked out for {} s", req.remote_address,
+                   locked);
+      store::SystemEvent event;
+      event.kind = "api_token_lockout";
+      event.subject = req.remote_address;
+      event.detail_json = nlohmann::json{{"seconds", locked}}.dump();
+      event.created_at = clock.Now();
+      Status s = store.Write([&](store::Tx& tx) { return tx.AddSystemEvent(event).status(); });
+      if (!s.ok()) spdlog::warn("api: token lockout not recorded: {}", s.message());
+    }
+  }
+  return refused;
+}
+
 }  // namespace
 
-http::AuthHook MakeAuthHook(store::Store& store, accounts::Sessions* sessions) {
-  return [&store, sessions](http::Request& req) -> std::optional<http::Response> {
+http::AuthHook MakeAuthHook(store::Store& store, accounts::Sessions* sessions,
+                            AuthOptions options, const Clock* clock) {
+  static const SystemClock kSystemClock;
+  const Clock& c = clock ? *clock : kSystemClock;
+  // Counted per address only: the account key is unused (every guess is
+  // for the same empty account, which never locks: its limit is never met).
+  auto throttle = std::make_shared<accounts::LoginThrottle>(
+      c, accounts::ThrottleOptions{.account_failures = INT64_MAX,
+                                   .address_failures = options.token_failures,
+                                   .window_seconds = 900,
+                                   .lockout_seconds = options.token_lockout_seconds});
+  return [&store, sessions, throttle, &c](http::Request& req) -> std::optional<http::Response> {
     std::string_view header = Trim(req.Header("authorization"));
-    if (!header.empty()) return TokenAuth(store, req, header);
+    if (!header.empty()) return TokenAuth(store, *throttle, c, req, header);
     if (sessions) {
       std::string cookie = req.Cookie(accounts::kSessionCookie);
       if (!cookie.empty()) return CookieAuth(*sessions, req, cookie);
