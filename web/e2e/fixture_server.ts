@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import * as fx from '../src/test/fixtures';
 import { serveStatic } from './static';
-import type { Agent, ApiToken, DefaultTrigger, Trigger, TriggerRevision } from '../src/api/types';
+import type { Agent, ApiToken, DefaultTrigger, Health, RecipientAddress, Trigger, TriggerRevision } from '../src/api/types';
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
@@ -24,6 +24,10 @@ export interface FixtureServer {
   url: string;
   server: Server;
   close: () => Promise<void>;
+  // What GET /api/v2/health answers: a health object, or 404 (not deployed).
+  setHealth: (h: Health | 404) => void;
+  // Requests for attachment bytes (/attachments/...), to prove inline images are fetched by the app.
+  attachmentRequests: { path: string; cookie: boolean }[];
 }
 
 export async function startFixtureServer(dist: string): Promise<FixtureServer> {
@@ -33,9 +37,22 @@ export async function startFixtureServer(dist: string): Promise<FixtureServer> {
   const session = { user: admin, csrf_token: 'fixture-csrf', idle_timeout_seconds: 3600 };
   const suspended = [...fx.suspended];
   const state = admin_state();
+  let health: Health | 404 = structuredClone(fx.health);
+  let origin = '';
+  const attachmentRequests: { path: string; cookie: boolean }[] = [];
+  const withOrigin = <T,>(v: T): T => JSON.parse(JSON.stringify(v).split(fx.ORIGIN_PLACEHOLDER).join(origin)) as T;
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname.replace(/\.json$/, '');
+    if (path.startsWith('/attachments/')) {
+      attachmentRequests.push({ path, cookie: Boolean(req.headers.cookie) });
+      if (!signedIn) return json(res, 401, { error: 'Unauthorized' });
+      if (path === '/attachments/10/smoke.png') {
+        res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Disposition': 'inline; filename="smoke.png"' });
+        return res.end(Buffer.from(fx.smokePng, 'base64'));
+      }
+      return json(res, 404, { error: 'RecordNotFound' });
+    }
     if (!path.startsWith('/api/')) {
       if (!serveStatic(dist, path, res)) json(res, 404, { error: 'NotFound' });
       return;
@@ -46,7 +63,7 @@ export async function startFixtureServer(dist: string): Promise<FixtureServer> {
         if (body.password !== 'secret') return json(res, 401, { error: 'InvalidCredentials', description: 'wrong' });
         signedIn = true;
         session.user = String(body.email ?? '').startsWith('agent') ? agent : admin;
-        return json(res, 200, { session });
+        return json(res, 200, { session }, { 'Set-Cookie': 'postdesk_session=fixture; Path=/; HttpOnly; SameSite=Strict' });
       }
       if (req.method === 'DELETE') {
         signedIn = false;
@@ -57,6 +74,7 @@ export async function startFixtureServer(dist: string): Promise<FixtureServer> {
     if (!signedIn) return json(res, 401, { error: 'Unauthorized' });
     if (req.method !== 'GET' && req.headers['x-csrf-token'] !== session.csrf_token) return json(res, 403, { error: 'InvalidCsrfToken' });
     let m: RegExpExecArray | null;
+    if (path === '/api/v2/health') return health === 404 ? json(res, 404, { error: 'NotFound', description: 'no such route' }) : json(res, 200, { health });
     if (await adminRoutes(req, res, path, url, session.user.role === 'admin', state)) return;
     if (path === '/api/v2/views') return json(res, 200, { views: fx.viewCounts.map((v) => (v.key === 'suspended' ? { ...v, count: suspended.length } : v)) });
     if ((m = /^\/api\/v2\/views\/(\w+)\/tickets$/.exec(path))) {
@@ -77,7 +95,7 @@ export async function startFixtureServer(dist: string): Promise<FixtureServer> {
       }
       return json(res, 200, { ticket });
     }
-    if ((m = /^\/api\/v2\/tickets\/(\d+)\/comments$/.exec(path))) return json(res, 200, { comments: m[1] === '1' ? fx.comments : [], count: 2, next_page: null, previous_page: null });
+    if ((m = /^\/api\/v2\/tickets\/(\d+)\/comments$/.exec(path))) return json(res, 200, { comments: m[1] === '1' ? withOrigin(fx.comments) : [], count: 2, next_page: null, previous_page: null });
     if ((m = /^\/api\/v2\/tickets\/(\d+)\/audits$/.exec(path))) return json(res, 200, { audits: m[1] === '1' ? fx.audits : [], count: 3, next_page: null, previous_page: null });
     if ((m = /^\/api\/v2\/tickets\/(\d+)\/deliveries$/.exec(path))) return json(res, 200, { deliveries: m[1] === '1' ? fx.deliveries : [], count: 2 });
     if ((m = /^\/api\/v2\/users\/(\d+)\/tickets\/requested$/.exec(path))) {
@@ -131,7 +149,16 @@ export async function startFixtureServer(dist: string): Promise<FixtureServer> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, server, close: () => new Promise((r) => server.close(() => r())) };
+  origin = `http://127.0.0.1:${port}`;
+  return {
+    url: origin,
+    server,
+    close: () => new Promise((r) => server.close(() => r())),
+    setHealth: (h) => {
+      health = h;
+    },
+    attachmentRequests,
+  };
 }
 
 // ---- admin routes, with state so actions show their effect
@@ -142,6 +169,7 @@ interface AdminState {
   revisions: Map<number, TriggerRevision[]>;
   agents: Agent[];
   tokens: ApiToken[];
+  addresses: RecipientAddress[];
   nextId: number;
 }
 
@@ -152,6 +180,7 @@ function admin_state(): AdminState {
     revisions: new Map([[3, structuredClone(fx.triggerRevisions)]]),
     agents: structuredClone(fx.agents),
     tokens: structuredClone(fx.apiTokens),
+    addresses: structuredClone(fx.recipientAddresses),
     nextId: 100,
   };
 }
@@ -173,7 +202,7 @@ function invalidTrigger(body: Partial<Trigger>): string | null {
 }
 
 async function adminRoutes(req: IncomingMessage, res: ServerResponse, path: string, url: URL, isAdmin: boolean, state: AdminState): Promise<boolean> {
-  const adminOnly = /^\/api\/v2\/(triggers|api_tokens|doctor\/fixes)/.test(path) || (path === '/api/v2/users' && req.method === 'POST') || (/^\/api\/v2\/users\/\d+\/password$/.test(path)) || (path === '/api/v2/users' && url.searchParams.getAll('role[]').length > 0);
+  const adminOnly = /^\/api\/v2\/(triggers|api_tokens|doctor\/fixes|recipient_addresses)/.test(path) || (path === '/api/v2/users' && req.method === 'POST') || (/^\/api\/v2\/users\/\d+\/password$/.test(path)) || (path === '/api/v2/users' && url.searchParams.getAll('role[]').length > 0);
   if (adminOnly && !isAdmin) {
     json(res, 403, { error: 'Forbidden', description: 'only admins can manage triggers, agents and API tokens' });
     return true;
@@ -297,6 +326,8 @@ async function adminRoutes(req: IncomingMessage, res: ServerResponse, path: stri
         d.fixes = [];
       }
       json(res, 200, d);
+    } else if (kind === 'domain' && arg === 'support.example') {
+      json(res, 200, fx.deskDomainDiagnosis);
     } else if (kind === 'sender') {
       json(res, 200, { ...fx.senderDiagnosis, subject: `sender ${arg}` });
     } else {
@@ -371,6 +402,75 @@ async function adminRoutes(req: IncomingMessage, res: ServerResponse, path: stri
     const i = state.tokens.findIndex((x) => x.id === Number(m![1]));
     if (i >= 0) state.tokens.splice(i, 1);
     json(res, i >= 0 ? 204 : 404, i >= 0 ? null : { error: 'RecordNotFound' });
+    return true;
+  }
+  if ((m = /^\/api\/v2\/recipient_addresses(?:\/(\d+))?(\/verify)?$/.exec(path))) {
+    const a = m[1] ? state.addresses.find((x) => x.id === Number(m![1])) : undefined;
+    if (m[1] && !a) {
+      json(res, 404, { error: 'RecordNotFound', description: `recipient address ${m[1]} does not exist` });
+      return true;
+    }
+    if (!m[1] && req.method === 'GET') {
+      json(res, 200, { recipient_addresses: state.addresses, count: state.addresses.length, next_page: null, previous_page: null });
+      return true;
+    }
+    if (!m[1] && req.method === 'POST') {
+      const b = ((await body()).recipient_address ?? {}) as { email?: string; name?: string };
+      const email = String(b.email ?? '').trim().toLowerCase();
+      if (state.addresses.some((x) => x.email === email)) {
+        json(res, 422, { error: 'RecordInvalid', description: `${email} is already a support address (id ${state.addresses.find((x) => x.email === email)!.id})` });
+        return true;
+      }
+      const own = email.endsWith('@support.example');
+      const created: RecipientAddress = {
+        id: state.nextId++, name: b.name ?? '', email, default: false,
+        forwarding_status: own ? 'verified' : 'unknown', spf_status: 'unknown', cname_status: 'unknown', domain_verification_status: 'unknown',
+        created_at: now(), updated_at: now(),
+        checks: { forwarding: own ? { status: 'verified', reason: 'on the help desk’s own domain support.example', fix: null } : { status: 'unknown', reason: `forwarding has not been verified yet; mail to ${email} is received, but replies go out as the default address until it is`, fix: `forward all mail of ${email} to support@support.example at its mail provider, then verify forwarding` } },
+      };
+      state.addresses.push(created);
+      json(res, 201, { recipient_address: created });
+      return true;
+    }
+    if (a && m[2] && req.method === 'PUT') {
+      const type = String((await body()).type ?? '');
+      if (type === 'forwarding') {
+        if (a.email.endsWith('@support.example')) {
+          json(res, 422, { error: 'RecordInvalid', description: `${a.email} is on the help desk's own domain support.example: mail to it reaches us directly, there is no forwarding to verify` });
+          return true;
+        }
+        a.forwarding_status = 'waiting';
+        a.checks = { ...a.checks, forwarding: { status: 'waiting', reason: `verification email queued to ${a.email} at ${now()}; waiting for it to come back by forwarding (gives up after 4 s)`, fix: null } };
+        // The fixture plays a mailbox that never forwards: failed after 4 s,
+        // except an address starting with "ok" which is forwarded at once.
+        const forwarded = a.email.startsWith('ok');
+        setTimeout(() => {
+          a.forwarding_status = forwarded ? 'verified' : 'failed';
+          a.checks = {
+            ...a.checks,
+            forwarding: forwarded
+              ? { status: 'verified', reason: `the verification email came back by forwarding at ${now()}; mail to ${a.email} reaches the help desk, and replies are sent as ${a.email}`, fix: null }
+              : { status: 'failed', reason: `the verification email sent to ${a.email} was never forwarded back within 4 s`, fix: `set up automatic forwarding of ${a.email} to support@support.example at its mail provider (a server-side forward or redirect that keeps the message as it is), then verify forwarding again` },
+          };
+        }, forwarded ? 500 : 4000);
+      } else {
+        a.spf_status = a.email.endsWith('@support.example') ? 'verified' : 'failed';
+        a.domain_verification_status = a.email.endsWith('@support.example') ? 'verified' : 'unknown';
+      }
+      a.updated_at = now();
+      json(res, 200, { recipient_address: a });
+      return true;
+    }
+    if (a && req.method === 'DELETE') {
+      if (a.default) {
+        json(res, 422, { error: 'RecordInvalid', description: `${a.email} is the default address and cannot be deleted: make another address the default first` });
+        return true;
+      }
+      state.addresses.splice(state.addresses.indexOf(a), 1);
+      json(res, 204, null);
+      return true;
+    }
+    json(res, 200, { recipient_address: a });
     return true;
   }
   return false;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launch, remoteRequests, setLanguage, shot, type Browser } from './browser';
 import { startFixtureServer, type FixtureServer } from './fixture_server';
+import * as fx from '../src/test/fixtures';
 
 let server: FixtureServer;
 let browser: Browser;
@@ -303,6 +304,120 @@ describe('workspace on fixtures', () => {
     await page.getByText('Token “Nightly export” revoked.').waitFor();
   });
 
+  it('shows an inline image of a mail, fetched by the app with the session, as a data: URL', async () => {
+    await page.goto(`${server.url}/agent/tickets/1`);
+    const frame = page.locator('iframe.mail-frame').first();
+    await page.waitForFunction(() => (document.querySelector('iframe.mail-frame')?.getAttribute('srcdoc') ?? '').includes('data:image/png;base64,'));
+    const srcdoc = (await frame.getAttribute('srcdoc')) ?? '';
+    expect(srcdoc).not.toContain('/attachments/10/');
+    expect(srcdoc).not.toContain('127.0.0.1:9');
+    expect(server.attachmentRequests).toContainEqual({ path: '/attachments/10/smoke.png', cookie: true });
+    // Only the app asked: the frame itself never requested the attachment (one fetch per page load at most).
+    expect(browser.requests.filter((u) => u.includes('/attachments/10/')).length).toBeGreaterThanOrEqual(1);
+    expect(remoteRequests(browser.requests, server.url)).toEqual([]);
+    await frame.scrollIntoViewIfNeeded();
+    await shot(page, 'fixture-inline-image-en');
+  });
+
+  it('health bar: the desk’s problems in words, each linking to where to look; nothing when well or not deployed', async () => {
+    await page.goto(`${server.url}/agent/views/all_open`);
+    const bar = page.getByRole('region', { name: 'Desk health' });
+    await bar.waitFor();
+    await bar.getByRole('link', { name: 'Forwarding failed for support@customer.example' }).waitFor();
+    await bar.getByRole('link', { name: /^3 emails waiting to be delivered, the oldest since / }).waitFor();
+    await bar.getByRole('link', { name: 'DNS checks failing for 1 support address' }).waitFor();
+    await bar.getByRole('link', { name: '2 tickets with delivery failures in the last 24 hours' }).waitFor();
+    await shot(page, 'fixture-health-en');
+    await bar.getByRole('link', { name: '2 tickets with delivery failures in the last 24 hours' }).click();
+    await page.waitForURL(/\/agent\/views\/delivery_failures$/);
+    await page.getByRole('region', { name: 'Desk health' }).getByRole('link', { name: 'Forwarding failed for support@customer.example' }).click();
+    await page.waitForURL(/\/admin\/email$/);
+    await page.getByRole('heading', { name: 'Email', level: 1 }).waitFor();
+    server.setHealth({ status: 'ok', checked_at: new Date().toISOString(), items: [{ key: 'outbound_backlog', level: 'ok', count: 0, oldest_at: null }] });
+    await page.goto(`${server.url}/agent/views/all_open`);
+    await page.getByRole('heading', { name: 'All open tickets' }).waitFor();
+    await page.waitForTimeout(300);
+    expect(await page.getByRole('region', { name: 'Desk health' }).count()).toBe(0);
+    server.setHealth(404);
+    await page.reload();
+    await page.getByRole('heading', { name: 'All open tickets' }).waitFor();
+    await page.waitForTimeout(300);
+    expect(await page.getByRole('region', { name: 'Desk health' }).count()).toBe(0);
+    server.setHealth(fx.health);
+  });
+
+  it('admin: email — addresses with statuses and reasons, DNS records with Copy, DKIM commands', async () => {
+    await page.goto(`${server.url}/agent/views/all_open`);
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Email' }).click();
+    await page.getByRole('heading', { name: 'Email', level: 1 }).waitFor();
+    const external = page.getByRole('article', { name: 'support@customer.example' });
+    await external.getByRole('group', { name: 'Checks of support@customer.example' }).getByText('Failed').first().waitFor();
+    await external.getByText(/was never forwarded back within 600 s/).waitFor();
+    await external.getByText(/the SPF record does not include _spf\.support\.example/).waitFor();
+    const own = page.getByRole('article', { name: 'support@support.example' });
+    expect(await own.getByRole('button', { name: /^Verify forwarding/ }).count()).toBe(0);
+    expect(await own.getByRole('button', { name: /^Delete/ }).count()).toBe(0);
+    const desk = page.getByRole('region', { name: 'DNS records for support.example' });
+    await desk.getByText('postdesk dkim keygen --domain support.example', { exact: true }).waitFor();
+    await desk.getByText('postdesk dkim enable --domain support.example', { exact: true }).waitFor();
+    await desk.getByRole('button', { name: 'Copy the command postdesk dkim keygen --domain support.example' }).waitFor();
+    await desk.getByText(/done on the server’s command line for now/).waitFor();
+    const customer = page.getByRole('region', { name: 'DNS records for customer.example' });
+    await customer.getByText('v=spf1 mx include:_spf.support.example -all', { exact: true }).waitFor();
+    await customer.getByText('Record to publish at _dmarc.customer.example').waitFor();
+    await customer.getByRole('button', { name: 'Copy the record' }).first().waitFor();
+    await shot(page, 'fixture-admin-email-en');
+    await desk.scrollIntoViewIfNeeded();
+    await shot(page, 'fixture-admin-email-dns-en');
+    await external.getByRole('button', { name: 'Verify forwarding of support@customer.example' }).click();
+    await page.getByText('Verification email sent to support@customer.example.', { exact: false }).waitFor();
+    await external.getByRole('button', { name: 'Check DNS of support@customer.example' }).click();
+    await page.getByText(/DNS checked for support@customer\.example/).waitFor();
+  });
+
+  it('admin: email — Add address walks through forwarding and shows the status until it fails, with the reason', async () => {
+    await page.getByRole('button', { name: 'Add address' }).click();
+    const walk = page.getByRole('region', { name: 'Add a support address' });
+    await walk.getByText('Step 1 of 3').waitFor();
+    await walk.getByRole('button', { name: 'Add and continue' }).click();
+    await walk.getByText('Enter an email address, such as name@example.com.').waitFor();
+    await walk.getByLabel('Email address').fill('support@customer.example');
+    await walk.getByLabel('Name').fill('Help');
+    await walk.getByRole('button', { name: 'Add and continue' }).click();
+    await walk.getByText(/is already a support address/).waitFor();
+    await walk.getByLabel('Email address').fill('help@customer.example');
+    await walk.getByRole('button', { name: 'Add and continue' }).click();
+    await walk.getByText('Step 2 of 3').waitFor();
+    await walk.getByRole('radio', { name: 'Google Workspace' }).waitFor();
+    await walk.getByText(/Forwarding and POP\/IMAP → Add a forwarding address, and enter support@support\.example/).waitFor();
+    await walk.getByRole('radio', { name: 'Google Workspace' }).focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await walk.getByRole('radio', { name: 'Microsoft 365' }).isChecked()).toBe(true);
+    await walk.getByText(/Exchange admin center: Recipients → Mailboxes → help@customer\.example → Mail flow settings → Email forwarding/).waitFor();
+    await shot(page, 'fixture-admin-email-add-en');
+    await walk.getByRole('radio', { name: 'Another host' }).check();
+    await walk.getByText(/Add a forward \(alias\) from help@customer\.example to support@support\.example/).waitFor();
+    await walk.getByRole('button', { name: 'Send verification email' }).click();
+    await walk.getByText('Step 3 of 3').waitFor();
+    await walk.getByText(/Waiting for it to come back to support@support\.example by forwarding/).waitFor();
+    await shot(page, 'fixture-admin-email-waiting-en');
+    await walk.getByText('Forwarding of help@customer.example failed.').waitFor({ timeout: 15_000 });
+    await walk.getByText(/was never forwarded back within 4 s/).waitFor();
+    await walk.getByRole('button', { name: 'Send again' }).waitFor();
+    await shot(page, 'fixture-admin-email-failed-en');
+    await walk.getByRole('button', { name: 'Done' }).click();
+    const added = page.getByRole('article', { name: 'help@customer.example' });
+    await added.getByText(/was never forwarded back within 4 s/).waitFor();
+    await added.getByRole('button', { name: 'Delete help@customer.example' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete this support address?' });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await added.getByRole('button', { name: 'Delete help@customer.example' }).click();
+    await page.getByRole('dialog', { name: 'Delete this support address?' }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('help@customer.example deleted.').waitFor();
+    expect(await page.getByRole('article', { name: 'help@customer.example' }).count()).toBe(0);
+  });
+
   it('admin pages in Japanese and on a phone', async () => {
     await setLanguage(page, 'ja');
     for (const [name, path, heading] of [
@@ -310,6 +425,7 @@ describe('workspace on fixtures', () => {
       ['trigger', '/admin/triggers/3', 'Notify requester and CCs of comment update'],
       ['doctor', '/admin/doctor', '診断'],
       ['agents', '/admin/agents', 'エージェント'],
+      ['email', '/admin/email', 'メール'],
     ] as const) {
       await page.goto(server.url + path);
       await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
@@ -318,6 +434,7 @@ describe('workspace on fixtures', () => {
         await page.getByRole('textbox', { name: 'ドメイン', exact: true }).press('Enter');
         await page.getByRole('region', { name: '診断結果: domain customer.example' }).waitFor();
       }
+      if (name === 'email') await page.getByRole('region', { name: 'support.example の DNS レコード' }).getByText('postdesk dkim keygen --domain support.example', { exact: true }).waitFor();
       await shot(page, `fixture-admin-${name}-ja`);
     }
     await page.goto(`${server.url}/agent/tickets/1`);
@@ -326,7 +443,7 @@ describe('workspace on fixtures', () => {
     await page.getByRole('region', { name: '診断結果: ticket 1' }).scrollIntoViewIfNeeded();
     await shot(page, 'fixture-admin-ticket-doctor-ja');
     await page.setViewportSize({ width: 390, height: 844 });
-    for (const [name, path] of [['triggers', '/admin/triggers'], ['trigger', '/admin/triggers/3'], ['doctor', '/admin/doctor'], ['agents', '/admin/agents']] as const) {
+    for (const [name, path] of [['triggers', '/admin/triggers'], ['trigger', '/admin/triggers/3'], ['doctor', '/admin/doctor'], ['agents', '/admin/agents'], ['email', '/admin/email']] as const) {
       await page.goto(server.url + path);
       await page.locator('h1').first().waitFor();
       await shot(page, `fixture-admin-${name}-phone-ja`);
@@ -335,6 +452,38 @@ describe('workspace on fixtures', () => {
     await page.goto(`${server.url}/admin/triggers`);
     await page.getByRole('heading', { name: 'Triggers', level: 1 }).waitFor();
     await shot(page, 'fixture-admin-triggers-phone-en');
+    await page.goto(`${server.url}/admin/email`);
+    await page.getByRole('article', { name: 'support@customer.example' }).waitFor();
+    await shot(page, 'fixture-admin-email-phone-en');
+    await page.getByRole('button', { name: 'Add address' }).click();
+    await page.getByLabel('Email address').fill('help2@customer.example');
+    await page.getByRole('button', { name: 'Add and continue' }).click();
+    await page.getByRole('radio', { name: 'Google Workspace' }).waitFor();
+    await shot(page, 'fixture-admin-email-add-phone-en');
+    await page.getByRole('button', { name: 'Finish later' }).click();
+    await page.goto(`${server.url}/agent/views/all_open`);
+    await page.getByRole('region', { name: 'Desk health' }).waitFor();
+    await shot(page, 'fixture-health-phone-en');
+    expect(await page.getByRole('link', { name: 'DNS checks failing for 1 support address' }).isVisible()).toBe(false);
+    await page.getByRole('button', { name: '3 more' }).click();
+    await page.getByRole('link', { name: 'DNS checks failing for 1 support address' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Show less' }).getAttribute('aria-expanded')).toBe('true');
+    await setLanguage(page, 'ja');
+    await page.reload();
+    await page.getByRole('region', { name: 'デスクの状態' }).getByRole('link', { name: 'support@customer.example の転送確認に失敗しました' }).waitFor();
+    await shot(page, 'fixture-health-phone-ja');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await shot(page, 'fixture-health-ja');
+    await page.goto(`${server.url}/admin/email`);
+    await page.getByRole('button', { name: 'アドレスを追加' }).click();
+    await page.getByLabel('メールアドレス').fill('help3@customer.example');
+    await page.getByRole('button', { name: '追加して次へ' }).click();
+    await page.getByRole('radio', { name: 'Google Workspace' }).waitFor();
+    await shot(page, 'fixture-admin-email-add-ja');
+    await page.getByRole('button', { name: 'あとで続ける' }).click();
+    await setLanguage(page, 'en');
+    await page.goto(`${server.url}/agent/views/all_open`);
+    await page.getByRole('heading', { name: 'All open tickets' }).waitFor();
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
@@ -348,6 +497,10 @@ describe('workspace on fixtures', () => {
     await page.waitForURL(/\/admin\/triggers$/);
     await page.getByRole('heading', { name: 'Only admins can open this page.' }).waitFor();
     expect(await page.locator('nav a[href^="/admin"]').count()).toBe(0);
+    const bar = page.getByRole('region', { name: 'Desk health' });
+    await bar.getByText('Forwarding failed for support@customer.example').waitFor();
+    expect(await bar.locator('a[href^="/admin"]').count()).toBe(0);
+    await bar.getByRole('link', { name: '2 tickets with delivery failures in the last 24 hours' }).waitFor();
     await shot(page, 'fixture-admin-only-en');
     await page.goto(`${server.url}/agent/tickets/2`);
     await page.getByRole('button', { name: 'Why didn’t the customer get this?' }).click();

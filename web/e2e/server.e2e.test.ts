@@ -2,8 +2,8 @@
 // ../build/postdesk) with a real SMTP sink that refuses `reject-…`
 // recipients with 550: the issue's scenarios, end to end, in chromium.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launch, remoteRequests, setLanguage, shot, type Browser } from './browser';
@@ -11,6 +11,8 @@ import { CountingServer, Desk, MailSink, SUPPORT, tempDir, waitFor } from './des
 
 const BIN = resolve(process.cwd(), process.env.POSTDESK_BIN ?? '../build/postdesk');
 const LOCKOUT_SECONDS = 4;
+// The desk gives up on a forwarding check after this long (a TOML file given by --config).
+const FORWARDING_TIMEOUT_SECONDS = 4;
 const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
 const RECEIVED_TRIGGER = 'Notify requester and CCs of received request';
 const COMMENT_TRIGGER = 'Notify requester and CCs of comment update';
@@ -25,7 +27,9 @@ let adminEmail = '';
 beforeAll(async () => {
   sink = await new MailSink(tempDir('postdesk-sink-')).start();
   beacon = await new CountingServer().start();
-  desk = await new Desk(BIN, ['--login-lockout-seconds', String(LOCKOUT_SECONDS)]).start(sink.port);
+  const config = join(tempDir('postdesk-config-'), 'postdesk.toml');
+  writeFileSync(config, `forwarding_timeout_seconds = ${FORWARDING_TIMEOUT_SECONDS}\n`);
+  desk = await new Desk(BIN, ['--login-lockout-seconds', String(LOCKOUT_SECONDS), '--config', config]).start(sink.port);
   adminEmail = (await desk.api('GET', '/api/v2/users/me')).json.user.email;
   browser = await launch();
   page = browser.context.pages()[0] ?? (await browser.context.newPage());
@@ -436,7 +440,7 @@ describe('agent workspace against postdesk serve', () => {
     await ensureSignedIn();
     for (const lang of ['en', 'ja'] as const) {
       await setLanguage(page, lang);
-      for (const [name, path] of [['triggers', '/admin/triggers'], ['agents', '/admin/agents'], ['doctor', '/admin/doctor']] as const) {
+      for (const [name, path] of [['triggers', '/admin/triggers'], ['agents', '/admin/agents'], ['doctor', '/admin/doctor'], ['email', '/admin/email']] as const) {
         await page.goto(desk.url + path);
         await page.locator('h1').first().waitFor();
         await page.locator('.loading').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
@@ -450,6 +454,31 @@ describe('agent workspace against postdesk serve', () => {
       }
     }
     await setLanguage(page, 'en');
+  });
+
+  it('a support address whose test email is never forwarded shows "failed" with the reason', async () => {
+    await ensureSignedIn();
+    await setLanguage(page, 'en');
+    await page.goto(desk.url + '/admin/email');
+    await page.getByRole('heading', { name: 'Email', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Add address' }).click();
+    const walk = page.getByRole('region', { name: 'Add a support address' });
+    await walk.getByLabel('Email address').fill('help@customer.example');
+    await walk.getByLabel('Name').fill('Customer help');
+    await walk.getByRole('button', { name: 'Add and continue' }).click();
+    await walk.getByText('Step 2 of 3').waitFor();
+    await walk.getByRole('button', { name: 'Send verification email' }).click();
+    await walk.getByText('Step 3 of 3').waitFor();
+    // The sink takes the test email and never forwards it back.
+    await walk.getByText('Forwarding of help@customer.example failed.').waitFor({ timeout: (FORWARDING_TIMEOUT_SECONDS + 20) * 1000 });
+    await walk.getByText(/never forwarded back/).waitFor();
+    await shot(page, 'server-admin-email-failed-en');
+    await walk.getByRole('button', { name: 'Done' }).click();
+    const card = page.getByRole('article', { name: 'help@customer.example' });
+    await card.getByRole('group', { name: 'Checks of help@customer.example' }).getByText('Failed').first().waitFor();
+    await card.getByText(/never forwarded back/).waitFor();
+    const api = (await desk.api('GET', '/api/v2/recipient_addresses')).json.recipient_addresses as { email: string; forwarding_status: string }[];
+    expect(api.find((a) => a.email === 'help@customer.example')?.forwarding_status).toBe('failed');
   });
 
   it('an agent sees no Admin navigation, and /admin/triggers says only admins may open it', async () => {

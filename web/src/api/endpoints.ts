@@ -1,7 +1,7 @@
 // One typed function per API route the workspace calls.
 import { del, get, post, put, query, request } from './client';
 import type {
-  Agent, ApiToken, Audit, Comment, DefaultTrigger, Delivery, Diagnosis, Explanation, FixOffer, Paged, SessionInfo, SuspendedTicket, Ticket, Trigger,
+  Agent, ApiToken, Audit, Comment, DefaultTrigger, Delivery, Diagnosis, Explanation, FixOffer, Health, Paged, RecipientAddress, SessionInfo, SuspendedTicket, Ticket, Trigger,
   TriggerRevision, User, ViewCount,
 } from './types';
 
@@ -94,3 +94,14 @@ export const getApiTokens = () => get<{ api_tokens: ApiToken[] }>('/api/v2/api_t
 export const createApiToken = (description: string, userId: number) =>
   post<{ api_token: ApiToken & { token: string } }>('/api/v2/api_tokens', { api_token: { description, user_id: userId } });
 export const revokeApiToken = (id: number) => del<null>(`/api/v2/api_tokens/${id}`);
+
+export const getRecipientAddresses = () => get<{ recipient_addresses: RecipientAddress[]; count?: number }>('/api/v2/recipient_addresses?per_page=100');
+export const getRecipientAddress = (id: number) => get<{ recipient_address: RecipientAddress }>(`/api/v2/recipient_addresses/${id}`);
+export const createRecipientAddress = (email: string, name: string) =>
+  post<{ recipient_address: RecipientAddress }>('/api/v2/recipient_addresses', { recipient_address: { email, name } });
+export const verifyRecipientAddress = (id: number, type: 'forwarding' | 'dns') =>
+  put<{ recipient_address: RecipientAddress }>(`/api/v2/recipient_addresses/${id}/verify`, { type });
+export const deleteRecipientAddress = (id: number) => del<null>(`/api/v2/recipient_addresses/${id}`);
+
+// Every signed-in agent; 404 on a server without the route.
+export const getHealth = (signal?: AbortSignal) => get<{ health: Health }>('/api/v2/health', signal);

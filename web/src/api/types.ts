@@ -290,3 +290,49 @@ export interface ApiToken {
   last_used_at: string | null;
   token?: string; // only in the answer to create
 }
+
+// ---- admin: support addresses (GET /api/v2/recipient_addresses)
+
+export type CheckStatus = 'unknown' | 'waiting' | 'verified' | 'failed';
+
+export interface AddressCheck {
+  status: CheckStatus | string;
+  reason: string;
+  fix: string | null;
+  checked_at?: string;
+  level?: Level;
+}
+
+export interface RecipientAddress {
+  id: number;
+  name: string;
+  email: string;
+  default: boolean;
+  forwarding_status: CheckStatus | string;
+  spf_status: CheckStatus | string;
+  cname_status: CheckStatus | string; // DKIM
+  domain_verification_status: CheckStatus | string; // DMARC
+  dns_results?: string;
+  created_at?: string;
+  updated_at?: string;
+  checks?: Partial<Record<'forwarding' | 'spf' | 'cname' | 'domain_verification', AddressCheck>>;
+}
+
+// ---- health (GET /api/v2/health, every signed-in agent)
+
+export type HealthKey = 'outbound_backlog' | 'failed_forwarding' | 'dns_checks' | 'delivery_failures';
+
+export interface HealthItem {
+  key: HealthKey | string;
+  level: Level;
+  count: number;
+  deferred?: number;
+  oldest_at?: string | null;
+  addresses?: string[];
+}
+
+export interface Health {
+  status: Level;
+  checked_at: string;
+  items: HealthItem[];
+}

@@ -23,6 +23,9 @@ describe('doctor model', () => {
   it('finds the records to publish, with the name when given', () => {
     expect(recordsOf(ticketDiagnosis.findings[3])).toEqual([{ name: 'pd1._domainkey.support.example', text: 'v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA' }]);
     expect(recordsOf(domainDiagnosis.findings[2])).toEqual([{ name: null, text: 'v=DMARC1; p=none' }]);
+    expect(recordsOf(domainDiagnosis.findings[2], 'customer.example')).toEqual([{ name: '_dmarc.customer.example', text: 'v=DMARC1; p=none' }]);
+    expect(recordsOf(domainDiagnosis.findings[1], 'customer.example')[0].name).toBe('customer.example');
+    expect(viewOf(domainDiagnosis).items[2].records[0].name).toBe('_dmarc.customer.example');
     expect(recordsOf(domainDiagnosis.findings[0])).toEqual([]);
     expect(recordsOf({ ...domainDiagnosis.findings[0], details: { record_to_publish: 5 } })).toEqual([]);
   });

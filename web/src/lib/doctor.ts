@@ -20,20 +20,31 @@ export interface FindingView {
 
 // Records to publish from a finding's details: record_to_publish, with the
 // name it goes at when the details say (name / record_name).
-export function recordsOf(f: Finding): { name: string | null; text: string }[] {
+// Without a name, a domain report's SPF record goes at the domain and its
+// DMARC record at _dmarc.{domain}.
+export function recordsOf(f: Finding, domain: string | null = null): { name: string | null; text: string }[] {
   const d = f.details;
   if (!d || typeof d !== 'object') return [];
   const text = d.record_to_publish;
   if (typeof text !== 'string' || !text) return [];
-  const name = typeof d.name === 'string' ? d.name : typeof d.record_name === 'string' ? d.record_name : null;
+  let name = typeof d.name === 'string' ? d.name : typeof d.record_name === 'string' ? d.record_name : null;
+  if (!name && domain && /^spf(\.|$)/.test(f.step)) name = domain;
+  if (!name && domain && /^dmarc(\.|$)/.test(f.step)) name = `_dmarc.${domain}`;
   return [{ name, text }];
+}
+
+// "domain customer.example" → "customer.example".
+export function subjectDomain(subject: string): string | null {
+  const m = /^domain (\S+)$/.exec(subject);
+  return m ? m[1] : null;
 }
 
 // Findings in the report's order (the doctor's step order), each with the
 // fixes that answer it; a fix whose step no finding has is attached to the
 // first finding with its step number, or left over.
 export function viewOf(d: Diagnosis): { items: FindingView[]; unplacedFixes: FixOffer[] } {
-  const items: FindingView[] = d.findings.map((finding) => ({ finding, number: stepNumber(finding.step), fixes: [], records: recordsOf(finding) }));
+  const domain = subjectDomain(d.subject);
+  const items: FindingView[] = d.findings.map((finding) => ({ finding, number: stepNumber(finding.step), fixes: [], records: recordsOf(finding, domain) }));
   const unplaced: FixOffer[] = [];
   for (const fix of d.fixes ?? []) {
     // The finding a fix answers: same step, the worst of them first.

@@ -23,7 +23,8 @@ describe('matchRoute', () => {
     expect(matchRoute('/admin/triggers/0')).toEqual({ name: 'notFound' });
     expect(matchRoute('/admin/agents')).toEqual({ name: 'adminAgents' });
     expect(matchRoute('/admin/doctor')).toEqual({ name: 'adminDoctor' });
-    expect(matchRoute('/admin/email')).toEqual({ name: 'notFound' });
+    expect(matchRoute('/admin/email')).toEqual({ name: 'adminEmail' });
+    expect(matchRoute('/admin/settings')).toEqual({ name: 'notFound' });
   });
 });
 

@@ -15,10 +15,11 @@ export type Route =
   | { name: 'adminTrigger'; id: number | null } // null: a new trigger
   | { name: 'adminAgents' }
   | { name: 'adminDoctor' }
+  | { name: 'adminEmail' }
   | { name: 'notFound' };
 
 // Routes only admins may open (the API answers agents 403 there).
-export const ADMIN_ROUTES: ReadonlySet<Route['name']> = new Set(['adminTriggers', 'adminTrigger', 'adminAgents', 'adminDoctor']);
+export const ADMIN_ROUTES: ReadonlySet<Route['name']> = new Set(['adminTriggers', 'adminTrigger', 'adminAgents', 'adminDoctor', 'adminEmail']);
 
 export interface Location {
   path: string;
@@ -73,6 +74,7 @@ export function matchRoute(path: string): Route {
   if (m && id(m[1])) return { name: 'adminTrigger', id: id(m[1])! };
   if (p === '/admin/agents') return { name: 'adminAgents' };
   if (p === '/admin/doctor') return { name: 'adminDoctor' };
+  if (p === '/admin/email') return { name: 'adminEmail' };
   return { name: 'notFound' };
 }
 

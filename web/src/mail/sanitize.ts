@@ -6,11 +6,15 @@
 // - remote images (img src/srcset, background, CSS url()/image-set) are
 //   removed until the agent allows them for this message; then only
 //   http(s) URLs come back;
+// - our own inline images (the attachment URLs the server put in place of
+//   cid:) become the data: URLs the app fetched for them (inline-images.ts),
+//   or lose their src until then; they are never counted as remote;
 // - the srcdoc carries its own CSP as its first element: nothing loads
 //   but data: images (plus http(s) images once allowed).
 // Trusts nothing in its input. Not re-entrant across an await: the hook
 // reads the options of the call in progress, and sanitize() is synchronous.
 import DOMPurify, { type Config } from 'dompurify';
+import { attachmentImageUrl } from './inline-images';
 
 export interface SanitizeResult {
   html: string;
@@ -37,7 +41,14 @@ const config: Config = {
 
 const noStyles: Config = { ...config, FORBID_TAGS: [...FORBID_TAGS, 'style'], FORBID_ATTR: [...FORBID_ATTR, 'style'] };
 
-let current = { allowRemote: false, blocked: 0 };
+interface Current {
+  allowRemote: boolean;
+  blocked: number;
+  origin: string;
+  inline: ReadonlyMap<string, string>;
+}
+const idle = (): Current => ({ allowRemote: false, blocked: 0, origin: '', inline: new Map() });
+let current: Current = idle();
 let purifier: ReturnType<typeof DOMPurify> | null = null;
 
 function isHttp(url: string): boolean {
@@ -104,7 +115,16 @@ function instance(): ReturnType<typeof DOMPurify> {
     }
     if (el.tagName === 'IMG') {
       const src = el.getAttribute('src') ?? '';
-      if (isDataImage(src)) {
+      const own = current.origin ? attachmentImageUrl(src, current.origin) : null;
+      if (own) {
+        const data = current.inline.get(own);
+        if (data && isDataImage(data)) {
+          el.setAttribute('src', data);
+        } else {
+          el.removeAttribute('src');
+          el.setAttribute('data-inline-image', 'pending');
+        }
+      } else if (isDataImage(src)) {
         // shown
       } else if (isHttp(src)) {
         if (!(current.allowRemote && /^https?:\/\//i.test(src.trim()))) {
@@ -136,12 +156,17 @@ function instance(): ReturnType<typeof DOMPurify> {
 // `keepStyles`: keep the mail's <style> and style="" (neutralized). Off by
 // default: the app's CSP, inherited by the srcdoc frame, blocks inline
 // styles anyway, and each blocked one is a console error.
-export function sanitizeMailHtml(html: string, options: { allowRemoteImages: boolean; keepStyles?: boolean }): SanitizeResult {
+// `origin` and `inlineImages`: our attachment URLs on that origin and the
+// data: URLs fetched for them (see inline-images.ts).
+export function sanitizeMailHtml(
+  html: string,
+  options: { allowRemoteImages: boolean; keepStyles?: boolean; origin?: string; inlineImages?: ReadonlyMap<string, string> },
+): SanitizeResult {
   const p = instance();
-  current = { allowRemote: options.allowRemoteImages, blocked: 0 };
+  current = { allowRemote: options.allowRemoteImages, blocked: 0, origin: options.origin ?? '', inline: options.inlineImages ?? new Map() };
   const clean = p.sanitize(html, options.keepStyles ? config : noStyles) as unknown as string;
   const result = { html: clean, blockedImages: current.blocked };
-  current = { allowRemote: false, blocked: 0 };
+  current = idle();
   return result;
 }
 

@@ -1,6 +1,6 @@
 // API answers in the server's shapes, for unit tests and the fixture
 // server (e2e/fixture_server.ts) used to look at pages without a backend.
-import type { Agent, ApiToken, Audit, Comment, DefaultTrigger, Delivery, Diagnosis, Explanation, RuleItem, SuspendedTicket, Ticket, Trigger, TriggerRevision, User } from '../api/types';
+import type { Agent, ApiToken, Audit, Comment, DefaultTrigger, Delivery, Diagnosis, Explanation, Health, RecipientAddress, RuleItem, SuspendedTicket, Ticket, Trigger, TriggerRevision, User } from '../api/types';
 
 const at = (minutesAgo: number) => new Date(Date.UTC(2026, 11, 7, 10, 0) - minutesAgo * 60000).toISOString().replace(/\.\d+Z$/, 'Z');
 
@@ -22,8 +22,11 @@ export const comments: Comment[] = [
   {
     id: 101, type: 'Comment', author_id: 2, public: true, audit_id: 201, created_at: at(50),
     body: 'My printer is on fire. Please help!',
-    html_body: '<div><p>My printer is <b>on fire</b>. Please help!</p><p><img src="http://127.0.0.1:9/tracker.png" alt="tracker"></p></div>',
-    attachments: [{ id: 9, file_name: 'photo.jpg', content_url: '/attachments/9/photo.jpg', content_type: 'image/jpeg', size: 48213 }],
+    html_body: '<div><p>My printer is <b>on fire</b>. Please help!</p><p><img src="http://127.0.0.1:9/tracker.png" alt="tracker"></p><p>Smoke: <img src="{origin}/attachments/10/smoke.png" alt="smoke"></p></div>',
+    attachments: [
+      { id: 9, file_name: 'photo.jpg', content_url: '/attachments/9/photo.jpg', content_type: 'image/jpeg', size: 48213 },
+      { id: 10, file_name: 'smoke.png', content_url: '{origin}/attachments/10/smoke.png', content_type: 'image/png', size: 120, inline: true },
+    ],
     via: { channel: 'email', source: { from: { address: 'reject-bob@customer.example', name: 'Bob Rejected' }, to: {}, rel: null } },
     metadata: { system: { raw_email_url: '/api/v2/tickets/1/comments/101/raw' } },
     authentication: {
@@ -197,3 +200,59 @@ export const apiTokens: ApiToken[] = [
   { id: 1, description: 'Billing sync', user_id: 1, created_at: at(60 * 24 * 10), last_used_at: at(15) },
   { id: 2, description: 'Old import script', user_id: 5, created_at: at(60 * 24 * 90), last_used_at: null },
 ];
+
+// The server writes html_body's inline images and content_url with its own
+// origin; "{origin}" stands for it here (the fixture server fills it in).
+export const ORIGIN_PLACEHOLDER = '{origin}';
+
+// A 96×48 PNG: an orange checkerboard (the inline image of comment 101).
+export const smokePng = 'iVBORw0KGgoAAAANSUhEUgAAAGAAAAAwCAIAAABhdOiYAAAAc0lEQVR42u3ZMQ0AIAwEQJygAIOowwwqWJBQli70kp8/6W2ftj17mLNGmF97GiBAgAABAgQIECBAgAAlAFU+/qUHECBAgAABAgQIECBAgDKAjFVrHhAgQIAAAQIECBAgQP5i1jwgQIAAAQIECBAgQIAKAF0MMZfD4jXDgQAAAABJRU5ErkJggg==';
+
+export const recipientAddresses: RecipientAddress[] = [
+  {
+    id: 1, name: 'Support', email: 'support@support.example', default: true,
+    forwarding_status: 'verified', spf_status: 'verified', cname_status: 'unknown', domain_verification_status: 'verified',
+    created_at: at(60 * 24 * 30), updated_at: at(60),
+    checks: {
+      forwarding: { status: 'verified', reason: 'on the help desk’s own domain support.example: mail to it reaches us directly, no forwarding is involved', fix: null },
+      spf: { status: 'verified', reason: 'support.example: 3 checks passed', fix: null },
+      cname: { status: 'unknown', reason: 'dkim: DKIM is not set up for support.example', fix: null },
+      domain_verification: { status: 'verified', reason: 'support.example: 2 checks passed', fix: null },
+    },
+  },
+  {
+    id: 2, name: 'Customer support', email: 'support@customer.example', default: false,
+    forwarding_status: 'failed', spf_status: 'failed', cname_status: 'unknown', domain_verification_status: 'unknown',
+    created_at: at(60 * 24 * 2), updated_at: at(90),
+    checks: {
+      forwarding: { status: 'failed', reason: 'the verification email sent to support@customer.example at 2026-12-07T08:10:00Z was never forwarded back within 600 s', fix: 'set up automatic forwarding of support@customer.example to support@support.example at its mail provider (a server-side forward or redirect that keeps the message as it is), then verify forwarding again' },
+      spf: { status: 'failed', reason: 'spf.include: the SPF record does not include _spf.support.example', fix: 'publish this record: customer.example TXT "v=spf1 mx include:_spf.support.example -all"' },
+      cname: { status: 'unknown', reason: 'not checked yet', fix: null },
+      domain_verification: { status: 'unknown', reason: 'not checked yet', fix: null },
+    },
+  },
+];
+
+export const deskDomainDiagnosis: Diagnosis = {
+  subject: 'domain support.example',
+  status: 'warning',
+  exit_status: 0,
+  findings: [
+    { step: 'spf.record', title: 'SPF record', level: 'ok', evidence: 'one SPF record at support.example: "v=spf1 ip4:203.0.113.10 -all"', fix: null },
+    { step: 'dkim', title: 'DKIM', level: 'warning', evidence: 'DKIM is not set up for support.example: we have no key for it, so our mail from support.example goes out unsigned', fix: 'run `postdesk dkim keygen --domain support.example`, publish the TXT record it prints, then run `postdesk dkim enable --domain support.example` (it checks the record before signing starts)' },
+    { step: 'dmarc.record', title: 'DMARC record', level: 'ok', evidence: '_dmarc.support.example: "v=DMARC1; p=quarantine"', fix: null },
+    { step: 'mx', title: 'MX', level: 'ok', evidence: 'support.example MX 10 mx.support.example', fix: null },
+  ],
+  fixes: [],
+};
+
+export const health: Health = {
+  status: 'problem',
+  checked_at: at(0),
+  items: [
+    { key: 'outbound_backlog', level: 'warning', count: 3, deferred: 2, oldest_at: at(78) },
+    { key: 'failed_forwarding', level: 'problem', count: 1, addresses: ['support@customer.example'] },
+    { key: 'dns_checks', level: 'warning', count: 1, addresses: ['support@customer.example'] },
+    { key: 'delivery_failures', level: 'warning', count: 2 },
+  ],
+};

@@ -3,10 +3,12 @@
 // CSP. Remote images stay blocked until the agent allows them for this
 // message. Links (http, https, mailto, tel only) open in a new tab: the
 // sandbox allows popups, which leave the sandbox so the linked site works,
-// with no opener and no referrer.
-import { useMemo, useState } from 'preact/hooks';
+// with no opener and no referrer. Inline images (our own attachment URLs)
+// are fetched here, with the session, and handed to the frame as data: URLs.
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { t } from '../i18n/i18n';
 import { buildSrcdoc, estimateHeight, sanitizeMailHtml } from '../mail/sanitize';
+import { attachmentImageUrls, loadInlineImages } from '../mail/inline-images';
 // Emitted by the build under its content hash; the frame links it by URL.
 import mailFrameCss from '../mail/mail-frame.css?url';
 
@@ -15,9 +17,22 @@ export const MAIL_SANDBOX = 'allow-popups allow-popups-to-escape-sandbox';
 
 export function MailFrame({ html, from }: { html: string; from: string }) {
   const [allowRemote, setAllowRemote] = useState(false);
-  const result = useMemo(() => sanitizeMailHtml(html, { allowRemoteImages: allowRemote }), [html, allowRemote]);
+  const origin = window.location.origin;
+  const inlineUrls = useMemo(() => attachmentImageUrls(html, origin), [html, origin]);
+  const [inline, setInline] = useState<ReadonlyMap<string, string>>(() => new Map());
+  useEffect(() => {
+    if (inlineUrls.length === 0) return;
+    let live = true;
+    void loadInlineImages(inlineUrls, origin).then((m) => {
+      if (live && m.size > 0) setInline(m);
+    });
+    return () => {
+      live = false;
+    };
+  }, [inlineUrls, origin]);
+  const result = useMemo(() => sanitizeMailHtml(html, { allowRemoteImages: allowRemote, origin, inlineImages: inline }), [html, allowRemote, origin, inline]);
   const height = useMemo(() => estimateHeight(result.html, 640), [result.html]);
-  const blockedBefore = useMemo(() => (allowRemote ? sanitizeMailHtml(html, { allowRemoteImages: false }).blockedImages : result.blockedImages), [html, allowRemote, result]);
+  const blockedBefore = useMemo(() => (allowRemote ? sanitizeMailHtml(html, { allowRemoteImages: false, origin }).blockedImages : result.blockedImages), [html, allowRemote, result]);
   return (
     <div class="mail">
       <iframe

@@ -11,6 +11,7 @@ import { Link } from './Link';
 
 const ADMIN_ITEMS = [
   { key: 'triggers', href: '/admin/triggers', match: (r: Route) => r.name === 'adminTriggers' || r.name === 'adminTrigger' },
+  { key: 'email', href: '/admin/email', match: (r: Route) => r.name === 'adminEmail' },
   { key: 'agents', href: '/admin/agents', match: (r: Route) => r.name === 'adminAgents' },
   { key: 'doctor', href: '/admin/doctor', match: (r: Route) => r.name === 'adminDoctor' },
 ] as const;

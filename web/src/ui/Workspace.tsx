@@ -1,5 +1,5 @@
 // Signed-in layout: top bar, the views navigation, and the page. Polls the
-// view counts every 5 s.
+// view counts every 5 s; the health bar polls its own.
 import { useEffect, useRef } from 'preact/hooks';
 import { t } from '../i18n/i18n';
 import { location, type Route } from '../lib/router';
@@ -17,6 +17,8 @@ import { TriggersPage } from '../pages/admin/TriggersPage';
 import { TriggerPage } from '../pages/admin/TriggerPage';
 import { AgentsPage } from '../pages/admin/AgentsPage';
 import { DoctorPage } from '../pages/admin/DoctorPage';
+import { EmailPage } from '../pages/admin/EmailPage';
+import { HealthBanner } from './HealthBanner';
 import { canOpen } from '../lib/roles';
 import { session } from '../lib/session';
 import { AdminOnly } from './admin';
@@ -44,6 +46,8 @@ function Page({ route }: { route: Route }) {
       return <AgentsPage />;
     case 'adminDoctor':
       return <DoctorPage />;
+    case 'adminEmail':
+      return <EmailPage />;
     default:
       return (
         <div class="page">
@@ -73,6 +77,7 @@ export function Workspace({ route }: { route: Route }) {
         {t('app.skip')}
       </a>
       <TopBar />
+      <HealthBanner />
       <div class="workspace-body">
         <NavBar route={route} />
         <main id="main" class="main" tabIndex={-1}>
