@@ -339,6 +339,42 @@ const std::vector<Migration>& Migrations() {
 ))",
            "CREATE INDEX api_tokens_user ON api_tokens (user_id)",
        }},
+      // Search: subjects and comments in full-text indexes of trigrams, so
+      // any substring of three characters or more is found by index, in
+      // any script (Japanese has no spaces between words). Kept in step by
+      // triggers; the PostgreSQL backend will use pg_trgm instead.
+      {6,
+       "full-text search of subjects and comments",
+       {
+           "{sqlite_only}CREATE VIRTUAL TABLE ticket_subject_text USING fts5(subject, "
+           "content='tickets', content_rowid='id', tokenize='trigram')",
+           "{sqlite_only}CREATE VIRTUAL TABLE comment_text USING fts5(body, content='comments', "
+           "content_rowid='id', tokenize='trigram')",
+           R"({sqlite_only}CREATE TRIGGER tickets_text_insert AFTER INSERT ON tickets BEGIN
+  INSERT INTO ticket_subject_text (rowid, subject) VALUES (new.id, new.subject);
+END)",
+           R"({sqlite_only}CREATE TRIGGER tickets_text_delete AFTER DELETE ON tickets BEGIN
+  INSERT INTO ticket_subject_text (ticket_subject_text, rowid, subject)
+    VALUES ('delete', old.id, old.subject);
+END)",
+           R"({sqlite_only}CREATE TRIGGER tickets_text_update AFTER UPDATE OF subject ON tickets BEGIN
+  INSERT INTO ticket_subject_text (ticket_subject_text, rowid, subject)
+    VALUES ('delete', old.id, old.subject);
+  INSERT INTO ticket_subject_text (rowid, subject) VALUES (new.id, new.subject);
+END)",
+           R"({sqlite_only}CREATE TRIGGER comments_text_insert AFTER INSERT ON comments BEGIN
+  INSERT INTO comment_text (rowid, body) VALUES (new.id, new.body);
+END)",
+           R"({sqlite_only}CREATE TRIGGER comments_text_delete AFTER DELETE ON comments BEGIN
+  INSERT INTO comment_text (comment_text, rowid, body) VALUES ('delete', old.id, old.body);
+END)",
+           R"({sqlite_only}CREATE TRIGGER comments_text_update AFTER UPDATE OF body ON comments BEGIN
+  INSERT INTO comment_text (comment_text, rowid, body) VALUES ('delete', old.id, old.body);
+  INSERT INTO comment_text (rowid, body) VALUES (new.id, new.body);
+END)",
+           "{sqlite_only}INSERT INTO ticket_subject_text (ticket_subject_text) VALUES ('rebuild')",
+           "{sqlite_only}INSERT INTO comment_text (comment_text) VALUES ('rebuild')",
+       }},
   };
   return steps;
 }
@@ -346,6 +382,11 @@ const std::vector<Migration>& Migrations() {
 int LatestSchemaVersion() { return Migrations().empty() ? 0 : Migrations().back().version; }
 
 std::string RenderSql(std::string_view sql, const Dialect& dialect) {
+  static constexpr std::string_view kSqliteOnly = "{sqlite_only}";
+  if (sql.starts_with(kSqliteOnly)) {
+    if (dialect.name != "sqlite") return "";
+    sql.remove_prefix(kSqliteOnly.size());
+  }
   std::string out;
   out.reserve(sql.size() + 32);
   size_t i = 0;
@@ -386,7 +427,9 @@ Result<int> ApplyInTransaction(SchemaConn& conn, const Dialect& dialect, int64_t
   for (const Migration& m : Migrations()) {
     if (m.version <= *current) continue;
     for (std::string_view sql : m.statements) {
-      if (Status s = conn.Exec(RenderSql(sql, dialect)); !s.ok()) {
+      std::string rendered = RenderSql(sql, dialect);
+      if (rendered.empty()) continue;  // another backend's statement
+      if (Status s = conn.Exec(rendered); !s.ok()) {
         return Status::Permanent("schema migration " + std::to_string(m.version) + " (" +
                                  std::string(m.name) + ") failed: " + s.message());
       }

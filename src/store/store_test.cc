@@ -2294,6 +2294,16 @@ TEST_P(StoreTest, TicketQueriesFilterSortAndCount) {
     EXPECT_EQ(ids(by_requester).front(), t2.id);  // amy before bob
     TicketQuery paged{.sort = TicketQuery::Sort::kId, .ascending = true, .offset = 1, .limit = 1};
     EXPECT_EQ(ids(paged), (std::vector<int64_t>{t2.id}));
+    // The search index follows a changed subject (and finds two-character
+    // words by a scan).
+    t1.subject = "Scanner jammed";
+    ASSERT_TRUE(tx.UpdateTicket(t1).ok());
+    TicketQuery old_word{.words = {"Printer"}};
+    EXPECT_TRUE(ids(old_word).empty());
+    TicketQuery new_word{.words = {"JAMMED"}};
+    EXPECT_EQ(ids(new_word), (std::vector<int64_t>{t1.id}));
+    TicketQuery short_word{.words = {"請求"}};
+    EXPECT_EQ(ids(short_word), (std::vector<int64_t>{t2.id}));
   });
 }
 

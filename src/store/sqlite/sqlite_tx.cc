@@ -1768,6 +1768,22 @@ std::string ContainsPattern(std::string_view word) {
   return out + "%";
 }
 
+size_t CodePoints(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// An FTS5 query matching `word` as one phrase (quotes doubled inside).
+std::string FtsPhrase(std::string_view word) {
+  std::string out = "\"";
+  for (char c : word) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
 // The WHERE clause of a TicketQuery over `tickets t`, and its parameters.
 struct TicketFilter {
   std::string where = " WHERE 1 = 1";
@@ -1801,11 +1817,23 @@ struct TicketFilter {
           "ON r.message_id = m.id WHERE m.ticket_id = t.id AND r.state IN ('failed', 'bounced'))";
     }
     for (const std::string& word : q.words) {
-      where +=
-          " AND (t.subject LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM comments c "
-          "WHERE c.ticket_id = t.id AND c.body LIKE ? ESCAPE '\\'))";
-      params.emplace_back(ContainsPattern(word));
-      params.emplace_back(ContainsPattern(word));
+      if (CodePoints(word) >= 3) {
+        // By the trigram indexes (migration 6): a phrase query is a
+        // substring match, case-insensitive as LIKE is.
+        where +=
+            " AND (t.id IN (SELECT rowid FROM ticket_subject_text WHERE ticket_subject_text "
+            "MATCH ?) OR t.id IN (SELECT c.ticket_id FROM comment_text JOIN comments c ON "
+            "c.id = comment_text.rowid WHERE comment_text MATCH ?))";
+        params.emplace_back(FtsPhrase(word));
+        params.emplace_back(FtsPhrase(word));
+      } else {
+        // Shorter than a trigram: a scan.
+        where +=
+            " AND (t.subject LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM comments c "
+            "WHERE c.ticket_id = t.id AND c.body LIKE ? ESCAPE '\\'))";
+        params.emplace_back(ContainsPattern(word));
+        params.emplace_back(ContainsPattern(word));
+      }
     }
     for (const std::string& tag : q.tags) {
       where += " AND EXISTS (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id AND g.tag = ?)";
