@@ -43,7 +43,15 @@ def admin_routes(desk):
     address_id = address["recipient_address"]["id"]
     status, token = call(desk, "POST", "/api/v2/api_tokens", {"api_token": {"description": "x"}})
     assert status == 201
+    admin_id = call(desk, "GET", "/api/v2/users/me")[1]["user"]["id"]
     return [
+        ("PUT", f"/api/v2/users/{admin_id}/password", {"password": "a long new password"}),
+        ("POST", "/api/v2/doctor/fixes", {"fix": {"fix": "clear_undeliverable", "id": admin_id},
+                                          "subject": "ticket 1"}),
+        ("GET", "/api/v2/doctor/domain/" + DOMAIN, None),
+        ("POST", "/api/v2/recipient_addresses", {"recipient_address": {
+            "email": "sales@" + DOMAIN, "name": "Sales"}}),
+        ("PUT", f"/api/v2/recipient_addresses/{address_id}/verify", {"type": "dns"}),
         ("GET", "/api/v2/triggers", None),
         ("GET", "/api/v2/triggers/active", None),
         ("GET", "/api/v2/triggers/search?query=Notify", None),
@@ -139,6 +147,22 @@ def test_roles_and_deactivation(desk):
     assert status == 401
     listed = call(desk, "GET", "/api/v2/users?role[]=agent&role[]=admin")[1]["users"]
     assert {u["email"] for u in listed} == {"admin@" + DOMAIN, agent["email"]}
+
+
+def test_a_deactivated_agent_writes_as_anyone_else(desk):
+    """A deactivated agent's email updates only their own tickets, and they
+    get no agents' notifications."""
+    agent, _ = make_agent(desk, email="dee@desk.example")
+    desk.swaks("--from", "carol@customer.test", "--to", SUPPORT,
+               "--header", "Subject: help", "--body", "please")
+    [ticket] = desk.tickets()
+    status, _ = call(desk, "PUT", f"/api/v2/users/{agent['id']}", {"user": {"suspended": True}})
+    assert status == 200
+    desk.swaks("--from", agent["email"], "--to", SUPPORT,
+               "--header", f"Subject: Re: help [{ticket['encoded_id']}]", "--body", "as agent")
+    assert len(desk.comments(ticket["id"])) == 1
+    [held] = desk.suspended()
+    assert held["cause"] == "other_user_update"
 
 
 def test_named_tokens_are_shown_once_and_revocable(desk):

@@ -16,6 +16,10 @@ std::string AddressKey(std::string_view address) {
   boost::system::error_code ec;
   auto v6 = boost::asio::ip::make_address_v6(std::string(address), ec);
   if (ec) return "c:" + std::string(address);
+  // An IPv4 client of a dual-stack listener is one address, not a /64.
+  if (v6.is_v4_mapped()) {
+    return "c:" + boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, v6).to_string();
+  }
   auto bytes = v6.to_bytes();
   std::fill(bytes.begin() + 8, bytes.end(), 0);
   return "c:" + boost::asio::ip::address_v6(bytes).to_string() + "/64";

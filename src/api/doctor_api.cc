@@ -14,6 +14,7 @@
 #include "doctor/setup_doctor.h"
 #include "doctor/fixes.h"
 #include "doctor/ticket_doctor.h"
+#include "outbound/compose.h"
 
 namespace postdesk::api {
 
@@ -109,7 +110,10 @@ void RegisterDoctorApi(http::Router& router, store::Store& store, Config config,
         if (!body) return error;
         auto fix = doctor::FixFromJson(body->value("fix", nlohmann::json()));
         if (!fix.ok()) return Invalid(fix.status());
-        std::string subject = body->value("subject", std::string());
+        // The client's words reach the log and the doctor_fix event: one line each.
+        fix->step = outbound::HeaderSafe(fix->step.substr(0, 100));
+        fix->summary = outbound::HeaderSafe(fix->summary.substr(0, 300));
+        std::string subject = outbound::HeaderSafe(body->value("subject", std::string()));
         if (subject.empty() || subject.size() > 300) {
           return Invalid(Status::Invalid("subject: the report's subject, e.g. \"ticket:7\""));
         }

@@ -204,11 +204,12 @@ void RegisterTriggersApi(http::Router& router, store::Store& store, std::string 
         t->updated_at = Now();
         store::TriggerRow fresh = tickets::TriggerToRow(*t);
         if (Status s = tx.UpdateTrigger(fresh); !s.ok()) return s;
-        if (Status r = tickets::RecordTriggerChange(tx, req.user->id,
-                                                    tickets::ClassifyTriggerEdit(before, fresh),
-                                                    before, fresh, t->updated_at);
-            !r.ok()) {
-          return r;
+        if (auto change = tickets::ClassifyTriggerEdit(before, fresh)) {
+          if (Status r = tickets::RecordTriggerChange(tx, req.user->id, *change, before, fresh,
+                                                      t->updated_at);
+              !r.ok()) {
+            return r;
+          }
         }
         updated.push_back({{"id", t->id}, {"active", t->active}, {"position", t->position}});
       }
@@ -243,11 +244,12 @@ void RegisterTriggersApi(http::Router& router, store::Store& store, std::string 
       t.updated_at = Now();
       store::TriggerRow after = tickets::TriggerToRow(t);
       if (Status s = tx.UpdateTrigger(after); !s.ok()) return s;
-      if (Status r = tickets::RecordTriggerChange(tx, req.user->id,
-                                                  tickets::ClassifyTriggerEdit(*row, after), *row,
-                                                  after, t.updated_at);
-          !r.ok()) {
-        return r;
+      if (auto change = tickets::ClassifyTriggerEdit(*row, after)) {
+        if (Status r = tickets::RecordTriggerChange(tx, req.user->id, *change, *row, after,
+                                                    t.updated_at);
+            !r.ok()) {
+          return r;
+        }
       }
       out["trigger"] = TriggerJson(t, BaseUrl(req, *fallback));
       out["warnings"] = Warnings(t);

@@ -64,7 +64,7 @@ http::Response WriteJson(store::Store& store, int ok_status,
   return http::JsonResponse(ok_status, out);
 }
 
-bool IsStaff(const store::User& u) { return accounts::IsStaff(u.role); }
+bool IsStaff(const store::User& u) { return store::IsActiveStaff(u); }
 
 std::optional<int64_t> JsonId(const json& v) {
   if (v.is_number_integer() && v.get<int64_t>() > 0) return v.get<int64_t>();
@@ -460,6 +460,13 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
       if (in->contains("name")) {
         if (!(*in)["name"].is_string()) {
           err.description = "user.name: must be a string";
+          return Status::Ok();
+        }
+        // An agent's name is on the desk's mail: only admins (or the agent) change it.
+        if (accounts::IsStaff(user->role) && req.user->role != "admin" && req.user->id != user->id) {
+          err.status = 403;
+          err.code = "Forbidden";
+          err.description = "only an admin can rename another agent";
           return Status::Ok();
         }
         user->name = SanitizeUtf8((*in)["name"].get<std::string>());

@@ -32,7 +32,7 @@ auth::AuthPolicy AuthPolicyOf(const Config& config, store::Store& store) {
     bool staff = false;
     (void)st->Read([&](store::Tx& tx) {
       auto u = tx.FindUserByEmail(email);
-      staff = u.ok() && (u->role == "agent" || u->role == "admin");
+      staff = u.ok() && store::IsActiveStaff(*u);
       return Status::Ok();
     });
     return staff;

@@ -84,7 +84,8 @@ Result<store::User> FindOrCreateUser(store::Tx& tx, const std::string& email,
   return tx.CreateUser(std::move(user));
 }
 
-bool IsStaff(const store::User& user) { return user.role == "agent" || user.role == "admin"; }
+// A deactivated agent writes as anyone else: only to their own tickets.
+bool IsStaff(const store::User& user) { return store::IsActiveStaff(user); }
 
 std::string Score(double v) {
   char buf[32];

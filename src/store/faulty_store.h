@@ -2,10 +2,9 @@
 // doors do when the disk or the database does (LevelDB's fault-injecting
 // Env, for our Store). Writes run on the real store and are then refused
 // at the commit, so a test also sees that nothing half-written remains.
-// Thread-safety: as the wrapped store; the fault switches are atomic.
+// Thread-safety: as the wrapped store; the fault switches take a mutex.
 #pragma once
 
-#include <atomic>
 #include <mutex>
 #include <vector>
 

@@ -357,7 +357,8 @@ END)",
   INSERT INTO ticket_subject_text (ticket_subject_text, rowid, subject)
     VALUES ('delete', old.id, old.subject);
 END)",
-           R"({sqlite_only}CREATE TRIGGER tickets_text_update AFTER UPDATE OF subject ON tickets BEGIN
+           R"({sqlite_only}CREATE TRIGGER tickets_text_update AFTER UPDATE OF subject ON tickets
+  WHEN old.subject IS NOT new.subject BEGIN
   INSERT INTO ticket_subject_text (ticket_subject_text, rowid, subject)
     VALUES ('delete', old.id, old.subject);
   INSERT INTO ticket_subject_text (rowid, subject) VALUES (new.id, new.subject);
@@ -368,12 +369,15 @@ END)",
            R"({sqlite_only}CREATE TRIGGER comments_text_delete AFTER DELETE ON comments BEGIN
   INSERT INTO comment_text (comment_text, rowid, body) VALUES ('delete', old.id, old.body);
 END)",
-           R"({sqlite_only}CREATE TRIGGER comments_text_update AFTER UPDATE OF body ON comments BEGIN
+           R"({sqlite_only}CREATE TRIGGER comments_text_update AFTER UPDATE OF body ON comments
+  WHEN old.body IS NOT new.body BEGIN
   INSERT INTO comment_text (comment_text, rowid, body) VALUES ('delete', old.id, old.body);
   INSERT INTO comment_text (rowid, body) VALUES (new.id, new.body);
 END)",
            "{sqlite_only}INSERT INTO ticket_subject_text (ticket_subject_text) VALUES ('rebuild')",
            "{sqlite_only}INSERT INTO comment_text (comment_text) VALUES ('rebuild')",
+           // The health bar's count of recent failures.
+           "CREATE INDEX outbound_recipients_state_updated ON outbound_recipients (state, updated_at)",
        }},
   };
   return steps;

@@ -39,6 +39,12 @@ struct User {
   int64_t updated_at = 0;
 };
 
+// An agent or admin who has not been deactivated: may act for the desk
+// (by email too), be assigned tickets and get agents' notifications.
+inline bool IsActiveStaff(const User& user) {
+  return (user.role == "agent" || user.role == "admin") && !user.suspended;
+}
+
 struct Ticket {
   int64_t id = 0;
   std::string encoded_id;  // e.g. "K7Q2-9XWD"; unique
@@ -350,6 +356,7 @@ class Tx {
   virtual Result<ApiToken> AddApiToken(ApiToken token) = 0;  // id set
   virtual Result<std::vector<ApiToken>> ListApiTokens() = 0;  // by id
   virtual Status DeleteApiToken(int64_t id) = 0;  // NotFound when absent
+  // Every token of the user, named ones and the one on the user row.
   virtual Status DeleteUserApiTokens(int64_t user_id) = 0;
 
   // Agents' password hashes ("" when none) and workspace sessions.

@@ -1,6 +1,7 @@
 #include "tickets/trigger_history.h"
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "tickets/updates.h"
 
@@ -37,21 +38,25 @@ std::string_view TriggerChangeName(TriggerChange change) {
   return "update";
 }
 
-TriggerChange ClassifyTriggerEdit(const store::TriggerRow& before, const store::TriggerRow& after) {
+std::optional<TriggerChange> ClassifyTriggerEdit(const store::TriggerRow& before,
+                                                const store::TriggerRow& after) {
   auto rules_of = [](const store::TriggerRow& row) {
     auto j = nlohmann::json::parse(row.definition_json, nullptr, false);
     if (!j.is_object()) return nlohmann::json();
     return nlohmann::json{{"conditions", j.value("conditions", nlohmann::json())},
-                          {"actions", j.value("actions", nlohmann::json())}};
+                          {"actions", j.value("actions", nlohmann::json())},
+                          {"description", j.value("description", nlohmann::json())}};
   };
-  if (before.title != after.title || rules_of(before) != rules_of(after)) {
-    return TriggerChange::kUpdate;
-  }
+  // Switching a trigger on or off is what an admin looks for in the
+  // history, so it names the change even when other fields moved too.
   if (before.active != after.active) {
     return after.active ? TriggerChange::kActivate : TriggerChange::kDeactivate;
   }
+  if (before.title != after.title || rules_of(before) != rules_of(after)) {
+    return TriggerChange::kUpdate;
+  }
   if (before.position != after.position) return TriggerChange::kReorder;
-  return TriggerChange::kUpdate;
+  return std::nullopt;
 }
 
 Status RecordTriggerChange(store::Tx& tx, int64_t author_id, TriggerChange change,

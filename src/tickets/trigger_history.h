@@ -20,9 +20,11 @@ enum class TriggerChange { kCreate, kUpdate, kActivate, kDeactivate, kReorder, k
 // "create", "update", "activate", "deactivate", "reorder", "delete", "restore".
 std::string_view TriggerChangeName(TriggerChange change);
 
-// What an edit of `before` into `after` is: activation wins over a move,
-// a move over "update" (the fields edited are in the two snapshots).
-TriggerChange ClassifyTriggerEdit(const store::TriggerRow& before, const store::TriggerRow& after);
+// What an edit of `before` into `after` is: switching on or off wins over
+// any edit, an edit of title, conditions or actions over a move (all the
+// fields edited are in the two snapshots). nullopt: nothing changed.
+std::optional<TriggerChange> ClassifyTriggerEdit(const store::TriggerRow& before,
+                                                const store::TriggerRow& after);
 
 // Records the change. `before`/`after` are the rows (nullopt: did not exist).
 Status RecordTriggerChange(store::Tx& tx, int64_t author_id, TriggerChange change,

@@ -59,7 +59,9 @@ Result<std::vector<store::User>> Directory(store::Tx& tx, const store::Ticket& t
   for (std::string_view role : {"agent", "admin"}) {
     auto staff = tx.ListUsersByRole(role);
     if (!staff.ok()) return staff.status();
-    for (auto& u : *staff) by_id[u.id] = u;
+    for (auto& u : *staff) {
+      if (!u.suspended) by_id[u.id] = u;  // a deactivated agent gets no mail
+    }
   }
   std::vector<store::User> out;
   for (auto& [id, u] : by_id) out.push_back(u);

@@ -2028,7 +2028,12 @@ Status SqliteTx::DeleteUserApiTokens(int64_t user_id) {
   auto stmt = conn_.Prepare("DELETE FROM api_tokens WHERE user_id = ?");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, user_id);
-  return Context(stmt->Run(), "delete api tokens of user " + std::to_string(user_id));
+  STORE_RETURN_IF_ERROR(Context(stmt->Run(), "delete api tokens of user " + std::to_string(user_id)));
+  // The first admin's token lives on the user row: it goes too.
+  auto row = conn_.Prepare("UPDATE users SET api_token_sha256 = NULL WHERE id = ?");
+  if (!row.ok()) return row.status();
+  row->Bind(1, user_id);
+  return Context(row->Run(), "clear api token of user " + std::to_string(user_id));
 }
 
 Result<int64_t> SqliteTx::AddTriggerRevision(const TriggerRevision& r) {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  attachmentImageUrl, attachmentImageUrls, clearInlineImageCache, fetchImageAsDataUrl, inlineImageType, loadInlineImages, MAX_INLINE_IMAGE_BYTES, toBase64,
+  attachmentImageUrl, attachmentImageUrls, clearInlineImageCache, fetchImageAsDataUrl, inlineImageType, loadInlineImages, MAX_INLINE_IMAGE_BYTES, MAX_INLINE_IMAGES, toBase64,
 } from './inline-images';
 import { sanitizeMailHtml } from './sanitize';
 
@@ -39,10 +39,19 @@ describe('attachmentImageUrl', () => {
       expect(attachmentImageUrl(src, ORIGIN), src).toBeNull();
     }
   });
-  it('lists each attachment image of a mail once, in order', () => {
+  it('lists each of the mail’s own attachment images once, in order', () => {
+    const own = ['https://desk.example/attachments/2/b.png', 'https://desk.example/attachments/1/a.gif'];
     const html = '<p><img src="/attachments/2/b.png"><img src="https://desk.example/attachments/1/a.gif"><img src="https://tracker.example/p.gif"><img src="/attachments/2/b.png"></p>';
-    expect(attachmentImageUrls(html, ORIGIN)).toEqual(['https://desk.example/attachments/2/b.png', 'https://desk.example/attachments/1/a.gif']);
-    expect(attachmentImageUrls('<p>no images</p>', ORIGIN)).toEqual([]);
+    expect(attachmentImageUrls(html, ORIGIN, own)).toEqual(['https://desk.example/attachments/2/b.png', 'https://desk.example/attachments/1/a.gif']);
+    expect(attachmentImageUrls('<p>no images</p>', ORIGIN, own)).toEqual([]);
+  });
+  it('never fetches another ticket’s attachment, and at most MAX_INLINE_IMAGES', () => {
+    const html = '<img src="/attachments/99/secret.png"><img src="/attachments/2/b.png">';
+    expect(attachmentImageUrls(html, ORIGIN, ['https://desk.example/attachments/2/b.png'])).toEqual(['https://desk.example/attachments/2/b.png']);
+    const many = Array.from({ length: 50 }, (_, i) => `/attachments/${i + 1}/x.png`);
+    const own = many.map((p) => ORIGIN + p);
+    const flood = many.map((p) => `<img src="${p}">`).join('');
+    expect(attachmentImageUrls(flood, ORIGIN, own)).toHaveLength(MAX_INLINE_IMAGES);
   });
 });
 
@@ -74,7 +83,7 @@ describe('the rewrite before the frame', () => {
   it('puts the data: URL in place of our attachment URL and keeps remote images blocked', async () => {
     const html = '<p>Logo: <img alt="logo" src="https://desk.example/attachments/7/logo.png"> and <img src="https://tracker.example/p.gif"></p>';
     const fetchFn = vi.fn(async () => respond(PNG, { 'Content-Type': 'image/png' }));
-    const inline = await loadInlineImages(attachmentImageUrls(html, ORIGIN), ORIGIN, fetchFn as unknown as typeof fetch);
+    const inline = await loadInlineImages(attachmentImageUrls(html, ORIGIN, ['https://desk.example/attachments/7/logo.png']), ORIGIN, fetchFn as unknown as typeof fetch);
     const r = sanitizeMailHtml(html, { allowRemoteImages: false, origin: ORIGIN, inlineImages: inline });
     expect(r.html).toContain(`src="data:image/png;base64,${toBase64(PNG)}"`);
     expect(r.html).not.toContain('/attachments/7');

@@ -3,11 +3,15 @@
 // the sandboxed frame cannot load (opaque origin, no cookie, CSP img-src
 // data: only). The app fetches each one with the session cookie and hands
 // the frame a data: URL instead: only PNG, JPEG, GIF and WebP, at most
-// 5 MB each. Other-origin images stay remote images (blocked until
-// allowed); nothing here ever fetches another origin.
+// 5 MB each, at most 20 per mail, 4 at a time, and only the mail's own
+// attachments (a sender must not pull another ticket's file into their
+// message with the agent's session). Other-origin images stay remote
+// images (blocked until allowed); nothing here ever fetches another origin.
 
 export const INLINE_IMAGE_TYPES: readonly string[] = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
 export const MAX_INLINE_IMAGE_BYTES = 5 * 1024 * 1024;
+export const MAX_INLINE_IMAGES = 20;
+const PARALLEL_FETCHES = 4;
 
 const ATTACHMENT_PATH = /^\/attachments\/[1-9]\d{0,17}\/[^/?#]+$/;
 
@@ -30,15 +34,18 @@ export function attachmentImageUrl(src: string, origin: string): string | null {
   return url.origin + url.pathname;
 }
 
-// Our attachment URLs among the <img src> of `html` (parsed inert: a
-// DOMParser document loads nothing), each once, in order.
-export function attachmentImageUrls(html: string, origin: string): string[] {
+// The mail's own attachments among the <img src> of `html` (parsed inert:
+// a DOMParser document loads nothing), each once, in order, at most
+// MAX_INLINE_IMAGES. `own`: the content_urls of the comment's attachments.
+export function attachmentImageUrls(html: string, origin: string, own: readonly string[]): string[] {
   if (!html || !/<img/i.test(html)) return [];
+  const allowed = new Set(own.map((u) => attachmentImageUrl(u, origin)).filter((u): u is string => u !== null));
   const doc = new DOMParser().parseFromString(html, 'text/html');
   const out: string[] = [];
   for (const img of Array.from(doc.querySelectorAll('img[src]'))) {
     const url = attachmentImageUrl(img.getAttribute('src') ?? '', origin);
-    if (url && !out.includes(url)) out.push(url);
+    if (url && allowed.has(url) && !out.includes(url)) out.push(url);
+    if (out.length >= MAX_INLINE_IMAGES) break;
   }
   return out;
 }
@@ -109,20 +116,26 @@ export async function fetchImageAsDataUrl(url: string, origin: string, fetchFn: 
 const cache = new Map<string, Promise<string | null>>();
 const MAX_CACHED = 50;
 
-export function loadInlineImages(urls: string[], origin: string, fetchFn: typeof fetch = fetch): Promise<Map<string, string>> {
-  return Promise.all(
-    urls.map(async (url) => {
-      let p = cache.get(url);
-      if (!p) {
-        if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
-        p = fetchImageAsDataUrl(url, origin, fetchFn);
-        cache.set(url, p);
-      }
-      const data = await p;
-      if (data === null) cache.delete(url);
-      return [url, data] as const;
-    }),
-  ).then((pairs) => new Map(pairs.filter((p): p is readonly [string, string] => p[1] !== null)));
+export async function loadInlineImages(urls: string[], origin: string, fetchFn: typeof fetch = fetch): Promise<Map<string, string>> {
+  const load = async (url: string): Promise<readonly [string, string | null]> => {
+    let p = cache.get(url);
+    if (!p) {
+      if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
+      p = fetchImageAsDataUrl(url, origin, fetchFn);
+      cache.set(url, p);
+    }
+    const data = await p;
+    if (data === null) cache.delete(url);
+    return [url, data] as const;
+  };
+  // A few at a time: a mail's images never flood the server.
+  const queue = urls.slice(0, MAX_INLINE_IMAGES);
+  const pairs: (readonly [string, string | null])[] = [];
+  const workers = Array.from({ length: Math.min(PARALLEL_FETCHES, queue.length) }, async () => {
+    for (let url = queue.shift(); url !== undefined; url = queue.shift()) pairs.push(await load(url));
+  });
+  await Promise.all(workers);
+  return new Map(pairs.filter((p): p is readonly [string, string] => p[1] !== null));
 }
 
 export function clearInlineImageCache(): void {

@@ -43,7 +43,7 @@ export function CommentCard({ comment: c, deliveries }: { comment: Comment; deli
         </span>
       </header>
       {via === 'email' && <AuthBadges auth={c.authentication} fromEmail={from.email} />}
-      <MailFrame html={c.html_body || ''} from={from.name} />
+      <MailFrame html={c.html_body || ''} from={from.name} attachments={(c.attachments ?? []).map((a) => a.content_url)} />
       {c.attachments.length > 0 && (
         <ul class="attachments" aria-label={t('comment.attachments')}>
           {c.attachments.map((a, i) => (

@@ -15,10 +15,13 @@ import mailFrameCss from '../mail/mail-frame.css?url';
 // Never allow-scripts or allow-same-origin.
 export const MAIL_SANDBOX = 'allow-popups allow-popups-to-escape-sandbox';
 
-export function MailFrame({ html, from }: { html: string; from: string }) {
+// `attachments`: the content_urls of this mail's own attachments, the only
+// inline images fetched.
+export function MailFrame({ html, from, attachments = [] }: { html: string; from: string; attachments?: readonly string[] }) {
   const [allowRemote, setAllowRemote] = useState(false);
   const origin = window.location.origin;
-  const inlineUrls = useMemo(() => attachmentImageUrls(html, origin), [html, origin]);
+  const ownKey = attachments.join('\n');
+  const inlineUrls = useMemo(() => attachmentImageUrls(html, origin, attachments), [html, origin, ownKey]);
   const [inline, setInline] = useState<ReadonlyMap<string, string>>(() => new Map());
   useEffect(() => {
     if (inlineUrls.length === 0) return;
@@ -32,7 +35,7 @@ export function MailFrame({ html, from }: { html: string; from: string }) {
   }, [inlineUrls, origin]);
   const result = useMemo(() => sanitizeMailHtml(html, { allowRemoteImages: allowRemote, origin, inlineImages: inline }), [html, allowRemote, origin, inline]);
   const height = useMemo(() => estimateHeight(result.html, 640), [result.html]);
-  const blockedBefore = useMemo(() => (allowRemote ? sanitizeMailHtml(html, { allowRemoteImages: false, origin }).blockedImages : result.blockedImages), [html, allowRemote, result]);
+  const blockedBefore = useMemo(() => (allowRemote ? sanitizeMailHtml(html, { allowRemoteImages: false, origin }).blockedImages : result.blockedImages), [html, allowRemote, result, origin]);
   return (
     <div class="mail">
       <iframe
