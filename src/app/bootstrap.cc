@@ -113,8 +113,12 @@ Result<int64_t> Bootstrap(const Config& config, store::Store& store) {
     if (!created.ok()) return created.status();
     admin_id = created->id;
     token = NewToken();
-    Status t = tx.SetUserApiToken(admin_id, Sha256Hex(token));
-    if (!t.ok()) return t;
+    // A named token like any other: listed on the Agents page, revocable.
+    auto t = tx.AddApiToken({.user_id = admin_id,
+                             .description = "first admin (DIR/admin-token)",
+                             .token_sha256 = Sha256Hex(token),
+                             .created_at = admin.created_at});
+    if (!t.ok()) return t.status();
     return tx.SetSetting(kAdminSetting, std::to_string(admin_id));
   });
   if (!s.ok()) return s;
