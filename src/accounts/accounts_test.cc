@@ -6,6 +6,7 @@
 #include "accounts/passwords.h"
 #include "accounts/sessions.h"
 #include "common/ids.h"
+#include "store/temp_store_testing.h"
 
 namespace postdesk::accounts {
 namespace {
@@ -100,22 +101,7 @@ TEST(LoginThrottleTest, IPv6ClientsCountByTheirSlash64) {
   EXPECT_EQ(throttle.RetryAfter("d@x.example", "2001:db8:1:3::77"), 0);
 }
 
-struct TempStore {
-  TempStore() {
-    dir = std::filesystem::temp_directory_path() / ("postdesk-acct-" + NewToken().substr(0, 12));
-    std::filesystem::create_directories(dir);
-    auto opened = store::OpenSqlite((dir / "postdesk.db").string());
-    EXPECT_TRUE(opened.ok()) << opened.status().message();
-    if (opened.ok()) store = std::move(opened).value();
-  }
-  ~TempStore() {
-    store.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
-  std::filesystem::path dir;
-  std::unique_ptr<store::Store> store;
-};
+using store::testing::TempStore;
 
 class SessionsTest : public ::testing::Test {
  protected:

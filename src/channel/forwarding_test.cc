@@ -12,6 +12,7 @@
 #include "channel/recipient_addresses.h"
 #include "common/ids.h"
 #include "common/strings.h"
+#include "store/temp_store_testing.h"
 
 namespace postdesk::channel {
 namespace {
@@ -22,22 +23,7 @@ using testing::HasSubstr;
 constexpr int64_t kNow = 1700000000;
 constexpr int64_t kTimeout = 600;
 
-struct TempStore {
-  TempStore() {
-    dir = std::filesystem::temp_directory_path() / ("postdesk-fwd-" + NewToken().substr(0, 12));
-    std::filesystem::create_directories(dir);
-    auto opened = store::OpenSqlite((dir / "postdesk.db").string());
-    EXPECT_TRUE(opened.ok()) << opened.status().message();
-    if (opened.ok()) store = std::move(opened).value();
-  }
-  ~TempStore() {
-    store.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
-  std::filesystem::path dir;
-  std::unique_ptr<store::Store> store;
-};
+using store::testing::TempStore;
 
 class ForwardingTest : public testing::Test {
  protected:

@@ -9,29 +9,14 @@
 
 #include "common/ids.h"
 #include "outbound/enqueue.h"
+#include "store/temp_store_testing.h"
 
 namespace postdesk::channel {
 namespace {
 
 using testing::HasSubstr;
 
-// A fresh SQLite store in its own temporary directory.
-struct TempStore {
-  TempStore() {
-    dir = std::filesystem::temp_directory_path() / ("postdesk-addr-" + NewToken().substr(0, 12));
-    std::filesystem::create_directories(dir);
-    auto opened = store::OpenSqlite((dir / "postdesk.db").string());
-    EXPECT_TRUE(opened.ok()) << opened.status().message();
-    if (opened.ok()) store = std::move(opened).value();
-  }
-  ~TempStore() {
-    store.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
-  std::filesystem::path dir;
-  std::unique_ptr<store::Store> store;
-};
+using store::testing::TempStore;
 
 constexpr int64_t kNow = 1700000000;
 constexpr std::string_view kDesk = "support.example";

@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n/i18n';
 import { forbiddenDescription } from '../lib/roles';
 import { useTitle } from '../lib/title';
-import { errorText } from './common';
+import { ErrorBox, errorText } from './common';
 import { LockIcon } from './icons';
 
 export function ConfirmDialog({
@@ -115,16 +115,7 @@ export function AdminOnly({ error }: { error?: unknown }) {
 // An API failure on an admin page: a 403 becomes the "only admins" page.
 export function AdminError({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   if (forbiddenDescription(error)) return <AdminOnly error={error} />;
-  return (
-    <div class="error-box" role="alert">
-      <span>{t('app.error', { message: errorText(error) })}</span>
-      {onRetry && (
-        <button type="button" class="btn btn-small" onClick={onRetry}>
-          {t('app.retry')}
-        </button>
-      )}
-    </div>
-  );
+  return <ErrorBox error={error} onRetry={onRetry} />;
 }
 
 export interface Outcome {
