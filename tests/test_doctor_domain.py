@@ -365,3 +365,74 @@ def test_domain_through_the_api(desk):
     assert status == 422 and json.loads(body)["error"] == "InvalidValue"
     status, _, _ = desk.request("GET", "/api/v2/doctor/domain/good.example", token=None)
     assert status == 401
+
+
+def test_dkim_keys_through_the_api(enabled, desk_factory, sink, tmp_path):
+    """The Email page's DKIM (issue 12, item 3): make a key, Enable refused
+    while DNS lacks its record (with the record to publish), forced on, a
+    published key enabled after the lookup; the running desk signs and stops
+    signing without a restart."""
+    import dkim
+    from test_outbound import mail_to, send_mail
+
+    desk = desk_factory("--dns", enabled["dns"], "--relay", sink.relay, subdir="dkimapi")
+
+    def call(method, path, payload=None):
+        body = None if payload is None else json.dumps(payload).encode()
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        status, _, raw = desk.request(method, path, body=body, headers=headers)
+        return status, json.loads(raw) if raw else None
+
+    status, made = call("POST", "/api/v2/dkim_keys",
+                        {"dkim_key": {"domain": DOMAIN.upper(), "algorithm": "ed25519"}})
+    assert status == 201, made
+    key = made["dkim_key"]
+    assert key["domain"] == DOMAIN and key["selector"] == "postdesk" and not key["enabled"]
+    assert key["record"]["name"] == f"postdesk._domainkey.{DOMAIN}"
+    assert key["record"]["value"].startswith("v=DKIM1; k=ed25519; p=")
+    assert "private" not in json.dumps(made).lower()
+    status, again = call("POST", "/api/v2/dkim_keys", {"dkim_key": {"domain": DOMAIN}})
+    assert status == 409 and again["error"] == "AlreadyExists", again
+    for bad in ({"domain": "../etc"}, {"domain": DOMAIN, "algorithm": "dsa"}, {"domain": 7}):
+        status, body = call("POST", "/api/v2/dkim_keys", {"dkim_key": bad})
+        assert status == 422, (bad, body)
+
+    # Our nsd does not publish it: refused, saying what to publish.
+    enable_path = f"/api/v2/dkim_keys/{DOMAIN}/postdesk/enable"
+    status, refused = call("PUT", enable_path)
+    assert status == 409, refused
+    assert refused["error"] == "RecordNotPublished"
+    assert refused["finding"]["step"] == "dkim.postdesk"
+    assert f"postdesk._domainkey.{DOMAIN}" in refused["fix"]
+    send_mail(desk, "una@customer.test", "Unsigned", "hello")
+    raw, _ = mail_to(sink, "una@customer.test")
+    assert b"DKIM-Signature:" not in raw["bytes"].split(b"\r\n\r\n")[0]
+
+    # Forced on: the running desk signs the next mail, and the record the
+    # API showed verifies the signature.
+    status, on = call("PUT", enable_path, {"force": True})
+    assert status == 200 and on["dkim_key"]["enabled"], on
+    send_mail(desk, "vic@customer.test", "Signed", "hello")
+    raw, _ = mail_to(sink, "vic@customer.test")
+    assert raw["bytes"].startswith(b"DKIM-Signature:")
+    record = key["record"]["value"].encode()
+    assert dkim.verify(raw["bytes"], dnsfunc=lambda name, timeout=5: record)
+
+    status, off = call("PUT", f"/api/v2/dkim_keys/{DOMAIN}/postdesk/disable")
+    assert status == 200 and not off["dkim_key"]["enabled"]
+    send_mail(desk, "wes@customer.test", "Unsigned again", "hello")
+    raw, _ = mail_to(sink, "wes@customer.test")
+    assert b"DKIM-Signature:" not in raw["bytes"].split(b"\r\n\r\n")[0]
+
+    # A key whose record DNS publishes is enabled after the lookup.
+    (desk.data / "dkim" / "good.example").mkdir()
+    shutil.copy(enabled["data"] / "dkim" / "good.example" / "postdesk.pem",
+                desk.data / "dkim" / "good.example" / "postdesk.pem")
+    listed = {k["domain"]: k for k in call("GET", "/api/v2/dkim_keys")[1]["dkim_keys"]}
+    assert set(listed) == {DOMAIN, "good.example"}
+    assert listed["good.example"]["record"]["value"] == enabled["good_key"]
+    status, on = call("PUT", "/api/v2/dkim_keys/good.example/postdesk/enable")
+    assert status == 200, on
+    # The lookup made before signing: our key is published (signing was off then).
+    assert on["finding"]["details"]["published"] is True and on["dkim_key"]["enabled"]
+    assert call("PUT", "/api/v2/dkim_keys/nowhere.example/postdesk/enable")[0] == 404

@@ -70,6 +70,13 @@ def admin_routes(desk):
         ("GET", "/api/v2/email_lists", None),
         ("PUT", "/api/v2/email_lists", {"email_lists": {"blocklist": "spam.example"}}),
         ("GET", "/api/v2/doctor/address/" + SUPPORT, None),
+        ("GET", "/api/v2/settings", None),
+        ("PUT", "/api/v2/settings", {"settings": {"desk_name": "Acme Support"}}),
+        ("GET", "/api/v2/dkim_keys", None),
+        ("POST", "/api/v2/dkim_keys", {"dkim_key": {"domain": DOMAIN, "algorithm": "ed25519"}}),
+        # The desk asks a closed DNS port: only a forced enable goes through.
+        ("PUT", f"/api/v2/dkim_keys/{DOMAIN}/postdesk/enable", {"force": True}),
+        ("PUT", f"/api/v2/dkim_keys/{DOMAIN}/postdesk/disable", None),
         ("GET", "/api/v2/api_tokens", None),
         ("POST", "/api/v2/api_tokens", {"api_token": {"description": "y"}}),
         ("DELETE", f"/api/v2/api_tokens/{token['api_token']['id']}", None),

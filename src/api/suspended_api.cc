@@ -560,7 +560,7 @@ RecoverAttempt RecoverOne(store::Store& store, const SuspendedApiOptions& o, int
   inbound.mail_from = raw.mail_from;
   inbound.recipients = raw.rcpt_to;
   if (inbound.recipients.empty()) inbound.recipients.push_back(a.suspended->recipient);
-  inbound.door = "recovered";
+  inbound.door = intake::Door::kRecovered;
   inbound.client_ip = raw.client_ip;
   intake::Prepared prepared = o.pipeline->Prepare(std::move(inbound));
 
@@ -588,9 +588,9 @@ RecoverAttempt RecoverOne(store::Store& store, const SuspendedApiOptions& o, int
       }
       return outcome.status();
     }
-    if (outcome->kind != "ticket" && outcome->kind != "comment") {
+    if (outcome->kind != intake::OutcomeKind::kTicket && outcome->kind != intake::OutcomeKind::kComment) {
       client.description = "recovering it did not make a ticket or a comment (the pipeline said " +
-                           outcome->kind + (outcome->cause.empty() ? "" : ": " + outcome->cause) +
+                           std::string(intake::OutcomeKindName(outcome->kind)) + (outcome->cause.empty() ? "" : ": " + outcome->cause) +
                            ")";
       return Status::Invalid(client.description);
     }
@@ -614,7 +614,7 @@ RecoverAttempt RecoverOne(store::Store& store, const SuspendedApiOptions& o, int
         {"cause_id", current->cause_id},
         {"subject", current->subject},
         {"message_id", current->message_id},
-        {"outcome", outcome->kind},
+        {"outcome", intake::OutcomeKindName(outcome->kind)},
         {"ticket_id", ticket_id},
         {"comment_id", outcome->comment_id ? json(outcome->comment_id) : json(nullptr)},
         {"requester", requester_me ? "agent" : "original"},
@@ -635,7 +635,7 @@ RecoverAttempt RecoverOne(store::Store& store, const SuspendedApiOptions& o, int
     // Ours: where the recovered email went.
     a.ticket["recovered_from"] = {
         {"suspended_ticket_id", id},
-        {"outcome", outcome->kind},
+        {"outcome", intake::OutcomeKindName(outcome->kind)},
         {"comment_id", outcome->comment_id ? json(outcome->comment_id) : json(nullptr)},
         {"learned_ham", learned}};
     a.notifications = outcome->notifications;
@@ -796,7 +796,16 @@ void RegisterSuspendedApi(http::Router& router, store::Store& store, SuspendedAp
       raw_json["rcpt_to"] = raw->rcpt_to;
       raw_json["door"] = raw->door;
       raw_json["client_ip"] = raw->client_ip;
-      if (o->filter) e["spam_now"] = ParseJsonOr(o->filter->Classify(raw->bytes).ToJson(), nullptr);
+      if (o->filter) {
+        spam::Thresholds thresholds = o->filter->thresholds();
+        if (o->settings) {
+          auto now = o->settings->Get();
+          thresholds = {now->spam_suspend_at, now->spam_refuse_at};
+        }
+        mime::InitMime();
+        e["spam_now"] =
+            ParseJsonOr(o->filter->Classify(mime::Parse(raw->bytes), thresholds).ToJson(), nullptr);
+      }
     }
     e["attachments"] = SuspendedJson(s, base)["attachments"];
     if (e["attachments"].empty() && raw && !evidence.contains("attachments")) {
@@ -809,8 +818,9 @@ void RegisterSuspendedApi(http::Router& router, store::Store& store, SuspendedAp
                                                            a.is_inline));
       }
     }
-    if (o->retention_days > 0) {
-      raw_json["purge_at"] = FormatIsoTime(s.created_at + o->retention_days * 86400);
+    const int64_t days = o->settings ? o->settings->Get()->suspended_retention_days : o->retention_days;
+    if (days > 0) {
+      raw_json["purge_at"] = FormatIsoTime(s.created_at + days * 86400);
     }
     e["raw_message"] = std::move(raw_json);
     e["actions"] = {{"recover", "PUT " + item_url + "/recover"},

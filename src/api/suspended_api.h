@@ -37,6 +37,7 @@
 #include <string_view>
 
 #include "http/router.h"
+#include "settings/desk_settings.h"
 #include "store/store.h"
 
 namespace postdesk::intake {
@@ -53,6 +54,8 @@ struct SuspendedApiOptions {
   const intake::Pipeline* pipeline = nullptr;  // recovering needs it (null: 503)
   spam::Filter* filter = nullptr;              // learning and `spam_now`; null: none
   int64_t retention_days = 14;                 // shown as the raw message's purge time
+  // When set, its suspended_retention_days replaces retention_days.
+  std::shared_ptr<const settings::LiveSettings> settings;
   std::function<void()> on_mail_queued;        // wakes the outbound queue
 };
 

@@ -452,7 +452,7 @@ TEST_F(SuspendedApiTest, AttachmentsAreListedAndServedFromTheRawMessage) {
   in.recipients = {kSupport};
   auto made = pipeline_->Process(*store_, in);
   ASSERT_TRUE(made.ok());
-  ASSERT_EQ(made->kind, "suspended");  // malicious_pattern_detected (double extension)
+  ASSERT_EQ(made->kind, intake::OutcomeKind::kSuspended);  // malicious_pattern_detected (double extension)
   const std::string item = "/api/v2/suspended_tickets/" + T(made->suspended_id);
 
   json listed = Get(item)["suspended_ticket"]["attachments"];
@@ -635,7 +635,7 @@ TEST_F(SuspendedApiTest, RecoveredReplyBecomesACommentOnItsTicket) {
   first.recipients = {kSupport};
   auto made = pipeline_->Process(*store_, first);
   ASSERT_TRUE(made.ok()) << made.status().message();
-  ASSERT_EQ(made->kind, "ticket");
+  ASSERT_EQ(made->kind, intake::OutcomeKind::kTicket);
   // Pat's reply was held back; recovering it adds it to that ticket.
   std::string reply = Mail("pat@customer.example", "Re: Broken widget", "Still broken.",
                            "w2@customer.example", "In-Reply-To: <w1@customer.example>\r\n");
@@ -676,7 +676,7 @@ TEST_F(SuspendedApiTest, MarkAsSpamLearnsClosesAndTagsWithoutMail) {
   in.recipients = {kSupport};
   auto made = pipeline_->Process(*store_, in);
   ASSERT_TRUE(made.ok());
-  ASSERT_EQ(made->kind, "ticket");
+  ASSERT_EQ(made->kind, intake::OutcomeKind::kTicket);
   size_t outbound_before = 0;
   Read([&](store::Tx& tx) { outbound_before = tx.ListOutboundMessages(made->ticket_id)->size(); });
 

@@ -13,6 +13,7 @@
 #include "common/strings.h"
 #include "mime/message.h"
 #include "outbound/compose.h"
+#include "outbound/delivery_state.h"
 #include "rules/defaults.h"
 #include "rules/engine.h"
 #include "spam/filter.h"
@@ -367,7 +368,7 @@ Result<json> DeliveriesJson(store::Tx& tx, int64_t ticket_id) {
                  {"remote_host", r.remote_host.empty() ? json(nullptr) : json(r.remote_host)},
                  {"updated_at", FormatIsoTime(r.updated_at)},
                  {"history", std::move(hs)}};
-      if (r.state == "deferred") rj["next_attempt_at"] = FormatIsoTime(r.next_attempt_at);
+      if (r.state == outbound::DeliveryStateName(outbound::DeliveryState::kDeferred)) rj["next_attempt_at"] = FormatIsoTime(r.next_attempt_at);
       rs.push_back(std::move(rj));
     }
     list.push_back({{"id", m.id},

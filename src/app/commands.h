@@ -39,12 +39,18 @@ auth::AuthPolicy AuthPolicyOf(const Config& config, store::Store& store);
 spam::FilterOptions SpamOptionsOf(const Config& config);
 // The intake pipeline serve and ingest run: receiving for `support_addresses`
 // (default first), screening with the config's limits and trusted relays,
-// the loop guard counting from `store`, scoring with `spam`. Fails on a
+// the loop guard counting from `store`, scoring with `spam`, following the
+// admin's settings when `desk.settings` is set. Fails on a
 // malformed trusted_relays entry.
 Result<intake::PipelineOptions> PipelineOptionsOf(const Config& config, store::Store& store,
                                                   std::vector<std::string> support_addresses,
                                                   const tickets::DeskInfo& desk,
                                                   spam::Filter* spam);
+
+// The admin's settings in force: the config's values with what the Settings
+// page saved over them. A saved value that no longer applies is logged and
+// the config's value applies; a store failure is returned.
+Result<std::shared_ptr<settings::LiveSettings>> LiveSettingsOf(const Config& config, store::Tx& tx);
 
 // Who we are on outgoing mail; `base_url` defaults to the configured HTTP address.
 tickets::DeskInfo DeskOf(const Config& config, std::string base_url = "");

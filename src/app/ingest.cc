@@ -57,6 +57,7 @@ Result<intake::PipelineOptions> PipelineOptionsOf(const Config& config, store::S
   options.desk = desk;
   options.auth = AuthPolicyOf(config, store);
   options.spam = spam;
+  options.settings = desk.settings;
   auto screening = intake::ScreeningOptions::FromConfig(config);
   if (!screening.ok()) return screening.status();
   // The loop guard continues from the store: across restarts, and for
@@ -64,6 +65,17 @@ Result<intake::PipelineOptions> PipelineOptionsOf(const Config& config, store::S
   screening->rate_history = intake::SenderHistoryFrom(store, screening->rate);
   options.screening = std::move(screening).value();
   return options;
+}
+
+Result<std::shared_ptr<settings::LiveSettings>> LiveSettingsOf(const Config& config, store::Tx& tx) {
+  auto defaults = settings::DeskSettings::FromConfig(config);
+  auto stored = settings::Load(tx, defaults);
+  if (!stored.ok()) return stored.status();
+  for (const auto& [key, why] : stored->problems.items()) {
+    spdlog::warn("settings: the saved {} does not apply ({}); the config's value does until the "
+                 "Settings page changes or resets it", key, why.get<std::string>());
+  }
+  return std::make_shared<settings::LiveSettings>(stored->effective);
 }
 
 tickets::DeskInfo DeskOf(const Config& config, std::string base_url) {
@@ -108,8 +120,12 @@ int Ingest(const Config& config, const IngestArgs& args) {
   // per-sender rate counted from the store.
   spam::Filter spam_filter(SpamOptionsOf(config));
   intake::EmailLists lists;
+  std::shared_ptr<settings::LiveSettings> live;
   Status loaded = (*store)->Read([&](store::Tx& tx) {
     if (Status s = spam_filter.Load(tx); !s.ok()) return s;
+    auto settings = LiveSettingsOf(config, tx);
+    if (!settings.ok()) return settings.status();
+    live = std::move(settings).value();
     auto l = api::LoadEmailLists(tx);
     if (l.ok()) lists = std::move(l).value();
     return l.status();
@@ -120,6 +136,7 @@ int Ingest(const Config& config, const IngestArgs& args) {
   }
   tickets::DeskInfo desk = DeskOf(config);
   desk.spam_filter = &spam_filter;
+  desk.settings = live;
   // What we receive for: the configured addresses (the first is the default)
   // and every support address the API added to the store.
   std::vector<std::string> addresses = SupportAddressesOf(config);
@@ -160,7 +177,7 @@ int Ingest(const Config& config, const IngestArgs& args) {
   in.bytes = std::move(bytes);
   in.mail_from = args.sender;
   in.recipients = args.recipients;
-  in.door = "pipe";
+  in.door = intake::Door::kPipe;
   auto result = pipeline.Process(**store, std::move(in), resolver->get(), &io);
   if (!result.ok()) {
     spdlog::error("ingest: {}", result.status().message());
@@ -169,18 +186,18 @@ int Ingest(const Config& config, const IngestArgs& args) {
   const auto& o = *result;
   // A policy refusal (blocklist reject:, spam score, DMARC) bounces as
   // "permission denied" (EX_NOPERM); a sender over its rate is told to retry.
-  if (o.kind == "rejected") {
+  if (o.kind == intake::OutcomeKind::kRejected) {
     spdlog::error("ingest: refused: {}", o.cause);
     return kExitNoPerm;
   }
-  if (o.kind == "throttled") {
+  if (o.kind == intake::OutcomeKind::kThrottled) {
     spdlog::error("ingest: try again later: {}", o.cause);
     return kExitTempFail;
   }
-  int64_t ref = o.kind == "suspended" ? o.suspended_id
-                : o.kind == "bounce"  ? o.bounced_recipient_id
+  int64_t ref = o.kind == intake::OutcomeKind::kSuspended ? o.suspended_id
+                : o.kind == intake::OutcomeKind::kBounce  ? o.bounced_recipient_id
                                       : o.ticket_id;
-  std::cout << o.kind << " " << ref
+  std::cout << intake::OutcomeKindName(o.kind) << " " << ref
             << (o.duplicate ? " duplicate" : "") << (o.cause.empty() ? "" : " " + o.cause)
             << "\n";
   return kExitOk;

@@ -9,6 +9,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <atomic>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -18,8 +20,10 @@
 #include "api/agents_api.h"
 #include "api/auth.h"
 #include "api/health_api.h"
+#include "api/dkim_api.h"
 #include "api/doctor_api.h"
 #include "api/session_api.h"
+#include "api/settings_api.h"
 #include "api/uploads_api.h"
 #include "api/views_api.h"
 #include "api/read_api.h"
@@ -33,7 +37,7 @@
 #include "outbound/queue.h"
 #include "app/bootstrap.h"
 #include "app/commands.h"
-#include "app/dkim_command.h"
+#include "channel/dkim_keys.h"
 #include "app/smtp_door.h"
 #include "channel/forwarding.h"
 #include "channel/recipient_addresses.h"
@@ -112,7 +116,28 @@ int Serve(const Config& config) {
   }
   desk.spam_filter = &spam_filter;
 
+  // The admin's settings (the Settings page) over the config's values: read
+  // on each use by the pipeline, the notifications and the purge.
+  const auto setting_defaults = settings::DeskSettings::FromConfig(config);
+  std::shared_ptr<settings::LiveSettings> live_settings;
+  if (auto s = (*store)->Read([&](store::Tx& tx) -> Status {
+        auto loaded = LiveSettingsOf(config, tx);
+        if (!loaded.ok()) return loaded.status();
+        live_settings = std::move(loaded).value();
+        return Status::Ok();
+      });
+      !s.ok()) {
+    spdlog::error("settings: {}", s.message());
+    return kExitConfig;
+  }
+  desk.settings = live_settings;
+
   store::GroupCommitWriter writer(**store);
+  // Work that blocks (store reads waiting for a reader connection, parsing
+  // and screening a message, DKIM signing) runs here, never on the io
+  // threads that serve SMTP and HTTP sessions. Joined before anything its
+  // tasks use is destroyed (see the end of this function).
+  boost::asio::thread_pool blocking(4);
   SystemClock clock;
   outbound::QueueOptions queue_options;
   queue_options.relay = config.relay;
@@ -128,21 +153,27 @@ int Serve(const Config& config) {
     return kExitConfig;
   }
   dns::Resolver* dns_resolver = resolver->get();
-  // DKIM-sign mail From each domain with an enabled key (postdesk dkim
-  // keygen, then dkim enable once DNS publishes the record).
+  // DKIM-sign mail From each domain with an enabled key (the Email page or
+  // postdesk dkim keygen + enable, once DNS publishes the record); the keys
+  // are read again every 10 s and after the API changes them.
+  channel::DkimSigner dkim_signer(config.data_dir);
   std::vector<std::string> dkim_errors;
-  auto signing_keys = LoadEnabledSigningKeys(config, &dkim_errors);
+  dkim_signer.Reload(&dkim_errors);
   for (const auto& e : dkim_errors) spdlog::error("DKIM key: {}", e);
-  for (const auto& k : signing_keys) {
-    spdlog::info("outbound mail from {} is DKIM-signed (selector {}, {})", k.domain, k.selector,
-                 auth::DkimAlgorithmName(k.algorithm));
-  }
-  if (!signing_keys.empty()) queue_options.sign = MakeDkimSigner(std::move(signing_keys));
-  if (!queue_options.sign) {
-    spdlog::warn("outbound mail is not DKIM-signed: no enabled key (postdesk dkim keygen "
-                 "--domain {}, then postdesk dkim enable --domain {})",
-                 config.domain, config.domain);
-  }
+  auto log_signing = [&dkim_signer, &config] {
+    auto signing = dkim_signer.Signing();
+    for (const auto& [domain, selector] : signing) {
+      spdlog::info("outbound mail from {} is DKIM-signed (selector {})", domain, selector);
+    }
+    if (signing.empty()) {
+      spdlog::warn("outbound mail is not DKIM-signed: no enabled key (the Email page, or "
+                   "postdesk dkim keygen --domain {}, then postdesk dkim enable --domain {})",
+                   config.domain, config.domain);
+    }
+  };
+  log_signing();
+  queue_options.blocking = &blocking;
+  queue_options.sign = [&dkim_signer](const std::string& message) { return dkim_signer.Sign(message); };
   outbound::OutboundQueue queue(io, **store, writer, queue_options, clock,
                                 [dns_resolver](std::string domain) {
                                   return outbound::MxTargets(*dns_resolver, std::move(domain));
@@ -172,7 +203,7 @@ int Serve(const Config& config) {
     spdlog::error("email lists: {}", s.message());
     return kExitConfig;
   }
-  intake::IntakeService intake(pipeline, writer, io.get_executor(), dns_resolver);
+  intake::IntakeService intake(pipeline, writer, io.get_executor(), dns_resolver, &blocking);
   SmtpDoor door(intake, [&queue] { queue.Wake(); });
 
   auto smtp_options = smtp::ServerOptionsFromConfig(config, config.smtp_listen, false);
@@ -230,16 +261,20 @@ int Serve(const Config& config) {
   suspended_options.base_url = base_url;
   suspended_options.pipeline = &pipeline;
   suspended_options.filter = &spam_filter;
-  suspended_options.retention_days = config.suspended_retention_days;
+  suspended_options.settings = live_settings;
   suspended_options.on_mail_queued = [&queue] { queue.Wake(); };
   api::RegisterSuspendedApi(router, **store, suspended_options);
   // Suspended mail older than suspended_retention_days is purged (at start, then hourly).
   intake::RetentionTask retention(io.get_executor(), writer, clock,
-                                  {.retention_days = config.suspended_retention_days});
+                                  {.settings = live_settings});
   api::RegisterDoctorApi(router, **store, config, [&queue] { queue.Wake(); });
   api::RegisterEmailListsApi(router, **store, {[&pipeline](intake::EmailLists lists) {
                                pipeline.email_lists().Set(std::move(lists));
                              }});
+  api::RegisterSettingsApi(router, **store, {setting_defaults, live_settings});
+  api::RegisterDkimApi(router, config, [&] {
+    if (dkim_signer.Reload()) log_signing();
+  });
   api::RecipientAddressesApiOptions address_options;
   address_options.base_url = base_url;
   address_options.forwarding = {config.desk_name, config.DefaultSupportAddress(), config.domain,
@@ -266,28 +301,42 @@ int Serve(const Config& config) {
                      channel::Checks(a)["forwarding"].value("reason", std::string()));
       });
 
-  // What `postdesk spam learn` taught the store reaches the running filter
-  // (checked every 10 s: two counts, and a reload only when they moved).
-  // On a strand: re-armed by its own handler, cancelled by the signal's.
+  // What other processes changed reaches this one, checked every 10 s: what
+  // `postdesk spam learn` taught the store (two counts, and a reload only
+  // when they moved), settings saved through another node's API, DKIM keys
+  // switched by `postdesk dkim`. The timer is on a strand, re-armed by its own
+  // handler and cancelled by the signal's; the reads and file scans run on
+  // the blocking pool, never on an io thread.
   auto refresh_strand = boost::asio::make_strand(io);
-  boost::asio::steady_timer spam_refresh(refresh_strand);
-  std::function<void()> refresh_spam = [&] {
-    spam_refresh.expires_after(std::chrono::seconds(10));
-    spam_refresh.async_wait([&](const boost::system::error_code& ec) {
+  boost::asio::steady_timer refresh_timer(refresh_strand);
+  std::atomic<bool> stopping{false};
+  std::function<void()> refresh_from_others = [&] {
+    if (stopping) return;
+    refresh_timer.expires_after(std::chrono::seconds(10));
+    refresh_timer.async_wait([&](const boost::system::error_code& ec) {
       if (ec) return;
-      auto before = spam_filter.learned();
-      Status s = (*store)->Read([&](store::Tx& tx) -> Status {
-        auto reloaded = spam_filter.RefreshFrom(tx);
-        if (!reloaded.ok()) return reloaded.status();
-        if (*reloaded) {
-          auto now = spam_filter.learned();
-          spdlog::info("spam filter reloaded: {} spam and {} ham learned (was {} and {})",
-                       now.first, now.second, before.first, before.second);
+      boost::asio::post(blocking, [&] {
+        if (dkim_signer.Reload()) log_signing();
+        auto before = spam_filter.learned();
+        Status s = (*store)->Read([&](store::Tx& tx) -> Status {
+          auto reloaded = spam_filter.RefreshFrom(tx);
+          if (!reloaded.ok()) return reloaded.status();
+          if (*reloaded) {
+            auto now = spam_filter.learned();
+            spdlog::info("spam filter reloaded: {} spam and {} ham learned (was {} and {})",
+                         now.first, now.second, before.first, before.second);
+          }
+          return Status::Ok();
+        });
+        if (!s.ok()) spdlog::warn("spam filter not reloaded: {}", s.message());
+        auto changed = live_settings->ReloadFrom(**store, setting_defaults);
+        if (!changed.ok()) {
+          spdlog::warn("settings not reloaded: {}", changed.status().message());
+        } else if (*changed) {
+          spdlog::info("settings reloaded: {}", live_settings->Get()->ToJson().dump());
         }
-        return Status::Ok();
+        boost::asio::post(refresh_strand, [&] { refresh_from_others(); });
       });
-      if (!s.ok()) spdlog::warn("spam filter not reloaded: {}", s.message());
-      refresh_spam();
     });
   };
 
@@ -302,7 +351,7 @@ int Serve(const Config& config) {
   queue.Start();
   retention.Start();
   forwarding_watcher.Start();
-  refresh_spam();
+  refresh_from_others();
   spdlog::info("postdesk serving {}: smtp {} http {}{} data {}", config.DefaultSupportAddress(),
                ports["smtp"].get<int>(), ports["http"].get<int>(),
                lmtp_server ? " lmtp " + std::to_string(ports["lmtp"].get<int>()) : "",
@@ -338,7 +387,8 @@ int Serve(const Config& config) {
     queue.Stop();
     retention.Stop();
     forwarding_watcher.Stop();
-    boost::asio::post(refresh_strand, [&spam_refresh] { spam_refresh.cancel(); });
+    stopping = true;
+    boost::asio::post(refresh_strand, [&refresh_timer] { refresh_timer.cancel(); });
     deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     stop_when_idle();
   });
@@ -351,6 +401,7 @@ int Serve(const Config& config) {
   // A handler still running (past the grace period) finishes before the
   // pipeline, store and router it uses are destroyed.
   http_server.Join();
+  blocking.join();  // every task it still had (io has stopped: their completions go nowhere)
   spdlog::info("stopped");
   return kExitOk;
 }

@@ -28,15 +28,30 @@ smtp::Reply SmtpDoor::ReplyFor(const Result<intake::Outcome>& result) {
   const intake::Outcome& o = *result;
   // Refusals: nothing was kept. The reason (a policy's words, a list entry,
   // a score) is ours, never the peer's text.
-  if (o.kind == "rejected") return {550, "5.7.1", ReplyText("Message refused: " + o.cause)};
-  if (o.kind == "throttled") {
-    return {451, "4.7.1", ReplyText("Too many messages, try again later: " + o.cause)};
+  using intake::OutcomeKind;
+  std::string what;
+  switch (o.kind) {
+    case OutcomeKind::kRejected:
+      return {550, "5.7.1", ReplyText("Message refused: " + o.cause)};
+    case OutcomeKind::kThrottled:
+      return {451, "4.7.1", ReplyText("Too many messages, try again later: " + o.cause)};
+    case OutcomeKind::kBounce:
+    case OutcomeKind::kBackscatter:
+      what = "delivery report recorded";
+      break;
+    case OutcomeKind::kVerification:
+      what = "forwarding verification received";
+      break;
+    case OutcomeKind::kSuspended:
+      what = "held for review (" + o.cause + ")";
+      break;
+    case OutcomeKind::kComment:
+      what = "added to ticket " + std::to_string(o.ticket_id);
+      break;
+    case OutcomeKind::kTicket:
+      what = "ticket " + std::to_string(o.ticket_id) + " created";
+      break;
   }
-  std::string what = o.kind == "bounce"      ? "delivery report recorded"
-                     : o.kind == "verification" ? "forwarding verification received"
-                     : o.kind == "suspended" ? "held for review (" + o.cause + ")"
-                     : o.kind == "comment" ? "added to ticket " + std::to_string(o.ticket_id)
-                                           : "ticket " + std::to_string(o.ticket_id) + " created";
   if (o.duplicate) what = "already received";
   return {250, "2.0.0", "Ok: " + what};
 }
@@ -47,7 +62,7 @@ void SmtpDoor::Deliver(smtp::Envelope envelope, std::string data,
   in.bytes = std::move(data);
   in.mail_from = envelope.mail_from;
   in.recipients = envelope.rcpt_to;
-  in.door = envelope.lmtp ? "lmtp" : "smtp";
+  in.door = envelope.lmtp ? intake::Door::kLmtp : intake::Door::kSmtp;
   in.client_ip = envelope.client_ip;
   in.helo = envelope.helo;
   size_t n = envelope.rcpt_to.size();

@@ -2,10 +2,15 @@
 // in its own words and nothing half-written is left behind: SMTP 451 4.3.0
 // (one per recipient for LMTP), the pipe door a temporary failure (ingest:
 // 75), the API 503 with Retry-After. The store is wrapped in a FaultyStore.
+// Defect 6: a slow store never holds the io thread that serves sessions.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <future>
 
 #include "api/read_api.h"
@@ -114,7 +119,7 @@ TEST_F(StoreFaultsTest, ThePipeDoorFailsTemporarily) {
   in.bytes = Mail("m2");
   in.mail_from = "carol@customer.example";
   in.recipients = {"support@example.com"};
-  in.door = "pipe";
+  in.door = intake::Door::kPipe;
   auto r = pipeline_->Process(*faulty_, in);
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.status().temporary());  // ingest exits 75 for a temporary status
@@ -144,6 +149,56 @@ TEST_F(StoreFaultsTest, TheApiAnswers503AndWritesNothing) {
   req.target = "/api/v2/tickets";
   req.body.clear();
   EXPECT_EQ(router.Dispatch(req).status, 503);
+}
+
+TEST_F(StoreFaultsTest, ASlowStoreDoesNotHoldTheSessionsThread) {
+  // A sender not seen since the start: the loop guard reads its earlier
+  // mail from the store, which now takes a second per read.
+  intake::PipelineOptions options{{"support@example.com"}, "desk.example.com", &clock_, desk_};
+  options.screening.rate.accept_per_window = 20;
+  options.screening.rate.suspend_per_window = 20;
+  options.screening.rate_history = intake::SenderHistoryFrom(*faulty_, options.screening.rate);
+  options.auth.is_agent = [this](std::string_view email) {
+    bool agent = false;
+    (void)faulty_->Read([&](store::Tx& tx) {
+      agent = tx.FindUserByEmail(email).ok();
+      return Status::Ok();
+    });
+    return agent;
+  };
+  intake::Pipeline pipeline(std::move(options));
+  faulty_->SlowReads(std::chrono::milliseconds(1000));
+  store::GroupCommitWriter writer(*real_);
+  boost::asio::io_context io;  // one thread: the sessions' thread
+  boost::asio::thread_pool blocking(2);
+  intake::IntakeService intake(pipeline, writer, io.get_executor(), nullptr, &blocking);
+  intake::Inbound in;
+  in.bytes = Mail("slow");
+  in.mail_from = "carol@customer.example";
+  in.recipients = {"support@example.com"};
+  std::promise<Result<intake::Outcome>> committed;
+  std::chrono::steady_clock::duration timer_late{};
+  const auto start = std::chrono::steady_clock::now();
+  boost::asio::steady_timer tick(io, std::chrono::milliseconds(50));
+  boost::asio::post(io, [&] {
+    intake.Submit(in, [&](Result<intake::Outcome> r) { committed.set_value(std::move(r)); });
+    tick.async_wait([&](const boost::system::error_code&) {
+      timer_late = std::chrono::steady_clock::now() - start - std::chrono::milliseconds(50);
+    });
+  });
+  auto work = boost::asio::make_work_guard(io);
+  std::thread runner([&] { io.run(); });
+  auto outcome = committed.get_future().get();
+  work.reset();
+  io.stop();
+  runner.join();
+  blocking.join();
+  ASSERT_TRUE(outcome.ok()) << outcome.status().message();
+  EXPECT_EQ(outcome->kind, intake::OutcomeKind::kTicket);
+  // The io thread ran its timer while the reads waited (today's code ran
+  // the reads on it: the timer fired a second or more late).
+  EXPECT_LT(timer_late, std::chrono::milliseconds(500))
+      << std::chrono::duration_cast<std::chrono::milliseconds>(timer_late).count() << " ms late";
 }
 
 }  // namespace

@@ -1,9 +1,5 @@
 #include "channel/domain_checks.h"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <optional>
@@ -11,6 +7,7 @@
 #include <utility>
 
 #include "auth/dkim_crypto.h"
+#include "channel/dkim_keys.h"
 #include "auth/dmarc.h"
 #include "auth/spf.h"
 #include "common/strings.h"
@@ -33,7 +30,6 @@ constexpr int kMaxDepth = 10;
 constexpr int kMaxRecords = 40;
 constexpr int kMaxQueries = 120;
 constexpr size_t kMaxQuoted = 400;
-constexpr size_t kMaxKeyFileBytes = 64 * 1024;
 
 // DNS text for evidence: valid UTF-8, no control characters, bounded.
 std::string Clip(std::string_view text, size_t max = kMaxQuoted) {
@@ -740,40 +736,9 @@ bool IsOurs(const std::string& host, const std::vector<std::string>& addresses,
 
 std::vector<OurDkimKey> LoadOurDkimKeys(const std::string& data_dir, const std::string& domain) {
   std::vector<OurDkimKey> out;
-  if (domain.empty() || domain.find('/') != std::string::npos || domain[0] == '.') return out;
-  const std::string dir = data_dir + "/dkim/" + domain;
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return out;
-  std::vector<std::string> selectors;
-  while (struct dirent* e = ::readdir(d)) {
-    std::string name = e->d_name;
-    if (name.size() > 4 && name.ends_with(".pem") && name[0] != '.') {
-      selectors.push_back(name.substr(0, name.size() - 4));
-    }
-  }
-  ::closedir(d);
-  std::sort(selectors.begin(), selectors.end());
-  for (const std::string& sel : selectors) {
-    const std::string path = dir + "/" + sel + ".pem";
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) continue;
-    std::string pem;
-    char buf[8192];
-    ssize_t n;
-    while ((n = ::read(fd, buf, sizeof buf)) > 0 && pem.size() <= kMaxKeyFileBytes) {
-      pem.append(buf, static_cast<size_t>(n));
-    }
-    ::close(fd);
-    if (pem.size() > kMaxKeyFileBytes) continue;
-    auto key = auth::PrivateKey::FromPem(pem);
-    if (!key.ok()) continue;
-    OurDkimKey k;
-    k.selector = sel;
-    k.public_key_base64 = (*key)->PublicKeyBase64();
-    k.key_type = (*key)->type() == auth::KeyType::kEd25519 ? "ed25519" : "rsa";
-    struct stat st {};
-    k.enabled = ::stat((dir + "/" + sel + ".enabled").c_str(), &st) == 0;
-    out.push_back(std::move(k));
+  if (!ValidDkimName(domain, "domain").ok()) return out;
+  for (StoredKey& k : ListKeys(data_dir, domain)) {
+    out.push_back({k.selector, std::move(k.public_key_base64), k.algorithm, k.enabled});
   }
   return out;
 }

@@ -14,6 +14,7 @@
 #include "common/strings.h"
 #include "outbound/compose.h"
 #include "outbound/enqueue.h"
+#include "settings/desk_settings.h"
 
 namespace postdesk::channel {
 namespace {
@@ -128,8 +129,14 @@ Result<store::RecipientAddress> StartForwardingCheck(store::Tx& tx, int64_t addr
   std::string from = DefaultOr(tx, options.desk_default);
   std::string token = NewToken();
 
+  // The desk's name as the Settings page saved it, else the configured one.
+  settings::DeskSettings defaults;
+  defaults.desk_name = options.desk_name;
+  auto desk = settings::Load(tx, defaults);
+  if (!desk.ok()) return desk.status();
+
   outbound::Notification mail;
-  mail.from = {options.desk_name, from};
+  mail.from = {desk->effective.desk_name, from};
   mail.to = {{a->name, a->email}};
   mail.subject = "Forwarding verification for " + a->email;
   mail.text_body = VerificationText(a->email, token);

@@ -57,7 +57,7 @@ namespace postdesk::channel {
 inline constexpr std::string_view kForwardingCheckHeader = "X-Postdesk-Forwarding-Check";
 
 struct ForwardingOptions {
-  std::string desk_name = "Support";  // display name on the test email
+  std::string desk_name = "Support";  // display name on the test email (unless the Settings page saved one)
   std::string desk_default;  // the configured default address (when the store has none)
   std::string desk_domain;   // our own domain: its addresses need no forwarding
   std::string hostname;      // our Message-IDs and loop header

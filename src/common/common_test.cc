@@ -62,3 +62,22 @@ TEST(Time, Iso) { EXPECT_EQ(FormatIsoTime(0), "1970-01-01T00:00:00Z"); }
 
 }  // namespace
 }  // namespace postdesk
+
+namespace postdesk {
+namespace {
+
+// Issue 13, defect 8: a Result made from an ok Status used to be a failure
+// whose status() said ok, so `if (!r.ok()) return r.status();` returned
+// success with nothing done.
+TEST(ResultTest, AnOkStatusIsNeverAnOkLookingFailure) {
+  Result<int> r = Status::Ok();
+  EXPECT_FALSE(r.ok());
+  EXPECT_FALSE(r.status().ok());
+  EXPECT_EQ(r.status().kind(), ErrorKind::kPermanent);
+  EXPECT_NE(r.status().message().find("ok status"), std::string::npos);
+  Result<int> v = 7;
+  EXPECT_TRUE(v.ok() && v.status().ok() && *v == 7);
+}
+
+}  // namespace
+}  // namespace postdesk

@@ -39,7 +39,11 @@ template <typename T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {}  // NOLINT: must not be ok
+  // A Result made from an ok Status holds no value: it is a failure, and says
+  // so (a bug in the caller, never an ok result with nothing in it).
+  Result(Status status)  // NOLINT: implicit by design
+      : v_(status.ok() ? Status::Permanent("internal error: a result was made from an ok status")
+                       : std::move(status)) {}
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   explicit operator bool() const { return ok(); }

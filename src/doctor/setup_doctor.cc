@@ -208,4 +208,36 @@ channel::Report RunWithResolver(const std::string& dns_server, const std::string
   }
 }
 
+namespace {
+
+// The DKIM findings of one key of ours, as a report (arguments by value: a
+// coroutine must not keep references to its caller's locals).
+boost::asio::awaitable<channel::Report> DkimRecordReport(dns::Resolver& resolver,
+                                                         std::string domain,
+                                                         channel::DomainCheckOptions options) {
+  channel::Report report;
+  report.subject = "dkim " + domain;
+  report.findings = co_await channel::CheckDkim(resolver, domain, std::move(options));
+  co_return report;
+}
+
+}  // namespace
+
+channel::Finding DkimKeyPublished(const std::string& dns_server, const std::string& desk_domain,
+                                  const channel::StoredKey& key) {
+  channel::DomainCheckOptions options;
+  options.desk_domain = dns::NormalizeName(desk_domain);
+  options.dkim_keys.push_back({key.selector, key.public_key_base64, key.algorithm, key.enabled});
+  const std::string subject = "dkim " + key.domain;
+  ReportFn run = [domain = key.domain, options](dns::Resolver& resolver) {
+    return DkimRecordReport(resolver, domain, options);
+  };
+  channel::Report report = RunWithResolver(dns_server, subject, run);
+  if (report.findings.empty()) {
+    return channel::TempError("dkim." + key.selector, "DKIM record", "DNS",
+                              "the DNS check gave no answer");
+  }
+  return report.findings.front();
+}
+
 }  // namespace postdesk::doctor

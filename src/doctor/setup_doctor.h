@@ -29,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "channel/dkim_keys.h"
 #include "channel/domain_checks.h"
 #include "channel/finding.h"
 #include "common/status.h"
@@ -73,5 +74,12 @@ boost::asio::awaitable<channel::Report> DiagnoseAddress(dns::Resolver& resolver,
 using ReportFn = std::function<boost::asio::awaitable<channel::Report>(dns::Resolver&)>;
 channel::Report RunWithResolver(const std::string& dns_server, const std::string& subject,
                                 const ReportFn& run);
+
+// Whether `key`'s record is published in DNS (asked through `dns_server`),
+// before signing with it (`postdesk dkim enable`, the Email page's Enable):
+// the dkim.<selector> finding, whose details.published is true when DNS
+// holds our key; `temporary` when the lookup failed for now.
+channel::Finding DkimKeyPublished(const std::string& dns_server, const std::string& desk_domain,
+                                  const channel::StoredKey& key);
 
 }  // namespace postdesk::doctor

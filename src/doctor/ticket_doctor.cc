@@ -27,6 +27,7 @@
 #include "common/strings.h"
 #include "dns/cares_resolver.h"
 #include "intake/support_addresses.h"
+#include "outbound/delivery_state.h"
 #include "outbound/dsn.h"
 #include "outbound/enqueue.h"
 #include "outbound/mx.h"
@@ -151,13 +152,15 @@ Finding DeliveryFinding(store::Tx& tx, const Sent& s, int64_t now) {
   }
   std::string reply = LastReply(r);
   const std::string step = "1.delivery";
-  if (r.state == "sent") {
+  using outbound::DeliveryState;
+  const std::optional<DeliveryState> state = outbound::ParseDeliveryState(r.state);
+  if (state == DeliveryState::kSent) {
     return channel::Ok(step, title,
                        r.address + ": sent, " + what + ", " + attempts +
                            (reply.empty() ? "" : "; accepted with " + reply),
                        details);
   }
-  if (r.state == "queued") {
+  if (state == DeliveryState::kQueued) {
     bool stuck = r.next_attempt_at + 300 < now;
     return channel::Warning(
         step, title,
@@ -167,7 +170,7 @@ Finding DeliveryFinding(store::Tx& tx, const Sent& s, int64_t now) {
               : "nothing to do: it is about to be sent",
         details);
   }
-  if (r.state == "sending") {
+  if (state == DeliveryState::kSending) {
     return channel::Warning(step, title,
                             r.address + ": being sent (since " + Time(r.updated_at) + "), " + what,
                             "nothing to do; if `postdesk serve` stopped meanwhile, it is tried "
@@ -175,7 +178,7 @@ Finding DeliveryFinding(store::Tx& tx, const Sent& s, int64_t now) {
                             details);
   }
   std::string cls = BounceClass(r);
-  if (r.state == "deferred") {
+  if (state == DeliveryState::kDeferred) {
     return channel::Warning(
         step, title,
         r.address + ": deferred after " + attempts + ", " + what +
@@ -185,13 +188,13 @@ Finding DeliveryFinding(store::Tx& tx, const Sent& s, int64_t now) {
             ReasonFix(cls),
         details);
   }
-  if (r.state == "failed") {
+  if (state == DeliveryState::kFailed) {
     return channel::Problem(step, title,
                             r.address + ": failed after " + attempts + ", " + what +
                                 (reply.empty() ? "" : "; refused with " + reply) + " (" + cls + ")",
                             ReasonFix(cls), details);
   }
-  if (r.state == "bounced") {
+  if (state == DeliveryState::kBounced) {
     return channel::Problem(step, title,
                             r.address + ": accepted, then bounced: " + what +
                                 (reply.empty() ? "" : "; the report says " + reply) + " (" + cls +
@@ -725,7 +728,8 @@ void BounceStep(const std::vector<Sent>& rows, TicketStored& out) {
   size_t before = out.bounce.size();
   for (const auto& s : rows) {
     const auto& r = s.recipient;
-    if (r.state != "failed" && r.state != "bounced") continue;
+    const auto state = outbound::ParseDeliveryState(r.state);
+    if (state != outbound::DeliveryState::kFailed && state != outbound::DeliveryState::kBounced) continue;
     std::string cls = BounceClass(r);
     json details = {{"address", r.address}, {"bounce_class", cls}, {"state", r.state}};
     if (!r.last_status.empty()) details["status"] = r.last_status;

@@ -191,8 +191,15 @@ class TicketDoctorTest : public testing::Test {
     r.last_reply = reply;
     r.reason = reason;
     r.remote_host = "mx.customer.test:25";
+    // Claimed first, as the queue does before an attempt (a bounce comes
+    // after a sent message).
     Status s = Write([&](store::Tx& tx) {
-      return outbound::RecordTransition(tx, r, state, "test: " + state, ++now_);
+      if (r.state == "queued") {
+        r.state = state == "bounced" ? "sent" : "sending";
+        if (Status u = tx.UpdateOutboundRecipient(r); !u.ok()) return u;
+      }
+      return outbound::RecordTransition(tx, r, *outbound::ParseDeliveryState(state),
+                                        "test: " + state, ++now_);
     });
     ASSERT_TRUE(s.ok()) << s.message();
   }

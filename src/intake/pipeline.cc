@@ -49,8 +49,8 @@ std::string SubjectFromBody(std::string_view text) {
 }
 
 std::string TraceHeader(const Inbound& in, std::string_view hostname, int64_t now) {
-  std::string with = in.door == "lmtp" ? "LMTP" : in.door == "pipe" ? "local" : "ESMTP";
-  std::string from = in.door == "pipe" ? "local" : SanitizeUtf8(in.helo);
+  std::string with = in.door == Door::kLmtp ? "LMTP" : in.door == Door::kPipe ? "local" : "ESMTP";
+  std::string from = in.door == Door::kPipe ? "local" : SanitizeUtf8(in.helo);
   // Only printable ASCII from the peer reaches the header.
   for (auto& c : from) {
     if (static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7e) c = '_';
@@ -108,6 +108,29 @@ json CommentEvent(const store::Comment& c, const std::vector<store::AttachmentMe
 
 }  // namespace
 
+namespace {
+constexpr std::pair<OutcomeKind, std::string_view> kOutcomeNames[] = {
+    {OutcomeKind::kTicket, "ticket"},         {OutcomeKind::kComment, "comment"},
+    {OutcomeKind::kSuspended, "suspended"},   {OutcomeKind::kBounce, "bounce"},
+    {OutcomeKind::kBackscatter, "backscatter"}, {OutcomeKind::kVerification, "verification"},
+    {OutcomeKind::kRejected, "rejected"},     {OutcomeKind::kThrottled, "throttled"},
+};
+}  // namespace
+
+std::string_view OutcomeKindName(OutcomeKind kind) {
+  for (const auto& [k, name] : kOutcomeNames) {
+    if (k == kind) return name;
+  }
+  return "unknown";
+}
+
+std::optional<OutcomeKind> OutcomeKindFromName(std::string_view name) {
+  for (const auto& [k, n] : kOutcomeNames) {
+    if (n == name) return k;
+  }
+  return std::nullopt;
+}
+
 Pipeline::Pipeline(PipelineOptions options)
     : addresses_(std::move(options.support_addresses)),
       hostname_(std::move(options.hostname)),
@@ -116,6 +139,7 @@ Pipeline::Pipeline(PipelineOptions options)
       clock_(options.clock ? options.clock : &system_clock_),
       spam_(options.spam),
       screening_(options.screening),
+      settings_(std::move(options.settings)),
       lists_(std::make_unique<EmailListsHolder>()),
       rate_(std::make_unique<RateLimiter>(options.screening.rate, clock_,
                                           options.screening.rate_history)) {}
@@ -142,7 +166,7 @@ bool MayBeBounce(const mime::Message& m, const Inbound& in, bool to_bounce_addre
 
 Prepared Pipeline::Prepare(Inbound inbound) const {
   Prepared p;
-  const bool recovered = inbound.door == "recovered";
+  const bool recovered = inbound.door == Door::kRecovered;
   p.message = mime::Parse(inbound.bytes);
   p.sha256 = Sha256Hex(inbound.bytes);
   if (recovered) {
@@ -187,6 +211,12 @@ Prepared Pipeline::Prepare(Inbound inbound) const {
   // Before any loop check: our verification email comes back by design.
   p.forwarding_token = channel::ForwardingCheckToken(m).value_or("");
   Screen(p);
+  // Whether the sender is one of our agents (authentication treats a forged
+  // agent address more strictly): a store read, so here and not on the io
+  // thread that authenticates.
+  if (!p.refusal && auth_policy_.is_agent) {
+    for (const auto& a : p.message.from) p.from_agent = p.from_agent || auth_policy_.is_agent(a.email);
+  }
   return p;
 }
 
@@ -235,21 +265,27 @@ void Pipeline::Screen(Prepared& p) const {
   std::optional<Finding> gtube = DetectGtube(m, p.inbound.bytes);
   std::optional<Finding> spam;
   if (spam_ && !allowlisted) {
-    spam::Verdict v = spam_->Classify(m);  // already parsed: no second parse
+    spam::Thresholds thresholds = spam_->thresholds();
+    if (settings_) {
+      auto s = settings_->Get();
+      thresholds = {s->spam_suspend_at, s->spam_refuse_at};
+    }
+    // Already parsed: no second parse.
+    spam::Verdict v = spam_->Classify(m, thresholds);
     p.spam_json = v.ToJson();
     json verdict = json::parse(p.spam_json, nullptr, false);
     if (verdict.is_discarded()) verdict = {{"score", v.score}, {"decision", v.decision}};
     if (v.decision == "refuse" && !gtube) {
       p.refusal = Refusal{false,
                           "the spam filter scored it " + Score(v.score) + " (refused at " +
-                              Score(spam_->options().refuse_at) + ")",
+                              Score(thresholds.refuse_at) + ")",
                           verdict};
       return;
     }
     if (v.decision == "suspend") {
       spam = Finding{kCauseSpam,
                      "the spam filter scored it " + Score(v.score) + " (suspended at " +
-                         Score(spam_->options().suspend_at) + ")",
+                         Score(thresholds.suspend_at) + ")",
                      verdict};
     }
   }
@@ -259,8 +295,8 @@ void Pipeline::Screen(Prepared& p) const {
   //     either way.
   std::optional<Finding> relay_spam;
   if (std::optional<RelayVerdict> rv = ReadRelayVerdict(m)) {
-    const std::string relay = p.inbound.door == "pipe" ? "the local MTA (pipe)"
-                              : p.inbound.client_ip.empty() ? p.inbound.door
+    const std::string relay = p.inbound.door == Door::kPipe ? "the local MTA (pipe)"
+                              : p.inbound.client_ip.empty() ? std::string(DoorName(p.inbound.door))
                                                             : p.inbound.client_ip;
     const bool trusted =
         screening_.trusted_relays.Trusts(p.inbound.door, p.inbound.client_ip);
@@ -355,7 +391,7 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
     if (!ours.ok()) return ours.status();
     if (*ours) {
       Outcome o;
-      o.kind = "verification";
+      o.kind = OutcomeKind::kVerification;
       return o;
     }
     // An unknown token: ordinary mail (most likely suspended as our loop).
@@ -365,12 +401,14 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
   for (const auto& r : recipients) {
     auto seen = tx.FindInboundDelivery(p.sha256, r);
     if (seen.ok()) {
+      auto kind = OutcomeKindFromName(seen->outcome);
+      if (!kind) return Status::Permanent("stored outcome '" + seen->outcome + "' is unknown");
       Outcome o;
-      o.kind = seen->outcome;
+      o.kind = *kind;
       o.duplicate = true;
-      if (o.kind == "suspended") o.suspended_id = seen->ref_id;
-      else if (o.kind == "comment") o.comment_id = seen->ref_id;
-      else if (o.kind == "bounce") o.bounced_recipient_id = seen->ref_id;
+      if (o.kind == OutcomeKind::kSuspended) o.suspended_id = seen->ref_id;
+      else if (o.kind == OutcomeKind::kComment) o.comment_id = seen->ref_id;
+      else if (o.kind == OutcomeKind::kBounce) o.bounced_recipient_id = seen->ref_id;
       else o.ticket_id = seen->ref_id;
       for (const auto& other : recipients) {
         if (!tx.FindInboundDelivery(p.sha256, other).ok()) {
@@ -403,7 +441,7 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
                                {"recipients", recipients},
                                {"message_id", m.message_id},
                                {"subject", m.subject},
-                               {"door", p.inbound.door},
+                               {"door", DoorName(p.inbound.door)},
                                {"client_ip", p.inbound.client_ip}}
                               .dump(-1, ' ', false, json::error_handler_t::replace);
       event.created_at = now;
@@ -411,7 +449,7 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
       if (!added.ok()) return added.status();
     }
     Outcome o;
-    o.kind = refusal->temporary ? "throttled" : "rejected";
+    o.kind = refusal->temporary ? OutcomeKind::kThrottled : OutcomeKind::kRejected;
     o.cause = refusal->reason;
     return o;
   }
@@ -422,7 +460,7 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
   raw.message_id = m.message_id;
   raw.mail_from = p.inbound.mail_from;
   raw.rcpt_to = p.inbound.recipients;
-  raw.door = p.inbound.door;
+  raw.door = DoorName(p.inbound.door);
   raw.client_ip = p.inbound.client_ip;
   if (p.rate_counted) raw.sender = p.from_email;
   raw.bytes = p.stored_bytes;
@@ -432,7 +470,7 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
 
   auto record = [&](const Outcome& o, int64_t ref) -> Result<Outcome> {
     for (const auto& r : recipients) {
-      Status s = tx.AddInboundDelivery({p.sha256, r, o.kind, ref, now});
+      Status s = tx.AddInboundDelivery({p.sha256, r, std::string(OutcomeKindName(o.kind)), ref, now});
       if (!s.ok()) return s;
     }
     return o;
@@ -477,7 +515,7 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
     auto added = tx.AddSuspended(std::move(s));
     if (!added.ok()) return added.status();
     Outcome o;
-    o.kind = "suspended";
+    o.kind = OutcomeKind::kSuspended;
     o.suspended_id = added->id;
     o.cause = std::string(cause.name);
     return record(o, added->id);
@@ -486,7 +524,7 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
   if (p.bounce) {
     auto b = CommitBounce(tx, p, *raw_id, recipients);
     if (!b.ok()) return b.status();
-    if (b->kind == "bounce") return record(*b, b->bounced_recipient_id);
+    if (b->kind == OutcomeKind::kBounce) return record(*b, b->bounced_recipient_id);
     return suspend(kCauseBackscatter,
                    "a delivery report about a message we did not send (no VERP token or "
                    "Message-ID of ours matched; original Message-ID <" +
@@ -502,8 +540,8 @@ Result<Outcome> Pipeline::Commit(store::Tx& tx, const Prepared& p) const {
   }
 
   auto done = CommitMail(tx, p, *raw_id, nullptr, suspend);
-  if (!done.ok() || done->kind == "suspended") return done;  // a suspension is recorded already
-  return record(*done, done->kind == "ticket" ? done->ticket_id : done->comment_id);
+  if (!done.ok() || done->kind == OutcomeKind::kSuspended) return done;  // a suspension is recorded already
+  return record(*done, done->kind == OutcomeKind::kTicket ? done->ticket_id : done->comment_id);
 }
 
 Result<Outcome> Pipeline::CommitRecovered(store::Tx& tx, const Prepared& p,
@@ -515,7 +553,7 @@ Result<Outcome> Pipeline::CommitRecovered(store::Tx& tx, const Prepared& p,
     raw.message_id = p.message.message_id;
     raw.mail_from = p.inbound.mail_from;
     raw.rcpt_to = p.inbound.recipients;
-    raw.door = p.inbound.door;
+    raw.door = DoorName(p.inbound.door);
     raw.client_ip = p.inbound.client_ip;
     raw.bytes = p.stored_bytes;
     raw.received_at = Now();
@@ -622,9 +660,9 @@ Result<Outcome> Pipeline::CommitMail(store::Tx& tx, const Prepared& p, int64_t r
     events.push_back({{"type", "Create"},
                       {"field_name", "requester_id"},
                       {"value", std::to_string(requester->id)}});
-    outcome.kind = "ticket";
+    outcome.kind = OutcomeKind::kTicket;
   } else {
-    outcome.kind = "comment";
+    outcome.kind = OutcomeKind::kComment;
     // The requester writing again reopens a pending or solved ticket.
     if (!IsStaff(*requester) && (ticket->status == "pending" || ticket->status == "solved")) {
       events.push_back({{"type", "Change"},
@@ -643,8 +681,8 @@ Result<Outcome> Pipeline::CommitMail(store::Tx& tx, const Prepared& p, int64_t r
   c.author_id = requester->id;
   c.is_public = true;
   // A reply keeps only what its author wrote; the full email stays in the raw message.
-  c.body = outcome.kind == "comment" ? CutQuotedReply(m.text_body) : std::string(TrimEnd(m.text_body));
-  c.html_body = outcome.kind == "comment" ? std::string() : m.html_body;
+  c.body = outcome.kind == OutcomeKind::kComment ? CutQuotedReply(m.text_body) : std::string(TrimEnd(m.text_body));
+  c.html_body = outcome.kind == OutcomeKind::kComment ? std::string() : m.html_body;
   c.raw_message_id = raw_id;
   if (p.auth) c.authentication_json = auth::ToJson(*p.auth).dump();
   c.via = "email";
@@ -676,7 +714,7 @@ Result<Outcome> Pipeline::CommitMail(store::Tx& tx, const Prepared& p, int64_t r
   json meta = {{"system",
                 {{"message_id", m.message_id},
                  {"raw_email_identifier", std::to_string(raw_id)},
-                 {"door", p.inbound.door},
+                 {"door", DoorName(p.inbound.door)},
                  {"ip_address", p.inbound.client_ip}}}};
   if (!thread_evidence.is_null()) meta["threading"] = thread_evidence;
   if (!m.defects.empty()) meta["defects"] = m.defects;
@@ -702,7 +740,7 @@ Result<Outcome> Pipeline::CommitMail(store::Tx& tx, const Prepared& p, int64_t r
 
   // Triggers, their notifications and the update's one audit.
   tickets::Update update;
-  update.created = outcome.kind == "ticket";
+  update.created = outcome.kind == OutcomeKind::kTicket;
   update.before = before;
   update.ticket = *ticket;
   update.comment = *comment;
@@ -729,7 +767,7 @@ Result<Outcome> Pipeline::CommitBounce(store::Tx& tx, const Prepared& p, int64_t
   const int64_t now = Now();
   const outbound::Bounce& b = *p.bounce;
   Outcome none;
-  none.kind = "backscatter";
+  none.kind = OutcomeKind::kBackscatter;
 
   // Which of our recipients: the VERP token names it exactly; else the
   // returned message's Message-ID and the reported recipient address.
@@ -794,11 +832,17 @@ Result<Outcome> Pipeline::CommitBounce(store::Tx& tx, const Prepared& p, int64_t
                        (entry->diagnostic.empty() ? "" : " " + entry->diagnostic) +
                        " (raw message " + std::to_string(raw_id) + ")";
   // A delay warning changes nothing but is worth an event; a failure is final.
-  std::string state = entry->action == outbound::DsnAction::kFailed ? "bounced" : r.state;
+  // A report about a recipient that cannot bounce (still queued, failed
+  // already, or a forged report) is recorded as an event, moving nothing
+  // (RecordTransition checks the table).
+  using outbound::DeliveryState;
+  const DeliveryState state = entry->action == outbound::DsnAction::kFailed
+                                  ? DeliveryState::kBounced
+                                  : outbound::ParseDeliveryState(r.state).value_or(DeliveryState::kQueued);
   if (entry->action != outbound::DsnAction::kFailed) r.reason.clear();
   if (Status s = outbound::RecordTransition(tx, r, state, detail, now); !s.ok()) return s;
   Outcome o;
-  o.kind = "bounce";
+  o.kind = OutcomeKind::kBounce;
   o.bounced_recipient_id = r.id;
   return o;
 }
@@ -807,7 +851,7 @@ boost::asio::awaitable<void> Pipeline::Authenticate(dns::Resolver& resolver, Pre
   // Mode off still checks and records (the policy then accepts); our own
   // bounce reports, mail refused already and recovered mail (checked when
   // it first arrived) skip it.
-  if (p.bounce || p.refusal || p.inbound.door == "recovered") co_return;
+  if (p.bounce || p.refusal || p.inbound.door == Door::kRecovered) co_return;
   auth::AuthInput in;
   in.raw_message = p.inbound.bytes;
   in.client_ip = p.inbound.client_ip;
@@ -815,8 +859,17 @@ boost::asio::awaitable<void> Pipeline::Authenticate(dns::Resolver& resolver, Pre
   in.mail_from = p.inbound.mail_from;
   for (const auto& a : p.message.from) in.from_addresses.push_back(a.email);
   in.now = Now();
-  in.have_smtp_context = p.inbound.door == "smtp" && !p.inbound.client_ip.empty();
-  auth::AuthOutcome outcome = co_await auth::Authenticate(resolver, in, auth_policy_);
+  in.have_smtp_context = p.inbound.door == Door::kSmtp && !p.inbound.client_ip.empty();
+  // The policy in force (the admin's settings), with the agent lookup
+  // Prepare already made: nothing here waits on the store.
+  auth::AuthPolicy policy = auth_policy_;
+  if (policy.is_agent) policy.is_agent = [agent = p.from_agent](std::string_view) { return agent; };
+  if (settings_) {
+    auto s = settings_->Get();
+    policy.mode = s->inbound_authentication;
+    policy.reject_on_dmarc_reject = s->reject_on_dmarc_reject;
+  }
+  auth::AuthOutcome outcome = co_await auth::Authenticate(resolver, in, policy);
   std::string ar = auth::AuthenticationResultsHeader(outcome, auth_policy_.authserv_id);
   p.stored_bytes = p.trace_header + auth::FoldAuthenticationResults(ar) +
                    auth::StripOurAuthenticationResults(p.inbound.bytes, auth_policy_.authserv_id);

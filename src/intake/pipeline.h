@@ -32,6 +32,7 @@
 #include "common/config.h"
 #include "common/status.h"
 #include "intake/causes.h"
+#include "intake/door.h"
 #include "intake/email_lists.h"
 #include "intake/rate_limit.h"
 #include "intake/relay_verdict.h"
@@ -40,6 +41,7 @@
 #include "dns/resolver.h"
 #include "mime/message.h"
 #include "outbound/dsn.h"
+#include "settings/desk_settings.h"
 #include "store/store.h"
 #include "tickets/updates.h"
 
@@ -54,10 +56,7 @@ struct Inbound {
   std::string bytes;  // exactly as received
   std::string mail_from;
   std::vector<std::string> recipients;  // envelope recipients (already checked as ours)
-  // smtp | lmtp | pipe | api | recovered (bytes we stored ourselves, being
-  // recovered from the suspended queue: no trace header is added and no
-  // screening runs).
-  std::string door = "smtp";
+  Door door = Door::kSmtp;
   std::string client_ip;
   std::string helo;
 };
@@ -95,6 +94,8 @@ struct Prepared {
   // the VERP token of our envelope sender it came back to, if any.
   std::optional<outbound::Bounce> bounce;
   std::string verp_token;
+  // A From address is one of our active agents (looked up in Prepare).
+  bool from_agent = false;
   // Sender authentication (set by Pipeline::Authenticate; absent when off).
   std::optional<auth::AuthOutcome> auth;
   // Refused before anything is stored (reject: entry, rate, spam score).
@@ -114,11 +115,23 @@ struct Prepared {
   std::string forwarding_token;
 };
 
+// What became of an email. Kept as its name only at the edges: the
+// inbound_deliveries table (idempotency), logs, ingest's output.
+enum class OutcomeKind {
+  kTicket,
+  kComment,
+  kSuspended,
+  kBounce,        // a delivery report tied to our message and recipient
+  kBackscatter,   // a delivery report about mail we never sent
+  kVerification,  // our forwarding check came back
+  kRejected,      // SMTP 550 5.7.1
+  kThrottled,     // SMTP 451 4.7.1: too many from this sender, try later
+};
+std::string_view OutcomeKindName(OutcomeKind kind);  // "ticket", "comment", ...
+std::optional<OutcomeKind> OutcomeKindFromName(std::string_view name);
+
 struct Outcome {
-  // "ticket" | "comment" | "suspended" | "bounce" | "verification" (our
-  // forwarding check came back) | "rejected" (SMTP 550 5.7.1) | "throttled"
-  // (SMTP 451 4.7.1: too many from this sender, try later)
-  std::string kind;
+  OutcomeKind kind = OutcomeKind::kTicket;
   int64_t ticket_id = 0;
   int64_t comment_id = 0;
   int64_t suspended_id = 0;
@@ -169,6 +182,9 @@ struct PipelineOptions {
   // The learning spam filter (thread-safe Classify); null: no spam scoring.
   spam::Filter* spam = nullptr;
   ScreeningOptions screening;
+  // The admin's settings in force (authentication policy, spam thresholds),
+  // read per message; null: `auth` and the filter's own thresholds apply.
+  std::shared_ptr<const settings::LiveSettings> settings;
 };
 
 // The header our outbound mail carries so that it is recognised if it loops back.
@@ -230,6 +246,7 @@ class Pipeline {
   const Clock* clock_;
   spam::Filter* spam_;
   ScreeningOptions screening_;
+  std::shared_ptr<const settings::LiveSettings> settings_;
   std::unique_ptr<EmailListsHolder> lists_;
   std::unique_ptr<RateLimiter> rate_;
 };

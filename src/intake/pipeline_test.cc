@@ -129,7 +129,7 @@ class PipelineTest : public ::testing::Test {
 TEST_F(PipelineTest, NewEmailMakesTicketWithRequesterCommentAndAudit) {
   Outcome o = Deliver(Mail("Alice Example <Alice@Customer.example>", "Printer broken",
                            "It does not print.", "Cc: bob@customer.example\r\n"));
-  ASSERT_EQ(o.kind, "ticket");
+  ASSERT_EQ(o.kind, OutcomeKind::kTicket);
   store::Ticket t = GetTicket(o.ticket_id);
   EXPECT_EQ(t.subject, "Printer broken");
   EXPECT_EQ(t.status, "new");
@@ -163,7 +163,7 @@ TEST_F(PipelineTest, ReplyThreadsByInReplyToAndReopensSolvedTicket) {
   SetStatus(first.ticket_id, "solved");
   Outcome reply = Deliver(Mail("alice@customer.example", "Re: Help", "second",
                                "In-Reply-To: <orig@customer.example>\r\n"));
-  EXPECT_EQ(reply.kind, "comment");
+  EXPECT_EQ(reply.kind, OutcomeKind::kComment);
   EXPECT_EQ(reply.ticket_id, first.ticket_id);
   EXPECT_EQ(GetTicket(first.ticket_id).status, "open");
   EXPECT_EQ(Comments(first.ticket_id).size(), 2u);
@@ -174,7 +174,7 @@ TEST_F(PipelineTest, ReplyThreadsByReferences) {
   Outcome first = Deliver(Mail("alice@customer.example", "Help", "first", "", "r1@customer.example"));
   Outcome reply = Deliver(Mail("alice@customer.example", "Re: Help", "again",
                                "References: <unknown@x.example> <r1@customer.example>\r\n"));
-  EXPECT_EQ(reply.kind, "comment");
+  EXPECT_EQ(reply.kind, OutcomeKind::kComment);
   EXPECT_EQ(reply.ticket_id, first.ticket_id);
 }
 
@@ -182,7 +182,7 @@ TEST_F(PipelineTest, ReplyThreadsByEncodedIdInBody) {
   Outcome first = Deliver(Mail("alice@customer.example", "Help", "first"));
   std::string eid = GetTicket(first.ticket_id).encoded_id;
   Outcome reply = Deliver(Mail("alice@customer.example", "Other subject", "ref [" + eid + "] ok"));
-  EXPECT_EQ(reply.kind, "comment");
+  EXPECT_EQ(reply.kind, OutcomeKind::kComment);
   EXPECT_EQ(reply.ticket_id, first.ticket_id);
 }
 
@@ -191,23 +191,23 @@ TEST_F(PipelineTest, ReplyThreadsByPlusAddress) {
   std::string eid = GetTicket(first.ticket_id).encoded_id;
   Outcome reply = Deliver(Mail("alice@customer.example", "x", "by plus"),
                           "support+id" + eid + "@example.com");
-  EXPECT_EQ(reply.kind, "comment");
+  EXPECT_EQ(reply.kind, OutcomeKind::kComment);
   EXPECT_EQ(reply.ticket_id, first.ticket_id);
 }
 
 TEST_F(PipelineTest, ReplyPrefixWithoutHeadersJoinsRequestersTicket) {
   Outcome first = Deliver(Mail("alice@customer.example", "Printer", "first"));
   Outcome reply = Deliver(Mail("alice@customer.example", "AW: RE: printer", "headers lost"));
-  EXPECT_EQ(reply.kind, "comment");
+  EXPECT_EQ(reply.kind, OutcomeKind::kComment);
   EXPECT_EQ(reply.ticket_id, first.ticket_id);
   Outcome cn = Deliver(Mail("alice@customer.example", "回复: Printer", "chinese client"));
   EXPECT_EQ(cn.ticket_id, first.ticket_id);
   // Another requester's "Re: Printer" is not someone else's conversation.
   Outcome other = Deliver(Mail("dave@customer.example", "Re: Printer", "mine"));
-  EXPECT_EQ(other.kind, "ticket");
+  EXPECT_EQ(other.kind, OutcomeKind::kTicket);
   // Without a prefix, the same subject is a new request.
   Outcome fresh = Deliver(Mail("alice@customer.example", "Printer", "new problem"));
-  EXPECT_EQ(fresh.kind, "ticket");
+  EXPECT_EQ(fresh.kind, OutcomeKind::kTicket);
   EXPECT_EQ(CountTickets(), 3);
 }
 
@@ -217,7 +217,7 @@ TEST_F(PipelineTest, BareTicketNumberDoesNotAttach) {
                                    std::to_string(first.ticket_id),
                                "re ticket " + std::to_string(first.ticket_id) + " [" +
                                    std::to_string(first.ticket_id) + "]"));
-  EXPECT_EQ(other.kind, "ticket");
+  EXPECT_EQ(other.kind, OutcomeKind::kTicket);
   EXPECT_NE(other.ticket_id, first.ticket_id);
 }
 
@@ -225,7 +225,7 @@ TEST_F(PipelineTest, UnknownSenderUpdatingTicketIsSuspended) {
   Outcome first = Deliver(Mail("alice@customer.example", "Help", "first", "", "o2@customer.example"));
   Outcome o = Deliver(Mail("stranger@else.example", "Re: Help", "let me in",
                            "In-Reply-To: <o2@customer.example>\r\n"));
-  ASSERT_EQ(o.kind, "suspended");
+  ASSERT_EQ(o.kind, OutcomeKind::kSuspended);
   EXPECT_EQ(o.cause, "unknown_user_update");
   store::SuspendedTicket s = Suspended(o.suspended_id);
   EXPECT_EQ(s.cause_id, 5);
@@ -240,7 +240,7 @@ TEST_F(PipelineTest, KnownUserNotOnTicketIsOtherUserUpdate) {
   Deliver(Mail("carol@customer.example", "Carol's own", "hello"));  // carol becomes a user
   std::string eid = GetTicket(first.ticket_id).encoded_id;
   Outcome o = Deliver(Mail("carol@customer.example", "x", "[" + eid + "] me too"));
-  ASSERT_EQ(o.kind, "suspended");
+  ASSERT_EQ(o.kind, OutcomeKind::kSuspended);
   EXPECT_EQ(o.cause, "other_user_update");
   EXPECT_EQ(Suspended(o.suspended_id).cause_id, 6);
 }
@@ -251,10 +251,10 @@ TEST_F(PipelineTest, CcAndAgentMayUpdate) {
   AddUser("agent@example.com", "agent");
   Outcome by_cc = Deliver(Mail("bob@customer.example", "Re: Help", "cc here",
                                "In-Reply-To: <o3@customer.example>\r\n"));
-  EXPECT_EQ(by_cc.kind, "comment");
+  EXPECT_EQ(by_cc.kind, OutcomeKind::kComment);
   Outcome by_agent = Deliver(Mail("agent@example.com", "Re: Help", "agent here",
                                   "In-Reply-To: <o3@customer.example>\r\n"));
-  EXPECT_EQ(by_agent.kind, "comment");
+  EXPECT_EQ(by_agent.kind, OutcomeKind::kComment);
   EXPECT_EQ(Comments(first.ticket_id).size(), 3u);
 }
 
@@ -263,7 +263,7 @@ TEST_F(PipelineTest, ReplyToClosedTicketMakesFollowUp) {
   SetStatus(first.ticket_id, "closed");
   Outcome o = Deliver(Mail("alice@customer.example", "Re: Help", "still broken",
                            "In-Reply-To: <o4@customer.example>\r\n"));
-  EXPECT_EQ(o.kind, "ticket");
+  EXPECT_EQ(o.kind, OutcomeKind::kTicket);
   EXPECT_NE(o.ticket_id, first.ticket_id);
 }
 
@@ -286,7 +286,7 @@ TEST_F(PipelineTest, EarlyCauses) {
 
   Outcome nobody = Deliver("Subject: no from\r\n\r\nbody\r\n");
   // MAIL FROM is used when From is missing.
-  EXPECT_EQ(nobody.kind, "ticket");
+  EXPECT_EQ(nobody.kind, OutcomeKind::kTicket);
   EXPECT_EQ(CountTickets(), 1);
 }
 
@@ -324,7 +324,7 @@ TEST_F(PipelineTest, AttachmentsAreStoredOnceByContent) {
 TEST_F(PipelineTest, BounceIsTiedToItsRecipientByVerpAndFlagsTheUser) {
   ASSERT_TRUE(store_->Write([&](store::Tx& tx) { return tickets::SeedDefaultTriggers(tx, 1); }).ok());
   Outcome t = Deliver(Mail("Alice <alice@customer.example>", "Help", "please"));
-  ASSERT_EQ(t.kind, "ticket");
+  ASSERT_EQ(t.kind, OutcomeKind::kTicket);
   EXPECT_EQ(t.notifications, 1u);
   store::OutboundRecipient rcpt;
   std::string message_id;
@@ -337,6 +337,28 @@ TEST_F(PipelineTest, BounceIsTiedToItsRecipientByVerpAndFlagsTheUser) {
     return Status::Ok();
   }).ok());
   EXPECT_EQ(rcpt.address, "alice@customer.example");
+  // A report about a recipient we never tried changes nothing (the state
+  // table); once it was sent, the report bounces it.
+  auto report_for = [&](const std::string& token) {
+    Inbound in;
+    in.bytes = "From: MAILER-DAEMON@mx.customer.example\r\nTo: bounces+" + token +
+               "@example.com\r\nSubject: Undelivered\r\nMIME-Version: 1.0\r\n"
+               "Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"
+               "--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; x\r\n\r\n"
+               "Final-Recipient: rfc822; alice@customer.example\r\nAction: failed\r\n"
+               "Status: 5.1.1\r\n\r\n--b--\r\n";
+    in.mail_from = "";
+    in.recipients = {"bounces+" + token + "@example.com"};
+    return pipeline_->Process(*store_, in);
+  };
+  auto early = report_for(rcpt.verp_token);
+  ASSERT_TRUE(early.ok()) << early.status().message();
+  ASSERT_TRUE(store_->Write([&](store::Tx& tx) -> Status {
+    auto r = tx.GetOutboundRecipient(rcpt.id);
+    EXPECT_EQ(r->state, "queued");
+    r->state = "sent";  // as the queue records a delivery
+    return tx.UpdateOutboundRecipient(*r);
+  }).ok());
   std::string dsn =
       "From: MAILER-DAEMON@mx.customer.example\r\nTo: bounces+" + rcpt.verp_token +
       "@example.com\r\nSubject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
@@ -353,7 +375,7 @@ TEST_F(PipelineTest, BounceIsTiedToItsRecipientByVerpAndFlagsTheUser) {
   in.recipients = {"bounces+" + rcpt.verp_token + "@example.com"};
   auto b = pipeline_->Process(*store_, in);
   ASSERT_TRUE(b.ok()) << b.status().message();
-  EXPECT_EQ(b->kind, "bounce");
+  EXPECT_EQ(b->kind, OutcomeKind::kBounce);
   EXPECT_EQ(b->bounced_recipient_id, rcpt.id);
   ASSERT_TRUE(store_->Read([&](store::Tx& tx) {
     auto r = tx.GetOutboundRecipient(rcpt.id);
@@ -382,7 +404,7 @@ TEST_F(PipelineTest, BounceIsTiedToItsRecipientByVerpAndFlagsTheUser) {
   in.recipients = {"support@example.com"};
   auto s = pipeline_->Process(*store_, in);
   ASSERT_TRUE(s.ok());
-  EXPECT_EQ(s->kind, "suspended");
+  EXPECT_EQ(s->kind, OutcomeKind::kSuspended);
   EXPECT_EQ(s->cause, "backscatter");
 }
 
@@ -439,7 +461,7 @@ TEST_F(ScreeningPipelineTest, OutOfOfficeReplyIsSuspendedAsVacationWithEvidence)
   auto o = Send(Mail("Alice <alice@customer.example>", "Automatic reply: Your request",
                      "I am out of the office until Monday.", "Auto-Submitted: auto-replied\r\n"));
   ASSERT_TRUE(o.ok()) << o.status().message();
-  ASSERT_EQ(o->kind, "suspended");
+  ASSERT_EQ(o->kind, OutcomeKind::kSuspended);
   EXPECT_EQ(o->cause, "auto_vacation");
   store::SuspendedTicket s = Suspended(o->suspended_id);
   EXPECT_EQ(s.cause_id, 8);
@@ -454,7 +476,7 @@ TEST_F(ScreeningPipelineTest, JapaneseOutOfOfficeAndOtherFindingsAreKept) {
   auto o = Send(Mail("noreply@customer.example", "=?UTF-8?B?5LiN5ZyoOiDjgYrllY/jgYTlkIjjgo/jgZs=?=",
                      "本日は不在です。", "Precedence: bulk\r\n"));
   ASSERT_TRUE(o.ok());
-  ASSERT_EQ(o->kind, "suspended");
+  ASSERT_EQ(o->kind, OutcomeKind::kSuspended);
   EXPECT_EQ(o->cause, "auto_vacation");
   auto ev = Evidence(o->suspended_id);
   EXPECT_EQ(ev["evidence"]["out_of_office_phrase"], "不在");
@@ -482,7 +504,7 @@ TEST_F(ScreeningPipelineTest, GtubeIsAlwaysSuspendedAsSpamEvenAllowlisted) {
   SetLists("customer.example", "");
   auto o = Send(Mail("alice@customer.example", "test", std::string("spam test ") + std::string(kGtube)));
   ASSERT_TRUE(o.ok());
-  ASSERT_EQ(o->kind, "suspended");
+  ASSERT_EQ(o->kind, OutcomeKind::kSuspended);
   EXPECT_EQ(o->cause, "spam");
   EXPECT_EQ(Suspended(o->suspended_id).cause_id, 0);
   EXPECT_EQ(Evidence(o->suspended_id)["evidence"]["pattern"], "gtube");
@@ -492,7 +514,7 @@ TEST_F(ScreeningPipelineTest, RejectEntryRefusesStoresNothingAndLogsAnEvent) {
   SetLists("", "reject:spam.example suspend:bob@maybe.example *");
   auto o = Send(Mail("x@spam.example", "buy", "cheap"));
   ASSERT_TRUE(o.ok());
-  EXPECT_EQ(o->kind, "rejected");
+  EXPECT_EQ(o->kind, OutcomeKind::kRejected);
   EXPECT_NE(o->cause.find("reject:spam.example"), std::string::npos);
   EXPECT_EQ(CountTickets(), 0);
   EXPECT_EQ(CountSuspended(), 0);
@@ -517,7 +539,7 @@ TEST_F(ScreeningPipelineTest, AllowlistWinsOverBlocklist) {
   SetLists("partner.example", "* reject:partner.example");
   auto o = Send(Mail("dana@partner.example", "Help", "Please help"));
   ASSERT_TRUE(o.ok());
-  EXPECT_EQ(o->kind, "ticket");
+  EXPECT_EQ(o->kind, OutcomeKind::kTicket);
 }
 
 TEST_F(ScreeningPipelineTest, FortyFiveFromOneSenderWithinTheHour) {
@@ -525,10 +547,10 @@ TEST_F(ScreeningPipelineTest, FortyFiveFromOneSenderWithinTheHour) {
   for (int i = 0; i < 45; ++i) {
     auto o = Send(Mail("flood@customer.example", "Report " + std::to_string(i), "body " + std::to_string(i)));
     ASSERT_TRUE(o.ok()) << o.status().message();
-    if (o->kind == "ticket") ++tickets;
-    else if (o->kind == "comment") ++comments;
-    else if (o->kind == "suspended" && o->cause == "loop") ++loops;
-    else if (o->kind == "throttled") ++throttled;
+    if (o->kind == OutcomeKind::kTicket) ++tickets;
+    else if (o->kind == OutcomeKind::kComment) ++comments;
+    else if (o->kind == OutcomeKind::kSuspended && o->cause == "loop") ++loops;
+    else if (o->kind == OutcomeKind::kThrottled) ++throttled;
     if (i == 20) {
       auto ev = Evidence(o->suspended_id);
       EXPECT_EQ(ev["evidence"]["admitted_in_window"], 21);
@@ -546,7 +568,7 @@ TEST_F(ScreeningPipelineTest, FortyFiveFromOneSenderWithinTheHour) {
   clock_.Advance(3600);
   auto later = Send(Mail("flood@customer.example", "Again", "hello"));
   ASSERT_TRUE(later.ok());
-  EXPECT_EQ(later->kind, "ticket");
+  EXPECT_EQ(later->kind, OutcomeKind::kTicket);
 }
 
 TEST_F(ScreeningPipelineTest, SpamFilterSuspendsRefusesAndSkipsAllowlisted) {
@@ -574,7 +596,7 @@ TEST_F(ScreeningPipelineTest, SpamFilterSuspendsRefusesAndSkipsAllowlisted) {
   Rebuild(&filter);
   auto spam = Send(spam_mail(9), "promo9@pills.example");
   ASSERT_TRUE(spam.ok());
-  ASSERT_EQ(spam->kind, "suspended");
+  ASSERT_EQ(spam->kind, OutcomeKind::kSuspended);
   EXPECT_EQ(spam->cause, "spam");
   store::SuspendedTicket s = Suspended(spam->suspended_id);
   auto verdict = nlohmann::json::parse(s.spam_json);
@@ -583,13 +605,13 @@ TEST_F(ScreeningPipelineTest, SpamFilterSuspendsRefusesAndSkipsAllowlisted) {
 
   auto ham = Send(ham_mail(9), "user9@customer.example");
   ASSERT_TRUE(ham.ok());
-  EXPECT_EQ(ham->kind, "ticket");
+  EXPECT_EQ(ham->kind, OutcomeKind::kTicket);
 
   // Allowlisted senders skip the filter.
   SetLists("pills.example", "");
   auto allowed = Send(spam_mail(10), "promo10@pills.example");
   ASSERT_TRUE(allowed.ok());
-  EXPECT_EQ(allowed->kind, "ticket");
+  EXPECT_EQ(allowed->kind, OutcomeKind::kTicket);
 
   // With a refusal threshold it is refused, nothing stored, an event logged.
   fo.refuse_at = 0.5;
@@ -599,7 +621,7 @@ TEST_F(ScreeningPipelineTest, SpamFilterSuspendsRefusesAndSkipsAllowlisted) {
   int64_t before = CountSuspended();
   auto refused = Send(spam_mail(11), "promo11@pills.example");
   ASSERT_TRUE(refused.ok());
-  EXPECT_EQ(refused->kind, "rejected");
+  EXPECT_EQ(refused->kind, OutcomeKind::kRejected);
   EXPECT_EQ(CountSuspended(), before);
   EXPECT_EQ(Events("smtp_refused").size(), 1u);
 }
@@ -609,7 +631,7 @@ TEST_F(ScreeningPipelineTest, UntrainedFilterDecidesNothing) {
   Rebuild(&filter);
   auto o = Send(Mail("alice@customer.example", "Cheap pills", "casino bonus"));
   ASSERT_TRUE(o.ok());
-  EXPECT_EQ(o->kind, "ticket");
+  EXPECT_EQ(o->kind, OutcomeKind::kTicket);
 }
 
 TEST_F(ScreeningPipelineTest, TooManyRecipientsIsConfigurable) {
@@ -640,7 +662,7 @@ TEST_F(ScreeningPipelineTest, ScannerVerdictsCountOnlyFromTrustedRelays) {
   // From the trusted relay: suspended as spam, the scanner's field as evidence.
   auto held = from("192.0.2.25");
   ASSERT_TRUE(held.ok());
-  ASSERT_EQ(held->kind, "suspended");
+  ASSERT_EQ(held->kind, OutcomeKind::kSuspended);
   EXPECT_EQ(held->cause, "spam");
   nlohmann::json evidence = Evidence(held->suspended_id);
   EXPECT_EQ(evidence["evidence"]["scanner"], "spamassassin");
@@ -652,9 +674,9 @@ TEST_F(ScreeningPipelineTest, ScannerVerdictsCountOnlyFromTrustedRelays) {
 
   // From anyone else (and through the pipe, not trusted here): a ticket,
   // and its audit says the field was seen and why it did not count.
-  for (auto [ip, door] : {std::pair{"203.0.113.9", "smtp"}, std::pair{"", "pipe"}}) {
+  for (auto [ip, door] : {std::pair{"203.0.113.9", Door::kSmtp}, std::pair{"", Door::kPipe}}) {
     Inbound in;
-    in.bytes = Mail("alice@customer.example", std::string("Hello via ") + door, "A question",
+    in.bytes = Mail("alice@customer.example", "Hello via " + std::string(DoorName(door)), "A question",
                     "X-Spam-Status: Yes, score=8.2 required=5.0\r\n");
     in.mail_from = "alice@customer.example";
     in.recipients = {"support@example.com"};
@@ -662,7 +684,7 @@ TEST_F(ScreeningPipelineTest, ScannerVerdictsCountOnlyFromTrustedRelays) {
     in.client_ip = ip;
     auto o = pipeline_->Process(*store_, in);
     ASSERT_TRUE(o.ok());
-    ASSERT_EQ(o->kind, "ticket") << door;
+    ASSERT_EQ(o->kind, OutcomeKind::kTicket) << DoorName(door);
     ASSERT_TRUE(store_->Read([&](store::Tx& tx) {
       auto audits = tx.ListAudits(o->ticket_id);
       auto meta = nlohmann::json::parse((*audits)[0].metadata_json);
@@ -679,7 +701,7 @@ TEST_F(ScreeningPipelineTest, ScannerVerdictsCountOnlyFromTrustedRelays) {
   auto allowed = from("192.0.2.25", Mail("alice@customer.example", "Another", "Allowlisted",
                                           "X-Spam-Flag: YES\r\n"));
   ASSERT_TRUE(allowed.ok());
-  EXPECT_EQ(allowed->kind, "ticket");
+  EXPECT_EQ(allowed->kind, OutcomeKind::kTicket);
 }
 
 TEST_F(ScreeningPipelineTest, RecoveredMailSkipsScreeningAndKeepsItsRequester) {
@@ -697,7 +719,7 @@ TEST_F(ScreeningPipelineTest, RecoveredMailSkipsScreeningAndKeepsItsRequester) {
   in.bytes = raw.bytes;
   in.mail_from = raw.mail_from;
   in.recipients = raw.rcpt_to;
-  in.door = "recovered";
+  in.door = Door::kRecovered;
   Prepared p = pipeline_->Prepare(in);
   EXPECT_FALSE(p.early);
   EXPECT_EQ(p.stored_bytes, raw.bytes);  // no second trace header
@@ -710,7 +732,7 @@ TEST_F(ScreeningPipelineTest, RecoveredMailSkipsScreeningAndKeepsItsRequester) {
                         return recovered.status();
                       }).ok());
   ASSERT_TRUE(recovered.ok());
-  EXPECT_EQ(recovered->kind, "ticket");
+  EXPECT_EQ(recovered->kind, OutcomeKind::kTicket);
   store::Ticket t = GetTicket(recovered->ticket_id);
   auto comments = Comments(t.id);
   ASSERT_EQ(comments.size(), 1u);
@@ -724,7 +746,7 @@ TEST_F(ScreeningPipelineTest, RecoveredMailSkipsScreeningAndKeepsItsRequester) {
 
 TEST_F(ScreeningPipelineTest, RecoveredReplyBecomesACommentWithoutPermissionCheck) {
   auto first = Send(Mail("ann@customer.example", "Broken", "It broke", "", "first@customer.example"));
-  ASSERT_EQ(first->kind, "ticket");
+  ASSERT_EQ(first->kind, OutcomeKind::kTicket);
   // A stranger's reply is suspended (unknown_user_update) ...
   auto reply = Send(Mail("zed@other.example", "Re: Broken", "me too",
                          "In-Reply-To: <first@customer.example>\r\n"),
@@ -743,7 +765,7 @@ TEST_F(ScreeningPipelineTest, RecoveredReplyBecomesACommentWithoutPermissionChec
   Inbound in;
   in.bytes = raw.bytes;
   in.recipients = raw.rcpt_to;
-  in.door = "recovered";
+  in.door = Door::kRecovered;
   Prepared p = pipeline_->Prepare(in);
   Result<Outcome> recovered = Status::Temporary("not run");
   ASSERT_TRUE(store_->Write([&](store::Tx& tx) {
@@ -751,7 +773,7 @@ TEST_F(ScreeningPipelineTest, RecoveredReplyBecomesACommentWithoutPermissionChec
                         return recovered.status();
                       }).ok());
   ASSERT_TRUE(recovered.ok());
-  EXPECT_EQ(recovered->kind, "comment");
+  EXPECT_EQ(recovered->kind, OutcomeKind::kComment);
   EXPECT_EQ(recovered->ticket_id, first->ticket_id);
   EXPECT_EQ(Comments(first->ticket_id).size(), 2u);
 }
@@ -799,7 +821,7 @@ TEST_F(PipelineTest, AnExceptionInAuthenticationIsATemporaryFailure) {
   in.bytes = Mail("Alice <alice@sender.example>", "hello", "hi");
   in.mail_from = "alice@sender.example";
   in.recipients = {"support@example.com"};
-  in.door = "pipe";
+  in.door = Door::kPipe;
   auto r = pipeline_->Process(*store_, in, &resolver, &io);
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.status().temporary());
@@ -810,7 +832,7 @@ TEST_F(PipelineTest, AnExceptionInAuthenticationIsATemporaryFailure) {
   boost::asio::io_context service_io;
   IntakeService service(*pipeline_, writer, service_io.get_executor(), &resolver);
   std::optional<Result<Outcome>> answer;
-  in.door = "smtp";
+  in.door = Door::kSmtp;
   in.client_ip = "192.0.2.1";
   service.Submit(in, [&](Result<Outcome> o) { answer = std::move(o); });
   service_io.run_for(std::chrono::seconds(5));

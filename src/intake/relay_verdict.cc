@@ -207,9 +207,9 @@ Result<TrustedRelays> TrustedRelays::Parse(const std::vector<std::string>& entri
   return out;
 }
 
-bool TrustedRelays::Trusts(std::string_view door, std::string_view client_ip) const {
-  if (door == "pipe") return pipe_;
-  if (door != "smtp" && door != "lmtp") return false;  // the API and recovered mail: never
+bool TrustedRelays::Trusts(Door door, std::string_view client_ip) const {
+  if (door == Door::kPipe) return pipe_;
+  if (door != Door::kSmtp && door != Door::kLmtp) return false;  // the API and recovered mail: never
   bool v6 = false;
   std::array<uint8_t, 16> address{};
   if (client_ip.empty() || !ParseAddress(client_ip, &v6, &address)) return false;

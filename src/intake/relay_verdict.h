@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "intake/door.h"
 #include "mime/message.h"
 
 namespace postdesk::intake {
@@ -37,7 +38,7 @@ class TrustedRelays {
   bool empty() const { return networks_.empty() && !pipe_; }
   // Whether mail that came through `door` ("smtp", "lmtp", "pipe", ...) from
   // `client_ip` (empty for the pipe) was handed over by a trusted relay.
-  bool Trusts(std::string_view door, std::string_view client_ip) const;
+  bool Trusts(Door door, std::string_view client_ip) const;
 
  private:
   struct Network {

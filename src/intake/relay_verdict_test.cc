@@ -103,28 +103,28 @@ TEST(RelayVerdictTest, HostileValuesAreBounded) {
 TEST(TrustedRelaysTest, AddressesNetworksAndThePipe) {
   auto r = TrustedRelays::Parse({"127.0.0.1", "10.0.0.0/8", " 2001:db8::/32 ", "pipe"});
   ASSERT_TRUE(r.ok()) << r.status().message();
-  EXPECT_TRUE(r->Trusts("smtp", "127.0.0.1"));
-  EXPECT_FALSE(r->Trusts("smtp", "127.0.0.2"));
-  EXPECT_TRUE(r->Trusts("lmtp", "10.200.3.4"));
-  EXPECT_FALSE(r->Trusts("lmtp", "11.0.0.1"));
-  EXPECT_TRUE(r->Trusts("smtp", "::ffff:10.1.2.3"));  // IPv4 through an IPv6 socket
-  EXPECT_TRUE(r->Trusts("smtp", "2001:db8:1::5"));
-  EXPECT_FALSE(r->Trusts("smtp", "2001:db9::5"));
-  EXPECT_TRUE(r->Trusts("pipe", ""));
-  EXPECT_FALSE(r->Trusts("api", "127.0.0.1"));
-  EXPECT_FALSE(r->Trusts("recovered", "127.0.0.1"));
-  EXPECT_FALSE(r->Trusts("smtp", ""));
-  EXPECT_FALSE(r->Trusts("smtp", "not-an-ip"));
+  EXPECT_TRUE(r->Trusts(Door::kSmtp, "127.0.0.1"));
+  EXPECT_FALSE(r->Trusts(Door::kSmtp, "127.0.0.2"));
+  EXPECT_TRUE(r->Trusts(Door::kLmtp, "10.200.3.4"));
+  EXPECT_FALSE(r->Trusts(Door::kLmtp, "11.0.0.1"));
+  EXPECT_TRUE(r->Trusts(Door::kSmtp, "::ffff:10.1.2.3"));  // IPv4 through an IPv6 socket
+  EXPECT_TRUE(r->Trusts(Door::kSmtp, "2001:db8:1::5"));
+  EXPECT_FALSE(r->Trusts(Door::kSmtp, "2001:db9::5"));
+  EXPECT_TRUE(r->Trusts(Door::kPipe, ""));
+  EXPECT_FALSE(r->Trusts(Door::kApi, "127.0.0.1"));
+  EXPECT_FALSE(r->Trusts(Door::kRecovered, "127.0.0.1"));
+  EXPECT_FALSE(r->Trusts(Door::kSmtp, ""));
+  EXPECT_FALSE(r->Trusts(Door::kSmtp, "not-an-ip"));
 
   auto none = TrustedRelays::Parse({});
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->empty());
-  EXPECT_FALSE(none->Trusts("smtp", "127.0.0.1"));
-  EXPECT_FALSE(none->Trusts("pipe", ""));
+  EXPECT_FALSE(none->Trusts(Door::kSmtp, "127.0.0.1"));
+  EXPECT_FALSE(none->Trusts(Door::kPipe, ""));
 
   auto odd = TrustedRelays::Parse({"192.168.1.77/24"});  // host bits are ignored
   ASSERT_TRUE(odd.ok());
-  EXPECT_TRUE(odd->Trusts("smtp", "192.168.1.3"));
+  EXPECT_TRUE(odd->Trusts(Door::kSmtp, "192.168.1.3"));
 }
 
 TEST(TrustedRelaysTest, BadEntriesAreNamed) {

@@ -100,13 +100,25 @@ struct RetentionTask::State : std::enable_shared_from_this<State> {
   PurgeStats this_run;
   int64_t runs = 0;
 
+  // The days in force now (the admin may change them while we run).
+  RetentionOptions Current() const {
+    RetentionOptions o = options;
+    if (o.settings) o.retention_days = o.settings->Get()->suspended_retention_days;
+    return o;
+  }
+
   // Runs on the strand.
   void Batch(int64_t now) {
     if (stopped) return;
+    const RetentionOptions current = Current();
+    if (current.retention_days <= 0) {  // kept forever, for now
+      Schedule();
+      return;
+    }
     auto result = std::make_shared<PurgeStats>();
     auto self = shared_from_this();
-    store::TxFn fn = [self, result, now](store::Tx& tx) -> Status {
-      auto r = PurgeExpiredSuspended(tx, now, self->options);
+    store::TxFn fn = [self, result, now, current](store::Tx& tx) -> Status {
+      auto r = PurgeExpiredSuspended(tx, now, current);
       if (!r.ok()) return r.status();
       *result = *r;
       return Status::Ok();
@@ -139,7 +151,7 @@ struct RetentionTask::State : std::enable_shared_from_this<State> {
     }
     if (run.suspended > 0) {
       spdlog::info("retention: purged {} suspended ticket(s) older than {} days ({} raw messages)",
-                   run.suspended, options.retention_days, run.raw_messages);
+                   run.suspended, Current().retention_days, run.raw_messages);
     }
     Schedule();
   }
@@ -163,9 +175,9 @@ RetentionTask::RetentionTask(boost::asio::any_io_executor executor,
 RetentionTask::~RetentionTask() { Stop(); }
 
 void RetentionTask::Start() {
-  if (state_->options.retention_days <= 0) {
+  if (state_->Current().retention_days <= 0) {
     spdlog::info("retention: suspended mail is kept forever (suspended_retention_days = 0)");
-    return;
+    if (!state_->options.settings) return;  // cannot change while we run
   }
   auto state = state_;
   boost::asio::post(state->strand, [state] { state->Batch(state->clock.Now()); });

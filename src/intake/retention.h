@@ -18,6 +18,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "settings/desk_settings.h"
 #include "store/group_commit.h"
 #include "store/store.h"
 
@@ -27,6 +28,9 @@ struct RetentionOptions {
   int64_t retention_days = 14;  // 0: keep forever (nothing is purged)
   int64_t batch_size = 200;     // rows per transaction
   int64_t interval_seconds = 3600;
+  // For RetentionTask: when set, each run takes its suspended_retention_days
+  // (the admin's setting) instead of retention_days.
+  std::shared_ptr<const settings::LiveSettings> settings;
 };
 
 struct PurgeStats {

@@ -2,6 +2,7 @@
 
 #include "common/ids.h"
 #include "common/strings.h"
+#include "outbound/delivery_state.h"
 
 namespace postdesk::outbound {
 
@@ -19,7 +20,7 @@ Result<Enqueued> Enqueue(store::Tx& tx, store::OutboundMessage message,
     rcpt.message_id = out.message.id;
     rcpt.address = r.address;
     rcpt.user_id = r.user_id;
-    rcpt.state = "queued";
+    rcpt.state = DeliveryStateName(DeliveryState::kQueued);
     rcpt.next_attempt_at = now;
     rcpt.expires_at = now + lifetime_seconds;
     rcpt.verp_token = NewToken().substr(0, 24);
@@ -29,7 +30,7 @@ Result<Enqueued> Enqueue(store::Tx& tx, store::OutboundMessage message,
     // The first row of the recipient's delivery history.
     store::DeliveryEvent queued;
     queued.recipient_id = r_added->id;
-    queued.state = "queued";
+    queued.state = DeliveryStateName(DeliveryState::kQueued);
     queued.detail = std::string(queued_detail);
     queued.created_at = now;
     if (auto e = tx.AddDeliveryEvent(queued); !e.ok()) return e.status();

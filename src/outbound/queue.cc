@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/config.h"
+#include "common/blocking.h"
 #include "common/spawn.h"
 #include "common/strings.h"
 #include "store/async_write.h"
@@ -57,28 +58,52 @@ AttemptOutcome Classify(const SendResult& result, const store::OutboundRecipient
                         const RetryPolicy& retry, int64_t now) {
   AttemptOutcome o;
   if (result.sent()) {
-    o.state = "sent";
+    o.state = DeliveryState::kSent;
     return o;
   }
   if (result.outcome == SendResult::Outcome::kPermanent) {
-    o.state = "failed";
+    o.state = DeliveryState::kFailed;
     o.reason = ReasonFromReply(result.code, result.enhanced, result.text);
     return o;
   }
   auto next = NextAttempt(retry, r.attempts, r.created_at, now);
   if (!next) {
-    o.state = "failed";
+    o.state = DeliveryState::kFailed;
     o.reason = "expired";
     return o;
   }
-  o.state = "deferred";
+  o.state = DeliveryState::kDeferred;
   o.next_attempt_at = *next;
   return o;
 }
 
-Status RecordTransition(store::Tx& tx, store::OutboundRecipient& r, const std::string& new_state,
+Status RecordTransition(store::Tx& tx, store::OutboundRecipient& r, DeliveryState to,
                         const std::string& detail, int64_t now) {
-  std::string previous = r.state;
+  const std::string new_state(DeliveryStateName(to));
+  // The state as stored now, not as the caller read it: a delivery report
+  // may have bounced the recipient while its attempt was still running.
+  auto stored = tx.GetOutboundRecipient(r.id);
+  if (!stored.ok()) return stored.status();
+  const std::string previous = stored->state;
+  auto from = ParseDeliveryState(previous);
+  const bool terminal = from == DeliveryState::kFailed || from == DeliveryState::kBounced;
+  if (!from || !LegalTransition(*from, to) || (terminal && *from == to)) {
+    // Nothing moves (and no failure is counted twice); the history says
+    // what was reported and why it changed nothing.
+    spdlog::warn("recipient {} ({}): {} while {}: recorded, state unchanged", r.id, r.address,
+                 new_state, previous);
+    store::DeliveryEvent ev;
+    ev.recipient_id = r.id;
+    ev.state = previous;
+    ev.code = r.last_code;
+    ev.status = r.last_status;
+    ev.detail = detail + " (not applied: the recipient is already " + previous + ")";
+    ev.remote_host = r.remote_host;
+    ev.created_at = now;
+    if (auto added = tx.AddDeliveryEvent(ev); !added.ok()) return added.status();
+    r = std::move(stored).value();
+    return Status::Ok();
+  }
   r.state = new_state;
   r.updated_at = now;
   if (Status s = tx.UpdateOutboundRecipient(r); !s.ok()) return s;
@@ -108,7 +133,7 @@ Status RecordTransition(store::Tx& tx, store::OutboundRecipient& r, const std::s
   if (!r.last_reply.empty()) event["reply"] = r.last_reply;
   if (!r.reason.empty()) event["reason"] = r.reason;
   if (!r.remote_host.empty()) event["remote_host"] = r.remote_host;
-  if (new_state == "deferred") event["next_attempt_at"] = FormatIsoTime(r.next_attempt_at);
+  if (to == DeliveryState::kDeferred) event["next_attempt_at"] = FormatIsoTime(r.next_attempt_at);
   if (message->trigger_id) {
     event["via"] = {{"source", {{"rel", "trigger"}}},
                     {"id", *message->trigger_id},
@@ -123,7 +148,7 @@ Status RecordTransition(store::Tx& tx, store::OutboundRecipient& r, const std::s
   audit.created_at = now;
   if (auto a = tx.AddAudit(audit); !a.ok()) return a.status();
 
-  if (new_state == "failed" || new_state == "bounced") {
+  if (to == DeliveryState::kFailed || to == DeliveryState::kBounced) {
     auto ticket = tx.GetTicket(message->ticket_id);
     if (!ticket.ok()) return ticket.status();
     if (std::find(ticket->tags.begin(), ticket->tags.end(), kFailureTag) == ticket->tags.end()) {
@@ -190,12 +215,12 @@ asio::awaitable<void> OutboundQueue::Run() {
   {
     int64_t now = clock_.Now();
     store::TxFn recover = [now](store::Tx& tx) {
-      auto sending = tx.RecipientsInState("sending");
+      auto sending = tx.RecipientsInState(DeliveryStateName(DeliveryState::kSending));
       if (!sending.ok()) return sending.status();
       for (auto& r : *sending) {
         r.next_attempt_at = now;
         Status t = RecordTransition(
-            tx, r, "deferred",
+            tx, r, DeliveryState::kDeferred,
             "interrupted by a restart while sending; retried now (the remote server may see "
             "this message twice)",
             now);
@@ -218,13 +243,13 @@ asio::awaitable<void> OutboundQueue::Run() {
         if (!due.ok()) return due.status();
         for (auto& r : *due) {
           r.attempts += 1;
-          r.state = "sending";
+          r.state = DeliveryStateName(DeliveryState::kSending);
           r.updated_at = now;
           if (Status u = tx.UpdateOutboundRecipient(r); !u.ok()) return u;
           // The transition is history too (no audit: the outcome's audit follows).
           store::DeliveryEvent ev;
           ev.recipient_id = r.id;
-          ev.state = "sending";
+          ev.state = DeliveryStateName(DeliveryState::kSending);
           ev.detail = "attempt " + std::to_string(r.attempts);
           ev.created_at = now;
           if (auto e = tx.AddDeliveryEvent(ev); !e.ok()) return e.status();
@@ -276,12 +301,16 @@ void OutboundQueue::DeliveryCrashed(store::OutboundRecipient r, const std::strin
 
 asio::awaitable<void> OutboundQueue::Deliver(store::OutboundRecipient r) {
   std::string bytes;
-  Status read = store_.Read([&](store::Tx& tx) {
-    auto m = tx.GetOutboundMessage(r.message_id);
-    if (!m.ok()) return m.status();
-    bytes = std::move(m->bytes);
-    return Status::Ok();
-  });
+  // Off the strand: the read may wait for a reader connection.
+  std::function<Status()> read_message = [&] {
+    return store_.Read([&](store::Tx& tx) {
+      auto m = tx.GetOutboundMessage(r.message_id);
+      if (!m.ok()) return m.status();
+      bytes = std::move(m->bytes);
+      return Status::Ok();
+    });
+  };
+  Status read = co_await OffThread(options_.blocking, std::move(read_message));
 
   SendResult result;
   if (!read.ok()) {
@@ -313,7 +342,19 @@ asio::awaitable<void> OutboundQueue::Deliver(store::OutboundRecipient r) {
         result.text = found.status().message();
       }
     }
-    if (!targets.empty() && options_.sign) bytes = options_.sign(bytes) + bytes;
+    if (!targets.empty() && options_.sign) {
+      std::function<Status()> sign = [&] {
+        bytes = options_.sign(bytes) + bytes;
+        return Status::Ok();
+      };
+      // A signer that throws defers the mail rather than sending it unsigned.
+      if (Status signed_ = co_await OffThread(options_.blocking, std::move(sign)); !signed_.ok()) {
+        result.outcome = SendResult::Outcome::kTemporary;
+        result.stage = "queue";
+        result.text = "DKIM signing failed: " + signed_.message();
+        targets.clear();
+      }
+    }
     if (!targets.empty()) {
       SendOptions so;
       so.helo = options_.helo;

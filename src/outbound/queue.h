@@ -28,8 +28,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <boost/asio/thread_pool.hpp>
+
 #include "common/clock.h"
 #include "common/status.h"
+#include "outbound/delivery_state.h"
 #include "outbound/retry.h"
 #include "outbound/smtp_client.h"
 #include "store/group_commit.h"
@@ -48,6 +51,9 @@ struct QueueOptions {
   // DKIM: the DKIM-Signature field to put in front of a message at delivery
   // time ("" to send it unsigned). Empty function: no signing.
   std::function<std::string(const std::string& message)> sign;
+  // Where the message is read from the store and signed (both may block or
+  // take a while); null: on the queue's strand.
+  boost::asio::thread_pool* blocking = nullptr;
 };
 
 // Mail servers for a recipient domain, in the order to try (MX by preference,
@@ -57,7 +63,7 @@ using TargetFinder =
 
 // What a delivery attempt did to a recipient (pure; exposed for tests).
 struct AttemptOutcome {
-  std::string state;   // sent | deferred | failed
+  DeliveryState state = DeliveryState::kDeferred;  // sent | deferred | failed
   int64_t next_attempt_at = 0;
   std::string reason;  // for failed: the classified reason
 };
@@ -67,8 +73,13 @@ AttemptOutcome Classify(const SendResult& result, const store::OutboundRecipient
 // Records one recipient's new state in `tx`: the recipient row, its
 // DeliveryEvent, an audit event on the ticket and, for failures, the ticket's
 // failure tag and the user's undeliverable flag (for unknown users).
+// The move starts from the state as stored (not `recipient.state`, which
+// may be stale). A move the state table does not allow
+// (outbound/delivery_state), or a failure reported again, changes nothing:
+// only a DeliveryEvent saying so is written, and `recipient` becomes the
+// stored row.
 Status RecordTransition(store::Tx& tx, store::OutboundRecipient& recipient,
-                        const std::string& new_state, const std::string& detail, int64_t now);
+                        DeliveryState new_state, const std::string& detail, int64_t now);
 
 // The envelope sender of a recipient.
 std::string VerpAddress(const std::string& token, const std::string& bounce_domain);

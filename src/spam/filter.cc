@@ -112,7 +112,7 @@ Verdict Filter::Classify(std::string_view raw_message) const {
   return Classify(mime::Parse(raw_message));
 }
 
-Verdict Filter::Classify(const mime::Message& message) const {
+Verdict Filter::Classify(const mime::Message& message, Thresholds thresholds) const {
   const Tokens tokens = Tokenize(message, options_.limits);
   const std::vector<Feature> features = FeaturesOf(tokens);
   const ModelParams& params = options_.model;
@@ -169,9 +169,9 @@ Verdict Filter::Classify(const mime::Message& message) const {
   v.trained = v.learned_spam >= options_.min_spam && v.learned_ham >= options_.min_ham;
   if (!v.trained) {
     v.decision = "untrained";
-  } else if (v.score >= options_.refuse_at) {
+  } else if (v.score >= thresholds.refuse_at) {
     v.decision = "refuse";
-  } else if (v.score >= options_.suspend_at) {
+  } else if (v.score >= thresholds.suspend_at) {
     v.decision = "suspend";
   } else {
     v.decision = "ham";

@@ -68,6 +68,12 @@ struct Verdict {
   std::string ToJson() const;
 };
 
+// When a score suspends and when it refuses (FilterOptions' by default).
+struct Thresholds {
+  double suspend_at = 0.9;
+  double refuse_at = 0.99;  // above 1: never
+};
+
 class Filter {
  public:
   explicit Filter(FilterOptions options = {});
@@ -76,6 +82,7 @@ class Filter {
   Filter& operator=(const Filter&) = delete;
 
   const FilterOptions& options() const { return options_; }
+  Thresholds thresholds() const { return {options_.suspend_at, options_.refuse_at}; }
 
   // Reads every token count and the learned totals.
   Status Load(store::Tx& tx);
@@ -88,8 +95,10 @@ class Filter {
 
   // Scores a raw RFC 5322 message.
   Verdict Classify(std::string_view raw_message) const;
-  // Scores a message already parsed (needs mime::InitMime()).
-  Verdict Classify(const mime::Message& message) const;
+  // Scores a message already parsed (needs mime::InitMime()); the decision
+  // follows `thresholds` (the desk's settings) when given.
+  Verdict Classify(const mime::Message& message) const { return Classify(message, thresholds()); }
+  Verdict Classify(const mime::Message& message, Thresholds thresholds) const;
 
   // Learns `raw_message` as spam (or ham) unless the learn cache says it was
   // already learned as that class; learned as the other class before, its

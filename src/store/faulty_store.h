@@ -1,11 +1,13 @@
-// store/faulty_store: a Store that fails on demand, for tests of what the
-// doors do when the disk or the database does (LevelDB's fault-injecting
-// Env, for our Store). Writes run on the real store and are then refused
+// store/faulty_store: a Store that fails (or reads slowly) on demand, for
+// tests of what the doors do when the disk or the database does (LevelDB's
+// fault-injecting Env, for our Store). Writes run on the real store and are then refused
 // at the commit, so a test also sees that nothing half-written remains.
 // Thread-safety: as the wrapped store; the fault switches take a mutex.
 #pragma once
 
+#include <chrono>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "store/store.h"
@@ -44,9 +46,21 @@ class FaultyStore final : public Store {
     });
     return std::vector<Status>(fns.size(), fail);
   }
+  // Every read from now on first waits this long (a busy database).
+  void SlowReads(std::chrono::milliseconds delay) {
+    std::lock_guard lock(mu_);
+    read_delay_ = delay;
+  }
+
   Status Read(const TxFn& fn) override {
     Status fail = ReadFailure();
     if (!fail.ok()) return fail;
+    std::chrono::milliseconds delay;
+    {
+      std::lock_guard lock(mu_);
+      delay = read_delay_;
+    }
+    if (delay.count() > 0) std::this_thread::sleep_for(delay);
     return inner_.Read(fn);
   }
 
@@ -64,6 +78,7 @@ class FaultyStore final : public Store {
   std::mutex mu_;
   Status write_failure_;
   Status read_failure_;
+  std::chrono::milliseconds read_delay_{0};
 };
 
 }  // namespace postdesk::store

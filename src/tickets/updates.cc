@@ -175,6 +175,10 @@ rules::Language DeskLanguage(store::Tx& tx) {
   return rules::LanguageFromCode(*code).value_or(rules::Language::kEnglish);
 }
 
+Status SetDeskLanguage(store::Tx& tx, rules::Language language) {
+  return tx.SetSetting(kLanguageSetting, rules::LanguageCode(language));
+}
+
 namespace {
 
 // An agent's public answer on a ticket that came by email says its first email
@@ -222,7 +226,7 @@ Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64
   ru.ticket_id = u.ticket.id;
   ru.encoded_id = u.ticket.encoded_id;
   ru.ticket_url = desk.base_url + "/api/v2/tickets/" + std::to_string(u.ticket.id) + ".json";
-  ru.account_name = desk.name;
+  ru.account_name = desk.DisplayName();
   ru.update_type = u.created ? rules::UpdateType::kCreate : rules::UpdateType::kChange;
   ru.before = StateOf(u.created ? u.ticket : u.before);
   ru.after = StateOf(u.ticket);
@@ -338,8 +342,9 @@ Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64
     }
     if (n.recipients.empty()) continue;
     outbound::Notification mail;
-    mail.from = {desk.name, support};
-    mail.reply_to = {desk.name, reply_to};
+    const std::string name = desk.DisplayName();
+    mail.from = {name, support};
+    mail.reply_to = {name, reply_to};
     for (const auto& r : n.recipients) mail.to.push_back({r.name, r.email});
     mail.subject = n.subject;
     mail.text_body = n.text_body;

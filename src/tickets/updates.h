@@ -25,6 +25,7 @@
 #include "rules/defaults.h"
 #include "rules/ticket_update.h"
 #include "rules/trigger.h"
+#include "settings/desk_settings.h"
 #include "store/store.h"
 
 namespace postdesk::spam {
@@ -43,6 +44,10 @@ struct DeskInfo {
   // When set, an agent's public comment on a ticket that came by email
   // teaches it the ticket's first email as ham (once: the learn cache).
   spam::Filter* spam_filter = nullptr;
+  // The admin's settings in force; when set, its desk_name replaces `name`.
+  std::shared_ptr<const settings::LiveSettings> settings;
+
+  std::string DisplayName() const { return settings ? settings->Get()->desk_name : name; }
 };
 
 struct Update {
@@ -83,6 +88,9 @@ Status SeedDefaultTriggers(store::Tx& tx, int64_t now,
 // The language the desk's default triggers were made in (English when the
 // desk predates the setting or it cannot be read).
 rules::Language DeskLanguage(store::Tx& tx);
+// Changes it (the Settings page): the standard triggers offered for restore
+// and compared with follow; existing triggers are not rewritten.
+Status SetDeskLanguage(store::Tx& tx, rules::Language language);
 
 // A trigger as stored and back (the row's columns win over its JSON).
 store::TriggerRow TriggerToRow(const rules::Trigger& trigger);

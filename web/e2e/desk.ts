@@ -64,6 +64,24 @@ export class MailSink {
   }
 }
 
+// nsd on loopback serving e2e/dns_server.py's zone (support.example and customer
+// domains); stopped by closing its stdin.
+export class DnsServer {
+  private proc!: ChildProcess;
+  port = 0;
+  async start(): Promise<this> {
+    this.proc = spawn('/usr/bin/python3', [resolve(process.cwd(), 'e2e/dns_server.py'), tempDir('postdesk-dns-')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.port = await new Promise<number>((ok, fail) => {
+      this.proc.stdout!.once('data', (d: Buffer) => ok(Number(d.toString().trim())));
+      this.proc.once('exit', (code) => fail(new Error(`dns_server.py exited ${code}`)));
+    });
+    return this;
+  }
+  stop(): void {
+    this.proc?.stdin?.end();
+  }
+}
+
 export class CountingServer {
   hits: string[] = [];
   private server!: Server;
@@ -101,9 +119,10 @@ export class Desk {
     return `http://127.0.0.1:${this.http}`;
   }
 
-  async start(relayPort: number): Promise<this> {
+  // DNS goes to `dnsPort` (a DnsServer's) or, without one, to a closed port.
+  async start(relayPort: number, dnsPort?: number): Promise<this> {
     if (!existsSync(this.bin)) throw new Error(`no postdesk binary at ${this.bin}: build it (make build) or set POSTDESK_BIN`);
-    const dns = await closedPort();
+    const dns = dnsPort ?? (await closedPort());
     this.proc = spawn(
       this.bin,
       ['serve', '--data', this.data, '--http', '127.0.0.1:0', '--smtp', '127.0.0.1:0', '--domain', DOMAIN, '--relay', `127.0.0.1:${relayPort}`, '--dns', `127.0.0.1:${dns}`, '--retry-first-delay', '1', ...this.extra],

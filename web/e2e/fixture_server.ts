@@ -170,6 +170,7 @@ interface AdminState {
   agents: Agent[];
   tokens: ApiToken[];
   addresses: RecipientAddress[];
+  dkimKeys: unknown[];
   nextId: number;
 }
 
@@ -181,6 +182,7 @@ function admin_state(): AdminState {
     agents: structuredClone(fx.agents),
     tokens: structuredClone(fx.apiTokens),
     addresses: structuredClone(fx.recipientAddresses),
+    dkimKeys: [],
     nextId: 100,
   };
 }
@@ -202,7 +204,7 @@ function invalidTrigger(body: Partial<Trigger>): string | null {
 }
 
 async function adminRoutes(req: IncomingMessage, res: ServerResponse, path: string, url: URL, isAdmin: boolean, state: AdminState): Promise<boolean> {
-  const adminOnly = /^\/api\/v2\/(triggers|api_tokens|doctor\/fixes|recipient_addresses)/.test(path) || (path === '/api/v2/users' && req.method === 'POST') || (/^\/api\/v2\/users\/\d+\/password$/.test(path)) || (path === '/api/v2/users' && url.searchParams.getAll('role[]').length > 0);
+  const adminOnly = /^\/api\/v2\/(triggers|api_tokens|doctor\/fixes|recipient_addresses|dkim_keys)/.test(path) || (path === '/api/v2/users' && req.method === 'POST') || (/^\/api\/v2\/users\/\d+\/password$/.test(path)) || (path === '/api/v2/users' && url.searchParams.getAll('role[]').length > 0);
   if (adminOnly && !isAdmin) {
     json(res, 403, { error: 'Forbidden', description: 'only admins can manage triggers, agents and API tokens' });
     return true;
@@ -402,6 +404,23 @@ async function adminRoutes(req: IncomingMessage, res: ServerResponse, path: stri
     const i = state.tokens.findIndex((x) => x.id === Number(m![1]));
     if (i >= 0) state.tokens.splice(i, 1);
     json(res, i >= 0 ? 204 : 404, i >= 0 ? null : { error: 'RecordNotFound' });
+    return true;
+  }
+  // DKIM keys: none until one is generated; Enable is refused (no DNS here).
+  if (path === '/api/v2/dkim_keys' && req.method === 'GET') {
+    json(res, 200, { dkim_keys: state.dkimKeys });
+    return true;
+  }
+  if (path === '/api/v2/dkim_keys' && req.method === 'POST') {
+    const domain = String(((await body()) as { dkim_key?: { domain?: string } })?.dkim_key?.domain ?? '');
+    const key = { domain, selector: 'postdesk', algorithm: 'rsa', enabled: false, record: { name: `postdesk._domainkey.${domain}`, type: 'TXT', value: 'v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAfixture', zone_line: '' } };
+    state.dkimKeys = [key];
+    json(res, 201, { dkim_key: key });
+    return true;
+  }
+  if ((m = /^\/api\/v2\/dkim_keys\/([^/]+)\/([^/]+)\/enable$/.exec(path)) && req.method === 'PUT') {
+    await body();
+    json(res, 409, { error: 'RecordNotPublished', description: `not signing mail from ${decodeURIComponent(m[1])}: no DKIM record at postdesk._domainkey.${decodeURIComponent(m[1])}`, fix: 'publish the TXT record shown here at your DNS host' });
     return true;
   }
   if ((m = /^\/api\/v2\/recipient_addresses(?:\/(\d+))?(\/verify)?$/.exec(path))) {

@@ -346,7 +346,7 @@ describe('workspace on fixtures', () => {
     server.setHealth(fx.health);
   });
 
-  it('admin: email — addresses with statuses and reasons, DNS records with Copy, DKIM commands', async () => {
+  it('admin: email — addresses with statuses and reasons, DNS records with Copy, DKIM key generated and Enable refused', async () => {
     await page.goto(`${server.url}/agent/views/all_open`);
     await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Email' }).click();
     await page.getByRole('heading', { name: 'Email', level: 1 }).waitFor();
@@ -358,10 +358,13 @@ describe('workspace on fixtures', () => {
     expect(await own.getByRole('button', { name: /^Verify forwarding/ }).count()).toBe(0);
     expect(await own.getByRole('button', { name: /^Delete/ }).count()).toBe(0);
     const desk = page.getByRole('region', { name: 'DNS records for support.example' });
-    await desk.getByText('postdesk dkim keygen --domain support.example', { exact: true }).waitFor();
-    await desk.getByText('postdesk dkim enable --domain support.example', { exact: true }).waitFor();
-    await desk.getByRole('button', { name: 'Copy the command postdesk dkim keygen --domain support.example' }).waitFor();
-    await desk.getByText(/done on the server’s command line for now/).waitFor();
+    await desk.getByText('No DKIM key for support.example yet.', { exact: false }).waitFor();
+    await desk.getByRole('button', { name: 'Generate key' }).click();
+    await desk.getByText('Key made for support.example. Publish its record, then press Enable.').waitFor();
+    await desk.getByRole('button', { name: 'Copy the value of the record postdesk._domainkey.support.example' }).waitFor();
+    await desk.getByRole('button', { name: 'Enable', exact: true }).click();
+    await desk.getByText('Fix: publish the TXT record shown here at your DNS host').waitFor();
+    await desk.getByRole('button', { name: 'Enable anyway…' }).waitFor();
     const customer = page.getByRole('region', { name: 'DNS records for customer.example' });
     await customer.getByText('v=spf1 mx include:_spf.support.example -all', { exact: true }).waitFor();
     await customer.getByText('Record to publish at _dmarc.customer.example').waitFor();
@@ -434,7 +437,7 @@ describe('workspace on fixtures', () => {
         await page.getByRole('textbox', { name: 'ドメイン', exact: true }).press('Enter');
         await page.getByRole('region', { name: '診断結果: domain customer.example' }).waitFor();
       }
-      if (name === 'email') await page.getByRole('region', { name: 'support.example の DNS レコード' }).getByText('postdesk dkim keygen --domain support.example', { exact: true }).waitFor();
+      if (name === 'email') await page.getByRole('region', { name: 'support.example の DNS レコード' }).getByText('support.example の DKIM 署名').waitFor();
       await shot(page, `fixture-admin-${name}-ja`);
     }
     await page.goto(`${server.url}/agent/tickets/1`);

@@ -1,13 +1,13 @@
 // The workspace against a real `postdesk serve` (POSTDESK_BIN, default
 // ../build/postdesk) with a real SMTP sink that refuses `reject-…`
 // recipients with 550: the issue's scenarios, end to end, in chromium.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launch, remoteRequests, setLanguage, shot, type Browser } from './browser';
-import { CountingServer, Desk, MailSink, SUPPORT, tempDir, waitFor } from './desk';
+import { CountingServer, Desk, DnsServer, MailSink, SUPPORT, tempDir, waitFor } from './desk';
 
 const BIN = resolve(process.cwd(), process.env.POSTDESK_BIN ?? '../build/postdesk');
 const LOCKOUT_SECONDS = 4;
@@ -454,6 +454,155 @@ describe('agent workspace against postdesk serve', () => {
       }
     }
     await setLanguage(page, 'en');
+  });
+
+  it('DKIM from the Email page: generate, Enable refused while DNS cannot confirm, forced on, then mail is signed', async () => {
+    await ensureSignedIn();
+    await setLanguage(page, 'en');
+    await page.goto(`${desk.url}/admin/email`);
+    const panel = page.locator('.dkim-setup').filter({ hasText: 'DKIM signing for support.example' });
+    await panel.getByRole('button', { name: 'Generate key' }).click();
+    await panel.getByText('Key made for support.example.').waitFor();
+    const record = (await panel.locator('.record-text').first().textContent()) ?? '';
+    expect(record).toMatch(/^v=DKIM1; k=rsa; p=[A-Za-z0-9+/=]{300,}$/);
+    await panel.getByText('postdesk._domainkey.support.example').first().waitFor();
+    const keys = (await desk.api('GET', '/api/v2/dkim_keys')).json.dkim_keys as { domain: string; enabled: boolean; record: { value: string } }[];
+    expect(keys.find((k) => k.domain === 'support.example')?.record.value).toBe(record);
+
+    // This desk's DNS answers nothing: Enable says so and signs nothing.
+    await panel.getByRole('button', { name: 'Enable', exact: true }).click();
+    await panel.getByText(/not signing mail from support\.example/).waitFor({ timeout: 20_000 });
+    await shot(page, 'server-admin-email-dkim-refused-en');
+    await panel.getByRole('button', { name: 'Enable anyway…' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Sign mail from support.example without its record?').waitFor();
+    await dialog.getByRole('button', { name: 'Sign anyway' }).click();
+    await panel.getByText('Mail from support.example is DKIM-signed from now on.').waitFor({ timeout: 20_000 });
+    await panel.getByText('Signing', { exact: true }).waitFor();
+    await shot(page, 'server-admin-email-dkim-en');
+    await setLanguage(page, 'ja');
+    await page.locator('.dkim-setup').first().waitFor();
+    await shot(page, 'server-admin-email-dkim-ja');
+    await setLanguage(page, 'en');
+
+    // The running desk signs the next notification with that key.
+    await desk.sendMail({ from: 'dkim@customer.example', fromName: 'Dee Kim', subject: 'Signed receipt please', text: 'Hello.' });
+    const mail = await waitFor('the signed notification', () => sink.messages().find((m) => m.rcpt === 'dkim@customer.example'));
+    expect(mail.raw.startsWith('DKIM-Signature:')).toBe(true);
+    expect(mail.raw.split('\r\n\r\n')[0]).toMatch(/d=support\.example;[\s\S]*s=postdesk;/);
+
+    // Disable (confirmed) stops it for the next mail.
+    await page.goto(`${desk.url}/admin/email`);
+    await panel.getByRole('button', { name: 'Disable…' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Stop signing' }).click();
+    await panel.getByText('Mail from support.example is no longer DKIM-signed.').waitFor({ timeout: 20_000 });
+    await desk.sendMail({ from: 'nodkim@customer.example', subject: 'Unsigned receipt please', text: 'Hello.' });
+    const plain = await waitFor('the unsigned notification', () => sink.messages().find((m) => m.rcpt === 'nodkim@customer.example'));
+    expect(plain.raw.split('\r\n\r\n')[0]).not.toContain('DKIM-Signature:');
+  });
+
+  it('the Email page shows the DNS records `postdesk doctor domain` prints (a real DNS server)', async () => {
+    const dns = await new DnsServer().start();
+    const other = await new Desk(BIN).start(sink.port, dns.port);
+    try {
+      const made = await other.api('POST', '/api/v2/recipient_addresses', { recipient_address: { email: 'help@noinclude.example', name: 'Help' } });
+      expect(made.status).toBe(201);
+      // Signing in here replaces the main desk's cookie (same host): later tests sign in again.
+      await page.goto(`${other.url}/admin/email`);
+      await page.waitForURL(/\/\?next=/);
+      await page.getByLabel('Email').fill((await other.api('GET', '/api/v2/users/me')).json.user.email);
+      await page.getByLabel('Password').fill(other.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL((u) => u.pathname === '/admin/email');
+      const panel = page.locator('.dns-panel').filter({ hasText: 'DNS records for noinclude.example' });
+      await panel.locator('.doctor-report').waitFor({ timeout: 20_000 });
+      const shown = (await panel.locator('.doctor-report .record-text').allTextContents()).map((r) => r.trim()).sort();
+      expect(shown.length).toBeGreaterThanOrEqual(2); // the SPF record with our include, and DMARC
+      expect(shown).toContain('v=spf1 include:other.example include:_spf.support.example ~all');
+      await shot(page, 'server-admin-email-dns-en');
+      // The same records, from the CLI against the same DNS server and data.
+      // Exit 1: the domain has problems; the report is on stdout either way.
+      const doctor = (...extra: string[]) =>
+        spawnSync(BIN, ['doctor', 'domain', 'noinclude.example', ...extra, '--data', other.data, '--dns', `127.0.0.1:${dns.port}`, '--domain', 'support.example'], { encoding: 'utf8' }).stdout;
+      const cli = doctor('--json');
+      const printed = (JSON.parse(cli).findings as { details?: { record_to_publish?: unknown } }[])
+        .map((f) => f.details?.record_to_publish)
+        .filter((r): r is string => typeof r === 'string')
+        .sort();
+      expect(shown).toEqual(printed);
+      const text = doctor();
+      for (const r of shown) expect(text).toContain(r);
+    } finally {
+      await other.stop();
+      dns.stop();
+    }
+  });
+
+  it('the settings page keeps a new desk name and shows the API’s error for a spam threshold of 1.5', async () => {
+    await ensureSignedIn();
+    // The whole page, not only the viewport: the form is longer than a screen.
+    const full = async (name: string) => {
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.waitForTimeout(150);
+      await page.screenshot({ path: join(process.cwd(), 'e2e', 'screenshots', `${name}.png`), fullPage: true });
+    };
+    const settings = async () => (await desk.api('GET', '/api/v2/settings')).json as { settings: Record<string, unknown>; config: Record<string, unknown>; changed: string[] };
+    const configName = String((await settings()).config.desk_name);
+    await setLanguage(page, 'en');
+    await page.goto(`${desk.url}/agent/views/all_open`);
+    await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).click();
+    await page.waitForURL((u) => u.pathname === '/admin/settings');
+    await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+    const name = page.getByLabel('Desk name', { exact: true });
+    const save = page.getByRole('button', { name: 'Save settings' });
+    expect(await save.isDisabled()).toBe(true);
+    await name.fill('Acme Help Desk');
+    await save.click();
+    await page.getByText(/^Settings saved\./).waitFor();
+    expect((await settings()).settings.desk_name).toBe('Acme Help Desk');
+    expect((await settings()).changed).toContain('desk_name');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+    await page.getByText(`Changed here (config file: “${configName}”)`).waitFor();
+    expect(await name.inputValue()).toBe('Acme Help Desk');
+
+    // A threshold above 1: the API refuses it, and the page says so at the field.
+    const suspendAt = page.getByLabel('Suspend at', { exact: true });
+    await suspendAt.fill('1.5');
+    await save.click();
+    await page.getByRole('alert').filter({ hasText: 'must be a number above 0 and at most 1' }).first().waitFor();
+    expect(await suspendAt.getAttribute('aria-invalid')).toBe('true');
+    await page.getByText('Not saved: Suspend at: must be a number above 0 and at most 1').waitFor();
+    expect((await settings()).settings.spam_suspend_at).not.toBe(1.5);
+
+    // A blocklist entry that is no address or domain, named by the API.
+    await page.getByLabel('Blocklist', { exact: true }).fill('reject:spam.example @example.com');
+    await page.getByRole('button', { name: 'Save lists' }).click();
+    await page.getByText('Not saved: Blocklist: "@example.com" is not an address or a domain').waitFor();
+    await full('server-admin-settings-en');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await full('server-admin-settings-phone-en');
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    await setLanguage(page, 'ja');
+    await page.reload();
+    await page.getByRole('heading', { name: '設定', level: 1 }).waitFor();
+    await page.getByText(`ここで変更済み（設定ファイルの値: 「${configName}」）`).waitFor();
+    await page.getByLabel('停止するスコア', { exact: true }).fill('1.5');
+    await page.getByRole('button', { name: '設定を保存' }).click();
+    await page.getByText(/^保存できませんでした（停止するスコア）/).waitFor();
+    await full('server-admin-settings-ja');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await full('server-admin-settings-phone-ja');
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    // Back to the config file's name.
+    await page.getByRole('button', { name: '設定ファイルの値に戻す: デスク名' }).click();
+    await page.getByText('「デスク名」を設定ファイルの値に戻しました。').waitFor();
+    expect(await page.getByLabel('デスク名', { exact: true }).inputValue()).toBe(configName);
+    expect((await settings()).changed).not.toContain('desk_name');
+    await setLanguage(page, 'en');
+    await page.reload();
   });
 
   it('a support address whose test email is never forwarded shows "failed" with the reason', async () => {

@@ -1,8 +1,9 @@
 // One typed function per API route the workspace calls.
 import { del, get, post, put, query, request } from './client';
 import type {
-  Agent, ApiToken, Audit, Comment, DefaultTrigger, Delivery, Diagnosis, Explanation, FixOffer, Health, Paged, RecipientAddress, SessionInfo, SuspendedTicket, Ticket, Trigger,
+  Agent, ApiToken, Audit, Comment, DefaultTrigger, Delivery, DkimKey, Diagnosis, Explanation, FixOffer, Health, Paged, RecipientAddress, SessionInfo, SuspendedTicket, Ticket, Trigger,
   TriggerRevision, User, ViewCount,
+  DeskSettings, EmailLists, SettingKey, SettingsAnswer,
 } from './types';
 
 export const VIEW_KEYS = ['unassigned', 'my_open', 'all_open', 'recently_solved', 'delivery_failures'] as const;
@@ -102,6 +103,20 @@ export const createRecipientAddress = (email: string, name: string) =>
 export const verifyRecipientAddress = (id: number, type: 'forwarding' | 'dns') =>
   put<{ recipient_address: RecipientAddress }>(`/api/v2/recipient_addresses/${id}/verify`, { type });
 export const deleteRecipientAddress = (id: number) => del<null>(`/api/v2/recipient_addresses/${id}`);
+
+// The desk's settings: `settings` sets keys, `reset` puts keys back to the config file's value.
+export const getSettings = () => get<SettingsAnswer>('/api/v2/settings');
+export const saveSettings = (settings: Partial<DeskSettings & { language: string }>) => put<SettingsAnswer>('/api/v2/settings', { settings });
+export const resetSettings = (reset: SettingKey[]) => put<SettingsAnswer>('/api/v2/settings', { reset });
+export const getEmailLists = () => get<{ email_lists: EmailLists }>('/api/v2/email_lists');
+export const saveEmailLists = (lists: EmailLists) => put<{ email_lists: EmailLists }>('/api/v2/email_lists', { email_lists: lists });
+
+export const getDkimKeys = () => get<{ dkim_keys: DkimKey[] }>('/api/v2/dkim_keys');
+export const createDkimKey = (domain: string, algorithm: 'rsa' | 'ed25519', replace: boolean) =>
+  post<{ dkim_key: DkimKey }>('/api/v2/dkim_keys', { dkim_key: { domain, algorithm, replace } });
+export const enableDkimKey = (domain: string, selector: string, force: boolean) =>
+  put<{ dkim_key: DkimKey }>(`/api/v2/dkim_keys/${enc(domain)}/${enc(selector)}/enable`, { force });
+export const disableDkimKey = (domain: string, selector: string) => put<{ dkim_key: DkimKey }>(`/api/v2/dkim_keys/${enc(domain)}/${enc(selector)}/disable`);
 
 // Every signed-in agent; 404 on a server without the route.
 export const getHealth = (signal?: AbortSignal) => get<{ health: Health }>('/api/v2/health', signal);

@@ -303,6 +303,15 @@ export interface AddressCheck {
   level?: Level;
 }
 
+// One of the desk's DKIM keys (GET /api/v2/dkim_keys); no private half.
+export interface DkimKey {
+  domain: string;
+  selector: string;
+  algorithm: string; // rsa | ed25519
+  enabled: boolean;
+  record: { name: string; type: 'TXT'; value: string; zone_line: string };
+}
+
 export interface RecipientAddress {
   id: number;
   name: string;
@@ -316,6 +325,33 @@ export interface RecipientAddress {
   created_at?: string;
   updated_at?: string;
   checks?: Partial<Record<'forwarding' | 'spf' | 'cname' | 'domain_verification', AddressCheck>>;
+}
+
+// ---- admin: desk settings (GET/PUT /api/v2/settings) and the
+// allowlist and blocklist (GET/PUT /api/v2/email_lists)
+
+export type InboundAuthentication = 'off' | 'flag' | 'suspend';
+
+export interface DeskSettings {
+  desk_name: string;
+  inbound_authentication: InboundAuthentication | string;
+  reject_on_dmarc_reject: boolean;
+  spam_suspend_at: number;
+  spam_refuse_at: number | null; // null: never refused at SMTP
+  suspended_retention_days: number; // 0: kept forever
+}
+
+export type SettingKey = keyof DeskSettings;
+
+export interface SettingsAnswer {
+  settings: DeskSettings & { language: string };
+  config: DeskSettings; // the config file's (or flags') values
+  changed: string[]; // keys saved from the API, which win over the config
+}
+
+export interface EmailLists {
+  allowlist: string; // space-separated entries
+  blocklist: string;
 }
 
 // ---- health (GET /api/v2/health, every signed-in agent)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Diagnosis, Finding, RecipientAddress } from '../api/types';
-import { dkimCommands, dnsReport, domainsOf, failedChecks, isDnsStep } from './email';
+import { dnsReport, domainsOf, failedChecks, isDnsStep } from './email';
 
 const addr = (id: number, email: string, extra: Partial<RecipientAddress> = {}): RecipientAddress => ({
   id, email, name: '', default: false, forwarding_status: 'unknown', spf_status: 'unknown', cname_status: 'unknown', domain_verification_status: 'unknown', ...extra,
@@ -17,12 +17,6 @@ describe('email channel model', () => {
     expect(['spf.record', 'dkim', 'dkim.pd1', 'dmarc.alignment', 'mx', 'dns', '1.addresses', 'spfx'].map(isDnsStep)).toEqual([true, true, true, true, true, true, false, false]);
     const d: Diagnosis = { subject: 'domain x.example', status: 'warning', findings: [f('spf.record'), f('2.trigger'), f('mx')], fixes: [] };
     expect(dnsReport(d).findings.map((x) => x.step)).toEqual(['spf.record', 'mx']);
-  });
-  it('gives the DKIM commands when no key signs, none when one does', () => {
-    expect(dkimCommands('x.example', [f('spf.record'), f('dkim')])).toEqual(['postdesk dkim keygen --domain x.example', 'postdesk dkim enable --domain x.example']);
-    expect(dkimCommands('x.example', [f('dkim.pd1', { selector: 'pd1', signing: false })])).toEqual(['postdesk dkim enable --domain x.example --selector pd1']);
-    expect(dkimCommands('x.example', [f('dkim.pd1', { selector: 'pd1', signing: true })])).toEqual([]);
-    expect(dkimCommands('x.example', [f('spf.record')])).toEqual([]);
   });
   it('names the failed checks with the API’s reason and fix', () => {
     const a = addr(4, 'help@customer.example', {

@@ -1,8 +1,7 @@
 // The email channel page, the pure parts: the domains to check (each
 // support address's, the desk's own first), the DNS findings of a domain
-// report, the DKIM commands to run when no key signs, and which checks of
-// an address to show as failed.
-import type { Diagnosis, Finding, RecipientAddress } from '../api/types';
+// report, and which checks of an address to show as failed.
+import type { Diagnosis, RecipientAddress } from '../api/types';
 
 export function domainOf(email: string): string {
   const at = email.lastIndexOf('@');
@@ -36,22 +35,6 @@ export function isDnsStep(step: string): boolean {
 // failure that stopped them), in the report's order.
 export function dnsReport(d: Diagnosis): Diagnosis {
   return { ...d, findings: d.findings.filter((f) => isDnsStep(f.step)), fixes: (d.fixes ?? []).filter((f) => isDnsStep(f.step)) };
-}
-
-export function dkimFindings(findings: Finding[]): Finding[] {
-  return findings.filter((f) => f.step === 'dkim' || f.step.startsWith('dkim.'));
-}
-
-// The commands that set up signing for `domain`, run on the server (the
-// API has no DKIM key routes yet). None when a key already signs. A key
-// made but not enabled needs only `enable` with its selector.
-export function dkimCommands(domain: string, findings: Finding[]): string[] {
-  const dkim = dkimFindings(findings);
-  const keys = dkim.filter((f) => f.step.startsWith('dkim.') && f.details && typeof f.details.selector === 'string');
-  if (keys.some((f) => f.details?.signing === true)) return [];
-  if (keys.length > 0) return keys.map((f) => `postdesk dkim enable --domain ${domain} --selector ${String(f.details!.selector)}`);
-  if (dkim.length === 0) return [];
-  return [`postdesk dkim keygen --domain ${domain}`, `postdesk dkim enable --domain ${domain}`];
 }
 
 export type CheckKey = 'forwarding' | 'spf' | 'cname' | 'domain_verification';

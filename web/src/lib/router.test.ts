@@ -24,7 +24,9 @@ describe('matchRoute', () => {
     expect(matchRoute('/admin/agents')).toEqual({ name: 'adminAgents' });
     expect(matchRoute('/admin/doctor')).toEqual({ name: 'adminDoctor' });
     expect(matchRoute('/admin/email')).toEqual({ name: 'adminEmail' });
-    expect(matchRoute('/admin/settings')).toEqual({ name: 'notFound' });
+    expect(matchRoute('/admin/settings')).toEqual({ name: 'adminSettings' });
+    expect(matchRoute('/admin/settings/')).toEqual({ name: 'adminSettings' });
+    expect(matchRoute('/admin/nothing')).toEqual({ name: 'notFound' });
   });
 });
 

@@ -16,10 +16,11 @@ export type Route =
   | { name: 'adminAgents' }
   | { name: 'adminDoctor' }
   | { name: 'adminEmail' }
+  | { name: 'adminSettings' }
   | { name: 'notFound' };
 
 // Routes only admins may open (the API answers agents 403 there).
-export const ADMIN_ROUTES: ReadonlySet<Route['name']> = new Set(['adminTriggers', 'adminTrigger', 'adminAgents', 'adminDoctor', 'adminEmail']);
+export const ADMIN_ROUTES: ReadonlySet<Route['name']> = new Set(['adminTriggers', 'adminTrigger', 'adminAgents', 'adminDoctor', 'adminEmail', 'adminSettings']);
 
 export interface Location {
   path: string;
@@ -75,6 +76,7 @@ export function matchRoute(path: string): Route {
   if (p === '/admin/agents') return { name: 'adminAgents' };
   if (p === '/admin/doctor') return { name: 'adminDoctor' };
   if (p === '/admin/email') return { name: 'adminEmail' };
+  if (p === '/admin/settings') return { name: 'adminSettings' };
   return { name: 'notFound' };
 }
 

@@ -14,6 +14,7 @@ const ADMIN_ITEMS = [
   { key: 'email', href: '/admin/email', match: (r: Route) => r.name === 'adminEmail' },
   { key: 'agents', href: '/admin/agents', match: (r: Route) => r.name === 'adminAgents' },
   { key: 'doctor', href: '/admin/doctor', match: (r: Route) => r.name === 'adminDoctor' },
+  { key: 'settings', href: '/admin/settings', match: (r: Route) => r.name === 'adminSettings' },
 ] as const;
 
 export function NavBar({ route }: { route: Route }) {

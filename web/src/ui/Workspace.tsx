@@ -18,6 +18,7 @@ import { TriggerPage } from '../pages/admin/TriggerPage';
 import { AgentsPage } from '../pages/admin/AgentsPage';
 import { DoctorPage } from '../pages/admin/DoctorPage';
 import { EmailPage } from '../pages/admin/EmailPage';
+import { SettingsPage } from '../pages/admin/SettingsPage';
 import { HealthBanner } from './HealthBanner';
 import { canOpen } from '../lib/roles';
 import { session } from '../lib/session';
@@ -48,6 +49,8 @@ function Page({ route }: { route: Route }) {
       return <DoctorPage />;
     case 'adminEmail':
       return <EmailPage />;
+    case 'adminSettings':
+      return <SettingsPage />;
     default:
       return (
         <div class="page">

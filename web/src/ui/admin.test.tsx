@@ -25,6 +25,8 @@ describe('admin navigation', () => {
     const link = Array.from(root.querySelectorAll('a')).find((a) => a.textContent === 'Triggers');
     expect(link?.getAttribute('href')).toBe('/admin/triggers');
     expect(link?.getAttribute('aria-current')).toBe('page');
+    const settings = Array.from(root.querySelectorAll('a')).find((a) => a.textContent === 'Settings');
+    expect(settings?.getAttribute('href')).toBe('/admin/settings');
     document.body.innerHTML = '';
     session.value = sessionOf('agent');
     root = await mount(<NavBar route={{ name: 'view', key: 'all_open' }} />);

@@ -2,19 +2,19 @@
 // statuses (the reason of a failure as the API gives it), Verify
 // forwarding, Check DNS, delete; Add address walks through forwarding at
 // the mail provider and the verification email; and per domain, its SPF,
-// DKIM, DMARC and MX findings with the records to publish. DKIM keys are
-// made on the server's command line for now (no API yet): the page shows
-// the commands.
+// DKIM, DMARC and MX findings with the records to publish, and its DKIM
+// keys (ui/DkimKeys: generate, publish, enable after the server's lookup).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from '../../api/endpoints';
 import type { Diagnosis, RecipientAddress } from '../../api/types';
 import type { MessageKey } from '../../i18n/en';
 import { t, tMaybe } from '../../i18n/i18n';
-import { defaultAddress, dkimCommands, dnsReport, domainOf, domainsOf, failedChecks, statusesOf, type CheckKey } from '../../lib/email';
+import { defaultAddress, dnsReport, domainOf, domainsOf, failedChecks, statusesOf, type CheckKey } from '../../lib/email';
 import { usePoll } from '../../lib/poll';
 import { useTitle } from '../../lib/title';
 import { AdminError, ConfirmDialog, CopyButton, failure, Result, type Outcome } from '../../ui/admin';
 import { Loading } from '../../ui/common';
+import { DkimKeys } from '../../ui/DkimKeys';
 import { DoctorReport } from '../../ui/DoctorReport';
 
 // While an address waits for its test email to come back.
@@ -432,7 +432,7 @@ function AddAddress({ target, onChanged, onClose }: { target: string | null; onC
 }
 
 // One domain's SPF, DKIM, DMARC and MX findings (the doctor's domain
-// check), the records to publish, and the DKIM commands when no key signs.
+// check), the records to publish, and the domain's DKIM keys.
 function DnsPanel({ domain, run }: { domain: string; run: number }) {
   const [diagnosis, setDiagnosis] = useState<Diagnosis | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
@@ -452,7 +452,6 @@ function DnsPanel({ domain, run }: { domain: string; run: number }) {
     void load();
   }, [domain, run]);
   const id = `dns-${domain.replace(/[^a-z0-9-]/gi, '-')}`;
-  const commands = diagnosis ? dkimCommands(domain, diagnosis.findings) : [];
   return (
     <section class="card dns-panel" aria-labelledby={`${id}-title`}>
       <div class="dns-panel-head">
@@ -468,23 +467,7 @@ function DnsPanel({ domain, run }: { domain: string; run: number }) {
       )}
       <Result outcome={outcome} />
       {diagnosis && <DoctorReport diagnosis={diagnosis} onRerun={load} headingLevel={3} />}
-      {commands.length > 0 && (
-        <div class="dkim-setup" role="note" aria-labelledby={`${id}-dkim`}>
-          <h4 id={`${id}-dkim`}>{t('email.dkimTitle', { domain })}</h4>
-          <p class="small">{t('email.dkimServerOnly')}</p>
-          <ol class="dkim-commands">
-            {commands.map((c) => (
-              <li key={c}>
-                <div class="record-head">
-                  <span class="small">{c.includes(' keygen ') ? t('email.dkimKeygen') : t('email.dkimEnable')}</span>
-                  <CopyButton text={c} label={t('email.copyCommand', { command: c })} />
-                </div>
-                <pre class="record-text">{c}</pre>
-              </li>
-            ))}
-          </ol>
-        </div>
-      )}
+      <DkimKeys domain={domain} onChanged={() => void load()} />
     </section>
   );
 }
