@@ -16,12 +16,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   postdesk::mime::Message m = postdesk::mime::Parse(in);
   (void)m;
   if (size < 4096) {
-    (void)postdesk::mime::DecodeHeaderText(in, "iso-2022-jp");
-    (void)postdesk::mime::ParseAddressList(in, "shift_jis");
-    (void)postdesk::mime::ParseMessageIds(in);
-    (void)postdesk::mime::ParseParamHeader(in, "utf-8");
-    (void)postdesk::mime::Decode(in, in.size() > 12 ? in.substr(0, 12) : "euc-jp");
-    (void)postdesk::mime::DetectCharset(in);
+    (void)postdesk::mime::internal::DecodeHeaderText(in, "iso-2022-jp");
+    (void)postdesk::mime::internal::ParseAddressList(in, "shift_jis");
+    (void)postdesk::mime::internal::ParseMessageIds(in);
+    (void)postdesk::mime::internal::ParseParamHeader(in, "utf-8");
+    (void)postdesk::mime::internal::Decode(in, in.size() > 12 ? in.substr(0, 12) : "euc-jp");
+    (void)postdesk::mime::internal::DetectCharset(in);
   }
   return 0;
 }

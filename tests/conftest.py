@@ -90,11 +90,15 @@ class Desk:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
-                self.proc.wait(timeout=10)
+                self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+        # With a sanitizer build (make sanitize), a report in the log fails the test.
+        log = (self.data / "serve.log").read_text(errors="replace")
+        for mark in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            assert mark not in log, "sanitizer report in serve.log:\n" + log[log.index(mark) - 200:][:6000]
 
     # --- HTTP ---
     def request(self, method, path, token="default", body=None, headers=None):

@@ -89,7 +89,9 @@ TEST(SpfSuite, Rfc7208) {
   for (const auto& scenario : suite) {
     dns::MemoryZone zone;
     LoadZone(scenario["zonedata"], zone);
-    for (const auto& [name, t] : scenario["tests"].items()) {
+    for (const auto& item : scenario["tests"].items()) {
+      const std::string name = item.key();
+      const json& t = item.value();  // a lambda below uses it (no structured binding: clang 14)
       ++total;
       std::set<std::string> accept;
       if (t["result"].is_array()) {

@@ -92,11 +92,14 @@ std::string Dump(const std::vector<Finding>& fs) {
   return r.ToText();
 }
 
-#define EXPECT_STEP(fs, step, lvl)                                    \
-  do {                                                                \
-    const Finding* f_ = Step(fs, step);                               \
-    ASSERT_NE(f_, nullptr) << "no step " << step << "\n" << Dump(fs); \
-    EXPECT_EQ(f_->level, lvl) << Dump(fs);                            \
+// `fs` may be a temporary (Check(z)): it is bound to a reference that lives
+// to the end of the block (ASan found the use after free when it was not).
+#define EXPECT_STEP(fs, step, lvl)                                     \
+  do {                                                                 \
+    const std::vector<Finding>& fs_ = (fs);                            \
+    const Finding* f_ = Step(fs_, step);                               \
+    ASSERT_NE(f_, nullptr) << "no step " << step << "\n" << Dump(fs_); \
+    EXPECT_EQ(f_->level, lvl) << Dump(fs_);                            \
   } while (0)
 
 // What the evaluator itself says for a server that matches nothing: the

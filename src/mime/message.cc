@@ -584,7 +584,9 @@ Message Parse(std::string_view raw) {
   if (eight_bit_headers) AddDefect(&msg, &seen, "unencoded 8-bit header fields, decoded as " + hcs);
 
   bool has_subject = false, has_date = false;
-  for (const auto& [name, value] : raw_headers) {
+  for (const auto& field : raw_headers) {
+    const std::string& name = field.first;
+    const std::string& value = field.second;  // a lambda may not capture a structured binding (clang 14)
     msg.headers.emplace_back(name, internal::DecodeHeaderText(value, hcs));
     auto add_addresses = [&](std::vector<Address>* to) {
       for (Address& a : internal::ParseAddressList(value, hcs)) to->push_back(std::move(a));
