@@ -120,3 +120,34 @@ def test_language_and_retention_apply_at_once(desk):
     assert "purge_at" not in desk.get_json(explain)["explanation"]["raw_message"]
     call(desk, "PUT", "/api/v2/settings", {"settings": {"suspended_retention_days": 7}})
     assert "purge_at" in desk.get_json(explain)["explanation"]["raw_message"]
+
+
+def test_a_saved_value_that_no_longer_applies_is_reported_not_fatal(desk_factory):
+    """A value saved earlier that no longer fits (a key a later version
+    dropped, a threshold the config's other threshold now contradicts) costs
+    only that key: the page still loads, says which and why, and can reset it."""
+    desk = desk_factory()
+    status, _ = call(desk, "PUT", "/api/v2/settings",
+                     {"settings": {"desk_name": "Kept", "spam_refuse_at": 0.92}})
+    assert status == 200
+    desk.stop()
+    db = desk.data / "postdesk.db"
+    subprocess.run(["sqlite3", str(db),
+                    "UPDATE settings SET value = json_set(value, '$.colour', 'blue') "
+                    "WHERE name = 'desk_settings'"], check=True)
+    # The config now suspends above the saved refusal threshold.
+    conf = desk.data / "late.toml"
+    conf.write_text("spam_suspend_at = 0.95\n")
+    desk.extra_args += ["--config", str(conf)]
+    desk.start()
+    status, got = call(desk, "GET", "/api/v2/settings")
+    assert status == 200, got
+    assert got["settings"]["desk_name"] == "Kept"
+    assert got["settings"]["spam_refuse_at"] == 0.99  # the config's, in force
+    assert got["problems"] == {
+        "colour": "colour: is not a setting",
+        "spam_refuse_at": "spam_refuse_at: must not be below spam_suspend_at (0.95)"}
+    assert "not apply" in (desk.data / "serve.log").read_text()
+    status, got = call(desk, "PUT", "/api/v2/settings", {"reset": ["colour", "spam_refuse_at"]})
+    assert status == 200, got
+    assert got["problems"] == {} and got["changed"] == ["desk_name"]

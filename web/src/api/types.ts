@@ -347,6 +347,8 @@ export interface SettingsAnswer {
   settings: DeskSettings & { language: string };
   config: DeskSettings; // the config file's (or flags') values
   changed: string[]; // keys saved from the API, which win over the config
+  // Saved keys that no longer apply (the config's value is in force), with why.
+  problems?: Record<string, string>;
 }
 
 export interface EmailLists {

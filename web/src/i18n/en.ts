@@ -741,6 +741,7 @@ export const en = {
   'tokens.empty': 'No API tokens yet.',
 
   'settings.title': 'Settings',
+  'settings.storedProblems': 'Some saved values no longer apply, so the config file’s values are in force for them. Save a new value or use the config value:',
   'settings.intro': 'The name on the desk’s mail, what happens to mail that fails its checks, and who may write to the desk. A value saved here wins over the config file until you use the config value again.',
   'settings.desk': 'Desk',
   'settings.deskIntro': 'How the desk presents itself to customers.',

@@ -214,3 +214,23 @@ describe('SettingsPage', () => {
     expect(root.textContent).toContain('only admins can change settings');
   });
 });
+
+describe('SettingsPage with saved values that no longer apply', () => {
+  it('says which and why', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string) => {
+        const json =
+          url === '/api/v2/settings'
+            ? { ...answerOf(), problems: { spam_refuse_at: 'spam_refuse_at: must not be below spam_suspend_at (0.97)' } }
+            : { email_lists: { allowlist: '', blocklist: '' } };
+        return new Response(JSON.stringify(json), { status: 200, headers: { 'Content-Type': 'application/json' } });
+      }),
+    );
+    const root = await mount(<SettingsPage />);
+    await settle();
+    const alert = root.querySelector('[role=alert]');
+    expect(alert?.textContent).toContain('Some saved values no longer apply');
+    expect(alert?.textContent).toContain('spam_refuse_at: must not be below spam_suspend_at (0.97)');
+  });
+});

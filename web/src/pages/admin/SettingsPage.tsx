@@ -174,6 +174,18 @@ export function SettingsPage() {
           <p class="muted small page-intro">{t('settings.intro')}</p>
         </div>
       </header>
+      {answer && Object.keys(answer.problems ?? {}).length > 0 && (
+        <div class="result result-bad" role="alert">
+          <p>{t('settings.storedProblems')}</p>
+          <ul>
+            {Object.entries(answer.problems ?? {}).map(([key, why]) => (
+              <li key={key}>
+                <code>{key}</code>: {why}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {(!answer || !draft) && <Loading />}
       {answer && draft && (
         <form class="settings-form" onSubmit={(e) => void save(e)} noValidate>
