@@ -481,7 +481,10 @@ describe('agent workspace against postdesk serve', () => {
     await panel.getByText('Signing', { exact: true }).waitFor();
     await shot(page, 'server-admin-email-dkim-en');
     await setLanguage(page, 'ja');
-    await page.locator('.dkim-setup').first().waitFor();
+    await page.reload();
+    const ja = page.locator('.dkim-setup').filter({ hasText: 'support.example の DKIM 署名' });
+    await ja.getByText('署名中', { exact: true }).waitFor();
+    await ja.scrollIntoViewIfNeeded();
     await shot(page, 'server-admin-email-dkim-ja');
     await setLanguage(page, 'en');
 
