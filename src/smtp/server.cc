@@ -235,10 +235,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto self = shared_from_this();
     auto called = std::make_shared<std::atomic<bool>>(false);
     auto executor = socket_.get_executor();
-    auto done = [self, called, executor, my_delivery](std::vector<Reply> replies) {
+    // `done` holds the connection weakly: the handler may keep its copy of
+    // `done` alive on another thread after the io_context is gone, and the
+    // connection (its timers and socket) must only ever be destroyed on an
+    // io thread. While we wait, this coroutine's `self` keeps it alive.
+    std::weak_ptr<Connection> weak = self;
+    auto done = [weak, called, executor, my_delivery](std::vector<Reply> replies) {
       if (called->exchange(true)) return;  // exactly once, whatever the handler does
-      asio::post(executor, [self, my_delivery, replies = std::move(replies)]() mutable {
-        if (self->delivery_seq_ != my_delivery) return;  // we stopped waiting
+      asio::post(executor, [weak, my_delivery, replies = std::move(replies)]() mutable {
+        auto self = weak.lock();
+        if (!self || self->delivery_seq_ != my_delivery) return;  // we stopped waiting
         self->delivered_ = std::move(replies);
         self->delivery_wait_.cancel();
       });

@@ -15,7 +15,8 @@
 // on its own strand; Handler::Deliver's `done` may be called from any thread
 // and is posted back to that strand. The Handler must outlive every session
 // (in practice: keep it alive until io_context::run() has returned), and
-// `done` must be called before the io_context is destroyed.
+// `done` must be called, and every copy of it destroyed, before the
+// io_context is destroyed (it holds the connection's executor).
 // Listen/Start are called once, before or while the io_context runs; Stop may
 // be called from any thread; port() from any thread after Listen.
 #pragma once

@@ -26,8 +26,13 @@ using namespace std::chrono_literals;
 // short delay, and records the order of events to prove reply ordering.
 class FakeHandler : public Handler {
  public:
-  ~FakeHandler() override {
-    for (auto& t : threads_) t.join();
+  ~FakeHandler() override { JoinThreads(); }
+  // Waits for every "commit" thread, and so for every copy of `done` to be
+  // gone (the server's contract: before its io_context is destroyed).
+  void JoinThreads() {
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
   }
   Reply CheckRecipient(const Envelope&, std::string_view recipient) override {
     std::lock_guard lock(mu_);
@@ -139,6 +144,7 @@ class ServerTest : public ::testing::Test {
   void TearDown() override {
     if (server) server->Stop();
     for (auto& t : threads) t.join();
+    handler.JoinThreads();
   }
   // Waits (bounded) until the io threads are done, i.e. the server fully stopped.
   bool WaitStopped(std::chrono::milliseconds limit) {
