@@ -108,7 +108,7 @@ class SessionsTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(db_.store);
     ASSERT_TRUE(db_.store->Write([&](store::Tx& tx) -> Status {
-      store::User u{.name = "Ann", .email = "ann@desk.example", .role = "agent"};
+      store::User u{.name = "Ann", .email = "ann@desk.example", .role = Role::kAgent};
       auto created = tx.CreateUser(u);
       if (!created.ok()) return created.status();
       agent_id_ = created->id;
@@ -177,12 +177,12 @@ TEST_F(SessionsTest, WrongPasswordsLockOutThenTheRightOneWorksAfterTheLockout) {
 
 TEST_F(SessionsTest, EndUsersAndAgentsWithoutAPasswordCannotSignIn) {
   ASSERT_TRUE(db_.store->Write([&](store::Tx& tx) -> Status {
-    auto u = tx.CreateUser({.name = "Cus", .email = "cus@customer.example", .role = "end-user"});
+    auto u = tx.CreateUser({.name = "Cus", .email = "cus@customer.example", .role = Role::kEndUser});
     if (!u.ok()) return u.status();
     auto hash = HashPassword("the right one");
     if (!hash.ok()) return hash.status();
     if (Status s = tx.SetPasswordHash(u->id, *hash); !s.ok()) return s;
-    return tx.CreateUser({.name = "New", .email = "new@desk.example", .role = "agent"}).status();
+    return tx.CreateUser({.name = "New", .email = "new@desk.example", .role = Role::kAgent}).status();
   }).ok());
   EXPECT_EQ(sessions_.SignIn("cus@customer.example", "the right one", "1").outcome,
             SignInOutcome::kWrongCredentials);

@@ -9,8 +9,6 @@
 
 namespace postdesk::accounts {
 
-bool IsStaff(std::string_view role) { return role == "agent" || role == "admin"; }
-
 Sessions::Sessions(store::Store& store, const Clock& clock, SessionOptions options)
     : store_(store), clock_(clock), options_(options), throttle_(clock, options.throttle) {}
 

@@ -79,7 +79,4 @@ class Sessions {
   std::atomic<int> checking_{0};
 };
 
-// True for the roles that may use the workspace and the API.
-bool IsStaff(std::string_view role);
-
 }  // namespace postdesk::accounts

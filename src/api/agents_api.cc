@@ -39,20 +39,20 @@ std::vector<std::string> QueryValues(const http::Request& req, std::string_view 
 http::Response ListUsers(store::Store& st, const std::string& fallback, const http::Request& req) {
   std::vector<std::string> roles = QueryValues(req, "role[]");
   if (std::string_view one = req.Query("role"); !one.empty()) roles.emplace_back(one);
-  if (roles.empty()) roles = {"admin", "agent", "end-user"};
-  for (auto& r : roles) {
-    if (r == "end_user") r = "end-user";
-    if (r != "admin" && r != "agent" && r != "end-user") {
-      return http::ErrorResponse(400, "InvalidValue", "role is end-user, agent or admin");
-    }
+  std::vector<Role> wanted;
+  for (const auto& r : roles) {
+    std::optional<Role> role = ParseRole(r);
+    if (!role) return http::ErrorResponse(400, "InvalidValue", "role is end-user, agent or admin");
+    wanted.push_back(*role);
   }
+  if (wanted.empty()) wanted = {Role::kAdmin, Role::kAgent, Role::kEndUser};
   Page page;
   if (auto bad = ParsePage(req, page)) return std::move(*bad);
   std::string base = BaseUrl(req, fallback);
   json out;
   Status s = st.Read([&](store::Tx& tx) -> Status {
     std::vector<store::User> all;
-    for (const auto& role : roles) {
+    for (Role role : wanted) {
       auto users = tx.ListUsersByRole(role);
       if (!users.ok()) return users.status();
       all.insert(all.end(), users->begin(), users->end());
@@ -93,7 +93,7 @@ http::Response SetPassword(store::Store& st, const http::Request& req) {
   Status s = st.Write([&](store::Tx& tx) -> Status {
     auto user = tx.GetUser(*id);
     if (!user.ok()) return user.status();
-    if (!accounts::IsStaff(user->role)) {
+    if (!IsStaff(user->role)) {
       not_staff = true;
       return Status::Ok();
     }
@@ -161,7 +161,7 @@ http::Response CreateToken(store::Store& st, const http::Request& req) {
       problem = "api_token.user_id: no such user";
       return Status::Ok();
     }
-    if (!accounts::IsStaff(user->role) || user->suspended) {
+    if (!IsStaff(user->role) || user->suspended) {
       problem = "api_token.user_id: tokens are for active agents and admins";
       return Status::Ok();
     }

@@ -47,7 +47,7 @@ std::optional<http::Response> CookieAuth(accounts::Sessions& sessions, http::Req
                                "X-CSRF-Token header. Reload the page and try again.");
   }
   req.user = AuthUserOf(who->user);
-  req.user->channel = "web";
+  req.user->channel = Channel::kWeb;
   return std::nullopt;
 }
 
@@ -89,7 +89,7 @@ std::optional<http::Response> TokenAuthChecked(store::Store& store, http::Reques
   if (email && NormalizeEmail(*email) != NormalizeEmail(user.email)) {
     return Unauthorized(kBadToken);
   }
-  if (!accounts::IsStaff(user.role)) {
+  if (!IsStaff(user.role)) {
     return http::ErrorResponse(403, "Forbidden",
                                "The API is for agents and admins; this token belongs to "
                                "an end-user.");

@@ -44,8 +44,8 @@ class DoctorApiTest : public ::testing::Test {
     config.dns = "127.0.0.1:" + std::to_string(ClosedPort());
     RegisterDoctorApi(router_, *store_, config);
     router_.SetAuthHook([](http::Request& r) -> std::optional<http::Response> {
-      r.user = http::AuthUser{1, "Admin", "admin@desk.example", std::string(r.Header("x-role"))};
-      if (r.user->role.empty()) r.user->role = "admin";
+      r.user = http::AuthUser{1, "Admin", "admin@desk.example",
+                              ParseRole(r.Header("x-role")).value_or(Role::kAdmin)};
       return std::nullopt;
     });
   }

@@ -148,9 +148,9 @@ http::Response StoreError(const Status& status) {
                              "logged; an admin can run `postdesk doctor`.");
 }
 
-json ViaJson(std::string_view channel, const store::User* from, std::string_view to_address) {
+json ViaJson(Channel channel, const store::User* from, std::string_view to_address) {
   json source;
-  if (channel == "email") {
+  if (channel == Channel::kEmail) {
     source["from"] = from ? json{{"address", from->email}, {"name", from->name}} : json::object();
     source["to"] = {{"address", std::string(to_address)}, {"name", ""}};
   } else {
@@ -158,7 +158,7 @@ json ViaJson(std::string_view channel, const store::User* from, std::string_view
     source["to"] = json::object();
   }
   source["rel"] = nullptr;
-  return {{"channel", std::string(channel)}, {"source", source}};
+  return {{"channel", ChannelName(channel)}, {"source", source}};
 }
 
 json TicketJson(const store::Ticket& t, std::string_view base, const store::User* requester) {
@@ -287,7 +287,7 @@ json AuditJson(const store::Audit& a, std::string_view base, const store::User* 
 }
 
 json UserJson(const store::User& u, std::string_view base) {
-  bool staff = accounts::IsStaff(u.role);
+  bool staff = IsStaff(u.role);
   json j;
   j["id"] = u.id;
   j["url"] = std::string(base) + "/api/v2/users/" + Str(u.id) + ".json";
@@ -302,7 +302,7 @@ json UserJson(const store::User& u, std::string_view base) {
   j["photo"] = nullptr;
   j["locale"] = "en-US";
   j["organization_id"] = nullptr;
-  j["role"] = u.role;
+  j["role"] = RoleName(u.role);
   // Delivery health (our fields): a hard bounce marks the address undeliverable.
   j["undeliverable"] = u.undeliverable;
   j["undeliverable_reason"] = u.undeliverable ? json(u.undeliverable_reason) : json(nullptr);
@@ -364,7 +364,7 @@ json SuspendedJson(const store::SuspendedTicket& s, std::string_view base,
   j["recipient"] = s.recipient;
   j["created_at"] = FormatIsoTime(s.created_at);
   j["updated_at"] = FormatIsoTime(s.created_at);
-  j["via"] = ViaJson("email", &author, s.recipient);
+  j["via"] = ViaJson(Channel::kEmail, &author, s.recipient);
   j["brand_id"] = nullptr;
   j["error_messages"] = nullptr;
   // Ours: what decided the cause (auth results, spam score and tokens...).

@@ -56,7 +56,7 @@ std::optional<nlohmann::json> ParseJsonBody(const http::Request& request, http::
 http::Response StoreError(const Status& status);
 
 // Entities. `requester`/`author` may be null when the user row is missing.
-nlohmann::json ViaJson(std::string_view channel, const store::User* from,
+nlohmann::json ViaJson(Channel channel, const store::User* from,
                        std::string_view to_address);
 nlohmann::json TicketJson(const store::Ticket& t, std::string_view base,
                           const store::User* requester);

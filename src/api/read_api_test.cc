@@ -131,7 +131,7 @@ class ReadApiTest : public ::testing::Test {
       c2.ticket_id = ticket_id_;
       c2.author_id = agent_id_;
       c2.body = "Use <water>.\n\nThanks";
-      c2.via = "web";
+      c2.via = Channel::kWeb;
       c2.created_at = 1700000200;
       added = tx.AddComment(c2);
       if (!added.ok()) return added.status();

@@ -24,7 +24,7 @@ http::Response SessionResponse(const accounts::SignedIn& in, int64_t idle_second
   json user = {{"id", in.user.id},
                {"name", in.user.name},
                {"email", in.user.email},
-               {"role", in.user.role}};
+               {"role", RoleName(in.user.role)}};
   return http::JsonResponse(200, {{"session",
                                    {{"user", std::move(user)},
                                     {"csrf_token", in.session.csrf_token},

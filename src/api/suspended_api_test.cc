@@ -61,7 +61,7 @@ class SuspendedApiTest : public ::testing::Test {
                       store::User agent;
                       agent.name = "Alan Agent";
                       agent.email = "agent@support.example";
-                      agent.role = "agent";
+                      agent.role = Role::kAgent;
                       agent.created_at = agent.updated_at = kT0;
                       auto a = tx.CreateUser(agent);
                       if (!a.ok()) return a.status();

@@ -64,7 +64,7 @@ class WorkspaceApiTest : public ::testing::Test {
 
   void Seed() {
     ASSERT_TRUE(store_->Write([&](store::Tx& tx) -> Status {
-      auto agent = tx.CreateUser({.name = "Ann Agent", .email = "ann@desk.example", .role = "agent"});
+      auto agent = tx.CreateUser({.name = "Ann Agent", .email = "ann@desk.example", .role = Role::kAgent});
       if (!agent.ok()) return agent.status();
       agent_id_ = agent->id;
       auto hash = accounts::HashPassword("correct horse");

@@ -65,8 +65,6 @@ http::Response WriteJson(store::Store& store, int ok_status,
   return http::JsonResponse(ok_status, out);
 }
 
-bool IsStaff(const store::User& u) { return store::IsActiveStaff(u); }
-
 std::optional<int64_t> JsonId(const json& v) {
   if (v.is_number_integer() && v.get<int64_t>() > 0) return v.get<int64_t>();
   if (v.is_string()) return ParseId(v.get<std::string>());
@@ -104,7 +102,7 @@ Result<store::User> UserForEmail(store::Tx& tx, const std::string& email, const 
   store::User u;
   u.email = e;
   u.name = name.empty() ? std::string(EmailLocalPart(e)) : name;
-  u.role = "end-user";
+  u.role = Role::kEndUser;
   u.created_at = u.updated_at = Now();
   return tx.CreateUser(u);
 }
@@ -157,7 +155,7 @@ Status ApplyFields(store::Tx& tx, const json& in, store::Ticket& t, json& events
     if (!in["assignee_id"].is_null()) {
       assignee = JsonId(in["assignee_id"]);
       auto user = assignee ? tx.GetUser(*assignee) : Result<store::User>(Status::NotFound(""));
-      if (!user.ok() || !IsStaff(*user)) {
+      if (!user.ok() || !store::IsActiveStaff(*user)) {
         err.description = "ticket.assignee_id: " + in["assignee_id"].dump() + " is not an agent";
         return Status::Invalid(err.description);
       }
@@ -278,7 +276,7 @@ json CommentEvent(const store::Comment& c) {
 // deactivated user's sessions end and its named API tokens are revoked.
 Status ChangeAccess(store::Tx& tx, const http::AuthUser& actor, const json& in, store::User& user,
                     ClientError& err) {
-  if (actor.role != "admin") {
+  if (actor.role != Role::kAdmin) {
     err.status = 403;
     err.code = "Forbidden";
     err.description = "only an admin can change a user's role or deactivate a user";
@@ -288,19 +286,16 @@ Status ChangeAccess(store::Tx& tx, const http::AuthUser& actor, const json& in, 
     err.description = "you cannot change your own role or deactivate yourself";
     return Status::Ok();
   }
-  std::string role = user.role;
+  Role role = user.role;
   bool suspended = user.suspended;
   if (in.contains("role")) {
-    if (!in["role"].is_string()) {
+    std::optional<Role> parsed =
+        in["role"].is_string() ? ParseRole(in["role"].get<std::string>()) : std::nullopt;
+    if (!parsed) {
       err.description = "user.role: must be end-user, agent or admin";
       return Status::Ok();
     }
-    role = in["role"].get<std::string>();
-    if (role == "end_user") role = "end-user";
-    if (role != "end-user" && role != "agent" && role != "admin") {
-      err.description = "user.role: must be end-user, agent or admin";
-      return Status::Ok();
-    }
+    role = *parsed;
   }
   if (in.contains("suspended")) {
     if (!in["suspended"].is_boolean()) {
@@ -309,8 +304,8 @@ Status ChangeAccess(store::Tx& tx, const http::AuthUser& actor, const json& in, 
     }
     suspended = in["suspended"].get<bool>();
   }
-  if (user.role == "admin" && !user.suspended && (role != "admin" || suspended)) {
-    auto admins = tx.ListUsersByRole("admin");
+  if (user.role == Role::kAdmin && !user.suspended && (role != Role::kAdmin || suspended)) {
+    auto admins = tx.ListUsersByRole(Role::kAdmin);
     if (!admins.ok()) return admins.status();
     int64_t active = std::count_if(admins->begin(), admins->end(),
                                    [](const store::User& u) { return !u.suspended; });
@@ -418,14 +413,15 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
     http::Response error;
     auto in = ParseJsonBody(req, error, "user");
     if (!in) return error;
-    if (req.user->role != "admin") {
+    if (req.user->role != Role::kAdmin) {
       return http::ErrorResponse(403, "Forbidden", "only an admin can create users");
     }
-    std::string role = in->value("role", std::string("end-user"));
-    if (role == "end_user") role = "end-user";
-    if (role != "end-user" && role != "agent" && role != "admin") {
-      return Unprocessable("user.role: must be end-user, agent or admin");
+    std::optional<Role> role = Role::kEndUser;
+    if (in->contains("role")) {
+      const json& r = (*in)["role"];
+      role = r.is_string() ? ParseRole(r.get<std::string>()) : std::nullopt;
     }
+    if (!role) return Unprocessable("user.role: must be end-user, agent or admin");
     if (!in->contains("email") || !(*in)["email"].is_string()) {
       return Unprocessable("user.email: required");
     }
@@ -438,7 +434,7 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
       }
       auto user = UserForEmail(tx, email, in->value("name", std::string()), *o, err);
       if (!user.ok()) return err.description.empty() ? user.status() : Status::Ok();
-      user->role = role;
+      user->role = *role;
       user->updated_at = Now();
       if (Status s = tx.UpdateUser(*user); !s.ok()) return s;
       out["user"] = UserJson(*user, base);
@@ -464,7 +460,7 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
           return Status::Ok();
         }
         // An agent's name is on the desk's mail: only admins (or the agent) change it.
-        if (accounts::IsStaff(user->role) && req.user->role != "admin" && req.user->id != user->id) {
+        if (IsStaff(user->role) && req.user->role != Role::kAdmin && req.user->id != user->id) {
           err.status = 403;
           err.code = "Forbidden";
           err.description = "only an admin can rename another agent";
@@ -621,7 +617,7 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
           auto comment = ParseComment(*in, actor->id, err);
           if (!comment.ok()) return Status::Ok();
           // An agent's first update takes a new ticket out of "new".
-          if (!in->contains("status") && t.status == "new" && IsStaff(*actor)) {
+          if (!in->contains("status") && t.status == "new" && store::IsActiveStaff(*actor)) {
             events.push_back({{"type", "Change"}, {"field_name", "status"}, {"value", "open"},
                               {"previous_value", "new"}});
             t.status = "open";

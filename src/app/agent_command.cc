@@ -38,7 +38,8 @@ int AgentAdd(const Config& config, const AgentArgs& args) {
     Complain("'" + args.email + "' is not an email address");
     return kExitUsage;
   }
-  if (args.role != "agent" && args.role != "admin") {
+  const std::optional<Role> role = ParseRole(args.role);
+  if (!role || !IsStaff(*role)) {
     Complain("--role is agent or admin, not '" + args.role + "'");
     return kExitUsage;
   }
@@ -49,11 +50,11 @@ int AgentAdd(const Config& config, const AgentArgs& args) {
   Status s = (*store)->Write([&](store::Tx& tx) -> Status {
     auto existing = tx.FindUserByEmail(email);
     if (existing.ok()) {
-      if (accounts::IsStaff(existing->role)) {
+      if (IsStaff(existing->role)) {
         already = true;
         return Status::Ok();
       }
-      existing->role = args.role;  // a customer becomes an agent
+      existing->role = *role;  // a customer becomes an agent
       if (!args.name.empty()) existing->name = args.name;
       existing->updated_at = now;
       return tx.UpdateUser(*existing);
@@ -62,7 +63,7 @@ int AgentAdd(const Config& config, const AgentArgs& args) {
     store::User user;
     user.email = email;
     user.name = args.name.empty() ? email.substr(0, email.find('@')) : args.name;
-    user.role = args.role;
+    user.role = *role;
     user.created_at = user.updated_at = now;
     return tx.CreateUser(user).status();
   });
@@ -94,7 +95,7 @@ int AgentPassword(const Config& config, const AgentArgs& args, std::istream& in)
   Status s = (*store)->Write([&](store::Tx& tx) -> Status {
     auto user = tx.FindUserByEmail(email);
     if (!user.ok()) return user.status();
-    if (!accounts::IsStaff(user->role)) {
+    if (!IsStaff(user->role)) {
       not_agent = true;
       return Status::Ok();
     }
@@ -120,13 +121,13 @@ int AgentList(const Config& config) {
   auto store = OpenExistingStore(config);
   if (!store.ok()) return ExitForStore(store.status());
   Status s = (*store)->Read([&](store::Tx& tx) -> Status {
-    for (std::string_view role : {"admin", "agent"}) {
+    for (Role role : {Role::kAdmin, Role::kAgent}) {
       auto users = tx.ListUsersByRole(role);
       if (!users.ok()) return users.status();
       for (const auto& u : *users) {
         auto hash = tx.GetPasswordHash(u.id);
         if (!hash.ok()) return hash.status();
-        std::printf("%-6s %-40s %s%s\n", u.role.c_str(), u.email.c_str(), u.name.c_str(),
+        std::printf("%-6s %-40s %s%s\n", std::string(RoleName(u.role)).c_str(), u.email.c_str(), u.name.c_str(),
                     hash->empty() ? "  (no password yet)" : "");
       }
     }

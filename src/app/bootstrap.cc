@@ -107,7 +107,7 @@ Result<int64_t> Bootstrap(const Config& config, store::Store& store) {
     admin.name = "Admin";
     // Agents' notifications go to this address: give a real one with --admin-email.
     admin.email = config.admin_email.empty() ? "admin@" + config.domain : config.admin_email;
-    admin.role = "admin";
+    admin.role = Role::kAdmin;
     admin.created_at = admin.updated_at = static_cast<int64_t>(time(nullptr));
     auto created = tx.CreateUser(admin);
     if (!created.ok()) return created.status();

@@ -39,7 +39,7 @@ class StoreFaultsTest : public ::testing::Test {
     ASSERT_TRUE(opened.ok());
     real_ = std::move(opened).value();
     ASSERT_TRUE(real_->Write([](store::Tx& tx) -> Status {
-      auto admin = tx.CreateUser({.name = "Admin", .email = "admin@example.com", .role = "admin"});
+      auto admin = tx.CreateUser({.name = "Admin", .email = "admin@example.com", .role = Role::kAdmin});
       if (!admin.ok()) return admin.status();
       if (Status s = tx.SetUserApiToken(admin->id, Sha256Hex("token")); !s.ok()) return s;
       return tickets::SeedDefaultTriggers(tx, 1700000000);

@@ -87,7 +87,7 @@ Status ValidateNewAddress(store::Tx& tx, std::string_view email_in) {
   auto user = tx.FindUserByEmail(email);
   if (user.ok()) {
     return Status::Invalid(email + " is the email of user " + std::to_string(user->id) + " (" +
-                           user->role + "); a support address cannot be a user's email: give "
+                           std::string(RoleName(user->role)) + "); a support address cannot be a user's email: give "
                            "that user another address first");
   }
   if (user.status().kind() != ErrorKind::kNotFound) return user.status();

@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
 
 #include "common/base64.h"
+#include "common/channel.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/ids.h"
+#include "common/role.h"
 #include "common/strings.h"
 
 namespace postdesk {
@@ -59,6 +61,32 @@ TEST(Base64, EncodeAndLenientDecode) {
 }
 
 TEST(Time, Iso) { EXPECT_EQ(FormatIsoTime(0), "1970-01-01T00:00:00Z"); }
+
+TEST(RoleTest, NamesAtTheEdgesOnly) {
+  EXPECT_EQ(ParseRole("end-user"), Role::kEndUser);
+  EXPECT_EQ(ParseRole("end_user"), Role::kEndUser);
+  EXPECT_EQ(ParseRole("agent"), Role::kAgent);
+  EXPECT_EQ(ParseRole("admin"), Role::kAdmin);
+  EXPECT_EQ(ParseRole("Admin"), std::nullopt);  // no silent reading of a typo
+  EXPECT_EQ(ParseRole("root"), std::nullopt);
+  EXPECT_EQ(RoleName(Role::kEndUser), "end-user");
+  EXPECT_EQ(RoleName(Role::kAdmin), "admin");
+  EXPECT_FALSE(IsStaff(Role::kEndUser));
+  EXPECT_TRUE(IsStaff(Role::kAgent));
+  EXPECT_TRUE(IsStaff(Role::kAdmin));
+}
+
+TEST(ChannelTest, NamesAndZendeskSynonyms) {
+  EXPECT_EQ(ParseChannel("email"), Channel::kEmail);
+  EXPECT_EQ(ParseChannel("mail"), Channel::kEmail);
+  EXPECT_EQ(ParseChannel("web_form"), Channel::kWeb);
+  EXPECT_EQ(ParseChannel("web_service"), Channel::kApi);
+  EXPECT_EQ(ParseChannel("fax"), std::nullopt);
+  EXPECT_EQ(ChannelName(Channel::kWeb), "web");
+  EXPECT_EQ(ChannelName(Channel::kApi), "api");
+  EXPECT_EQ(ParseChannel(ChannelName(Channel::kSystem)), Channel::kSystem);
+  EXPECT_EQ(static_cast<int>(Channel::kEmail), 4);  // Zendesk's via id
+}
 
 }  // namespace
 }  // namespace postdesk

@@ -204,7 +204,7 @@ Result<SenderStored> DiagnoseSenderStored(store::Tx& tx, const SenderDoctorOptio
     auto tickets = tx.ListTicketsByRequester(user->id, 100);
     if (!tickets.ok()) return tickets.status();
     for (const auto& t : *tickets) {
-      if (t.via == "email") note(t.recipient, t.created_at, &Trace::tickets);
+      if (t.via == Channel::kEmail) note(t.recipient, t.created_at, &Trace::tickets);
     }
     auto c = tx.ListCommentsByAuthor(user->id, 50);
     if (!c.ok()) return c.status();

@@ -352,7 +352,7 @@ class TriggerStep {
                    Time(audit.created_at) + " (audit " + std::to_string(audit.id) + ")";
     json update = {{"audit_id", audit.id},
                    {"created", created},
-                   {"via", audit.via},
+                   {"via", ChannelName(audit.via)},
                    {"author_id", audit.author_id},
                    {"at", FormatIsoTime(audit.created_at)}};
 
@@ -478,7 +478,7 @@ class TriggerStep {
     Revert(before, chosen.events, false);
     u.after = after;
     u.before = before;
-    u.current_via = rules::ChannelFromString(audit.via);
+    u.current_via = audit.via;
     if (auto actor = tx_.GetUser(audit.author_id); actor.ok()) {
       u.current_user = InfoOf(*actor);
     } else if (actor.status().kind() != ErrorKind::kNotFound) {
@@ -797,7 +797,7 @@ Result<TicketStored> DiagnoseTicketStored(store::Tx& tx, const TicketDoctorOptio
     if (user.ok()) {
       people.push_back(*user);
       target_user_id = user->id;
-      target_is_staff = user->role == "agent" || user->role == "admin";
+      target_is_staff = IsStaff(user->role);
     } else if (user.status().kind() != ErrorKind::kNotFound) {
       return user.status();
     }

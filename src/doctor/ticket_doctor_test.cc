@@ -61,7 +61,7 @@ class TicketDoctorTest : public testing::Test {
       store::User agent;
       agent.name = "Ann Agent";
       agent.email = "ann@desk.test";
-      agent.role = "agent";
+      agent.role = Role::kAgent;
       auto a = tx.CreateUser(agent);
       if (!a.ok()) return a.status();
       agent_ = *a;
@@ -91,7 +91,7 @@ class TicketDoctorTest : public testing::Test {
       t.description = "Help, please.";
       t.requester_id = t.submitter_id = customer_.id;
       t.recipient = recipient;
-      t.via = "email";
+      t.via = Channel::kEmail;
       t.encoded_id = NewEncodedId();
       t.created_at = t.updated_at = ++now_;
       auto created = tx.CreateTicket(t);
@@ -108,7 +108,7 @@ class TicketDoctorTest : public testing::Test {
       u.ticket = *created;
       u.comment = *added;
       u.actor = customer_;
-      u.via = "email";
+      u.via = Channel::kEmail;
       u.already_received = {customer_.email};
       u.events = json::array({{{"type", "Create"}, {"field_name", "subject"}, {"value", subject}},
                               {{"type", "Create"}, {"field_name", "status"}, {"value", "new"}},
@@ -148,7 +148,7 @@ class TicketDoctorTest : public testing::Test {
       c.author_id = author.id;
       c.body = body;
       c.is_public = is_public;
-      c.via = "api";
+      c.via = Channel::kApi;
       c.created_at = now_;
       auto added = tx.AddComment(c);
       if (!added.ok()) return added.status();
@@ -158,7 +158,7 @@ class TicketDoctorTest : public testing::Test {
       u.ticket = t;
       u.comment = *added;
       u.actor = author;
-      u.via = "api";
+      u.via = Channel::kApi;
       u.events = events;
       auto r = tickets::Commit(tx, desk_, std::move(u), now_);
       return r.ok() ? Status::Ok() : r.status();
@@ -490,7 +490,7 @@ TEST_F(TicketDoctorTest, RecipientOptionSelectsOneAddress) {
     store::User u;
     u.name = "Bob";
     u.email = "bob@desk.test";
-    u.role = "agent";
+    u.role = Role::kAgent;
     auto b = tx.CreateUser(u);
     if (!b.ok()) return b.status();
     bob = *b;

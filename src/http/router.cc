@@ -347,7 +347,7 @@ Response Router::Dispatch(Request request) const {
       if (!request.user) {
         return ErrorResponse(401, "Unauthorized", "Authentication is required.");
       }
-      if (best->options.admin_only && request.user->role != "admin") {
+      if (best->options.admin_only && request.user->role != Role::kAdmin) {
         return ErrorResponse(403, "Forbidden",
                              "Only an admin can use " + Truncate(request.method, 10) + " " +
                                  Truncate(request.path, 100) +

@@ -29,6 +29,9 @@
 #include <utility>
 #include <vector>
 
+#include "common/channel.h"
+#include "common/role.h"
+
 namespace postdesk::http {
 
 // Who made the request, as established by the auth hook.
@@ -36,10 +39,10 @@ struct AuthUser {
   int64_t id = 0;
   std::string name;
   std::string email;
-  std::string role;  // "agent" | "admin" (| "end-user", normally refused)
-  // The channel in Zendesk's terms: "web" for the workspace's session
-  // cookie, "api" for an API token.
-  std::string channel = "api";
+  Role role = Role::kEndUser;  // normally staff: end users are refused
+  // How the request came: the web for the workspace's session cookie, the
+  // API for an API token.
+  Channel channel = Channel::kApi;
 };
 
 struct Request {

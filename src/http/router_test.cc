@@ -169,7 +169,7 @@ TEST_F(RouterTest, AuthHookRefusesOrFillsUser) {
     if (r.Header("Authorization") != "ok") {
       return ErrorResponse(401, "Unauthorized", "no");
     }
-    r.user = AuthUser{.id = 7, .name = "A", .email = "a@x", .role = "agent"};
+    r.user = AuthUser{.id = 7, .name = "A", .email = "a@x", .role = Role::kAgent};
     return std::nullopt;
   });
   EXPECT_EQ(router_.Dispatch(Make("GET", "/private")).status, 401);

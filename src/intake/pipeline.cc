@@ -79,13 +79,10 @@ Result<store::User> FindOrCreateUser(store::Tx& tx, const std::string& email,
   store::User user;
   user.email = email;
   user.name = DisplayName(name, email);
-  user.role = "end-user";
+  user.role = Role::kEndUser;
   user.created_at = user.updated_at = now;
   return tx.CreateUser(std::move(user));
 }
-
-// A deactivated agent writes as anyone else: only to their own tickets.
-bool IsStaff(const store::User& user) { return store::IsActiveStaff(user); }
 
 std::string Score(double v) {
   char buf[32];
@@ -591,7 +588,8 @@ Result<Outcome> Pipeline::CommitMail(store::Tx& tx, const Prepared& p, int64_t r
                          std::to_string(t.id) + " (matched by " + (*match)->how + ")",
                      t.id, {{"ticket_id", t.id}, {"threading", thread_evidence}});
     }
-    bool allowed = recover || IsStaff(*sender) || sender->id == t.requester_id ||
+    // A deactivated agent writes as anyone else: only to their own tickets.
+    bool allowed = recover || store::IsActiveStaff(*sender) || sender->id == t.requester_id ||
                    std::find(t.collaborator_ids.begin(), t.collaborator_ids.end(), sender->id) !=
                        t.collaborator_ids.end();
     if (!allowed) {
@@ -628,7 +626,7 @@ Result<Outcome> Pipeline::CommitMail(store::Tx& tx, const Prepared& p, int64_t r
     t.status = "new";
     t.requester_id = t.submitter_id = requester->id;
     t.recipient = p.recipient;
-    t.via = "email";
+    t.via = Channel::kEmail;
     t.subject_key = SubjectKey(t.subject);
     t.created_at = t.updated_at = now;
     // Everyone else on To/Cc who is not a support address becomes a CC.
@@ -664,7 +662,7 @@ Result<Outcome> Pipeline::CommitMail(store::Tx& tx, const Prepared& p, int64_t r
   } else {
     outcome.kind = OutcomeKind::kComment;
     // The requester writing again reopens a pending or solved ticket.
-    if (!IsStaff(*requester) && (ticket->status == "pending" || ticket->status == "solved")) {
+    if (!store::IsActiveStaff(*requester) && (ticket->status == "pending" || ticket->status == "solved")) {
       events.push_back({{"type", "Change"},
                         {"field_name", "status"},
                         {"value", "open"},
@@ -685,7 +683,7 @@ Result<Outcome> Pipeline::CommitMail(store::Tx& tx, const Prepared& p, int64_t r
   c.html_body = outcome.kind == OutcomeKind::kComment ? std::string() : m.html_body;
   c.raw_message_id = raw_id;
   if (p.auth) c.authentication_json = auth::ToJson(*p.auth).dump();
-  c.via = "email";
+  c.via = Channel::kEmail;
   c.created_at = now;
   auto comment = tx.AddComment(c);
   if (!comment.ok()) return comment.status();
@@ -745,7 +743,7 @@ Result<Outcome> Pipeline::CommitMail(store::Tx& tx, const Prepared& p, int64_t r
   update.ticket = *ticket;
   update.comment = *comment;
   update.actor = *requester;
-  update.via = "email";
+  update.via = Channel::kEmail;
   update.already_received.push_back(p.from_email);
   for (const auto* list : {&m.to, &m.cc}) {
     for (const auto& a : *list) update.already_received.push_back(NormalizeEmail(a.email));

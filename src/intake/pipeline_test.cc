@@ -145,7 +145,7 @@ TEST_F(PipelineTest, NewEmailMakesTicketWithRequesterCommentAndAudit) {
     EXPECT_TRUE(u.ok());
     EXPECT_EQ(u->email, "alice@customer.example");
     EXPECT_EQ(u->name, "Alice Example");
-    EXPECT_EQ(u->role, "end-user");
+    EXPECT_EQ(u->role, Role::kEndUser);
     auto audits = tx.ListAudits(t.id);
     EXPECT_EQ(audits->size(), 1u);
     auto events = nlohmann::json::parse((*audits)[0].events_json);

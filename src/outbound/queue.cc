@@ -142,7 +142,7 @@ Status RecordTransition(store::Tx& tx, store::OutboundRecipient& r, DeliveryStat
   store::Audit audit;
   audit.ticket_id = message->ticket_id;
   audit.author_id = -1;  // the system
-  audit.via = "system";
+  audit.via = Channel::kSystem;
   audit.events_json = json::array({event}).dump();
   audit.metadata_json = json{{"system", {{"delivery", true}}}}.dump();
   audit.created_at = now;

@@ -9,42 +9,6 @@
 
 namespace postdesk::rules {
 
-Role RoleFromString(std::string_view role) {
-  if (role == "admin") return Role::kAdmin;
-  if (role == "agent") return Role::kAgent;
-  return Role::kEndUser;
-}
-
-std::string_view RoleName(Role role) {
-  switch (role) {
-    case Role::kEndUser:
-      return "end_user";
-    case Role::kAgent:
-      return "agent";
-    case Role::kAdmin:
-      return "admin";
-  }
-  return "end_user";
-}
-
-Channel ChannelFromString(std::string_view channel) {
-  if (channel == "web" || channel == "web_form") return Channel::kWeb;
-  if (channel == "api" || channel == "web_service") return Channel::kApi;
-  return Channel::kEmail;
-}
-
-std::string_view ChannelName(Channel channel) {
-  switch (channel) {
-    case Channel::kEmail:
-      return "email";
-    case Channel::kWeb:
-      return "web";
-    case Channel::kApi:
-      return "api";
-  }
-  return "email";
-}
-
 namespace {
 
 // What conditions read, with the lower-cased texts computed once.

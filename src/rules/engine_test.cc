@@ -596,17 +596,6 @@ TEST(Engine, NoTriggersNoWork) {
   EXPECT_EQ(r.passes, 1);
 }
 
-TEST(Enums, RoleAndChannelNames) {
-  EXPECT_EQ(RoleFromString("end-user"), Role::kEndUser);
-  EXPECT_EQ(RoleFromString("agent"), Role::kAgent);
-  EXPECT_EQ(RoleFromString("admin"), Role::kAdmin);
-  EXPECT_EQ(RoleFromString("root"), Role::kEndUser);
-  EXPECT_EQ(RoleName(Role::kEndUser), "end_user");
-  EXPECT_EQ(ChannelFromString("api"), Channel::kApi);
-  EXPECT_EQ(ChannelFromString("web"), Channel::kWeb);
-  EXPECT_EQ(ChannelFromString("email"), Channel::kEmail);
-  EXPECT_EQ(ChannelName(Channel::kWeb), "web");
-}
 
 // --- ExplainConditions: which condition failed -------------------------------
 

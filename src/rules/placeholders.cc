@@ -179,6 +179,8 @@ constexpr Placeholder kPlaceholders[] = {
            return Value{"Web form"};
          case Channel::kApi:
            return Value{"API"};
+         case Channel::kSystem:
+           return Value{"System"};
        }
        return Value{};
      }},

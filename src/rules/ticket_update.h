@@ -16,24 +16,20 @@
 #include <string_view>
 #include <vector>
 
+#include "common/channel.h"
+#include "common/role.h"
+
 namespace postdesk::rules {
 
 enum class UpdateType { kCreate, kChange };
 
-// Zendesk roles. An admin is also an agent (see ConditionField::kRole).
-enum class Role { kEndUser, kAgent, kAdmin };
+// Zendesk roles (common/role.h). An admin is also an agent (see
+// ConditionField::kRole).
+using postdesk::Role;
 
-// The channel a ticket came in through, or an update was made through.
-// Zendesk's via ids: web_form = 0, mail = 4, web_service (API) = 5.
-enum class Channel { kWeb = 0, kEmail = 4, kApi = 5 };
-
-// "end-user" | "end_user" | "agent" | "admin"; anything else is an end user
-// (the least privileged reading).
-Role RoleFromString(std::string_view role);
-std::string_view RoleName(Role role);  // "end_user" | "agent" | "admin"
-// "email"/"mail" | "web"/"web_form" | "api"/"web_service"; default email.
-Channel ChannelFromString(std::string_view channel);
-std::string_view ChannelName(Channel channel);  // "email" | "web" | "api"
+// The channel a ticket came in through, or an update was made through
+// (common/channel.h).
+using postdesk::Channel;
 
 struct UserInfo {
   int64_t id = 0;

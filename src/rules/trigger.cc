@@ -519,17 +519,10 @@ Status DigestConditionValue(Condition& c, Kind kind, std::string_view where) {
     }
     case Kind::kRole: {
       std::string lv = ToLower(v);
-      if (lv == "end-user") lv = "end_user";
-      if (lv == "end_user") {
-        c.number = static_cast<int64_t>(Role::kEndUser);
-      } else if (lv == "agent") {
-        c.number = static_cast<int64_t>(Role::kAgent);
-      } else if (lv == "admin") {
-        c.number = static_cast<int64_t>(Role::kAdmin);
-      } else {
-        return bad("end_user, agent or admin");
-      }
-      c.value = lv;
+      std::optional<Role> role = ParseRole(lv);
+      if (!role) return bad("end_user, agent or admin");
+      c.number = static_cast<int64_t>(*role);
+      c.value = *role == Role::kEndUser ? "end_user" : lv;
       return Status::Ok();
     }
     case Kind::kWords:

@@ -18,16 +18,17 @@
 #include <utility>
 #include <vector>
 
+#include "common/channel.h"
+#include "common/role.h"
 #include "common/status.h"
 
 namespace postdesk::store {
 
-// "end-user" | "agent" | "admin" (the Zendesk role names).
 struct User {
   int64_t id = 0;
   std::string name;
   std::string email;  // normalised (lower case); unique
-  std::string role = "end-user";
+  Role role = Role::kEndUser;
   // Delivery health of the address: a hard bounce marks it undeliverable
   // (an agent can clear it); soft bounces are counted.
   bool undeliverable = false;
@@ -42,7 +43,7 @@ struct User {
 // An agent or admin who has not been deactivated: may act for the desk
 // (by email too), be assigned tickets and get agents' notifications.
 inline bool IsActiveStaff(const User& user) {
-  return (user.role == "agent" || user.role == "admin") && !user.suspended;
+  return IsStaff(user.role) && !user.suspended;
 }
 
 struct Ticket {
@@ -60,7 +61,7 @@ struct Ticket {
   std::vector<int64_t> collaborator_ids;  // CCs
   std::vector<std::string> tags;          // lower case, unique, in insertion order
   std::string recipient;  // the support address it came to
-  std::string via = "email";  // email | api | web
+  Channel via = Channel::kEmail;
   // The subject without reply prefixes, lower case: lets a "Re: ..." that lost
   // its threading headers find its ticket. Set by whoever creates the ticket.
   std::string subject_key;
@@ -88,7 +89,7 @@ struct Comment {
   std::string html_body;  // UTF-8 HTML as received (sanitised on display)
   std::optional<int64_t> raw_message_id;  // the email it came from, if any
   std::string authentication_json;  // SPF/DKIM/DMARC/ARC results of that email; "" if none
-  std::string via = "email";
+  Channel via = Channel::kEmail;
   int64_t created_at = 0;
   std::vector<AttachmentMeta> attachments;  // filled by ListComments/GetComment
 };
@@ -115,7 +116,7 @@ struct Audit {
   int64_t id = 0;
   int64_t ticket_id = 0;
   int64_t author_id = 0;
-  std::string via = "email";
+  Channel via = Channel::kEmail;
   std::string events_json = "[]";
   std::string metadata_json = "{}";  // the audit's metadata (system: ip, message id...)
   int64_t created_at = 0;
@@ -351,7 +352,7 @@ class Tx {
   // Writes name, role, undeliverable, undeliverable_reason, soft_bounces,
   // suspended, updated_at.
   virtual Status UpdateUser(const User& user) = 0;
-  virtual Result<std::vector<User>> ListUsersByRole(std::string_view role) = 0;  // by id
+  virtual Result<std::vector<User>> ListUsersByRole(Role role) = 0;  // by id
   // Named API tokens (besides the one FindUserByApiToken also finds).
   virtual Result<ApiToken> AddApiToken(ApiToken token) = 0;  // id set
   virtual Result<std::vector<ApiToken>> ListApiTokens() = 0;  // by id

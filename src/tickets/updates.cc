@@ -56,7 +56,7 @@ Result<std::vector<store::User>> Directory(store::Tx& tx, const store::Ticket& t
     if (!u.ok()) return u.status();
     by_id[id] = *u;
   }
-  for (std::string_view role : {"agent", "admin"}) {
+  for (Role role : {Role::kAgent, Role::kAdmin}) {
     auto staff = tx.ListUsersByRole(role);
     if (!staff.ok()) return staff.status();
     for (auto& u : *staff) {
@@ -82,7 +82,7 @@ rules::TicketState StateOf(const store::Ticket& t) {
   s.tags = t.tags;
   s.subject = t.subject;
   s.description = t.description;
-  s.via = rules::ChannelFromString(t.via);
+  s.via = t.via;
   s.recipient = t.recipient;
   return s;
 }
@@ -92,7 +92,7 @@ rules::UserInfo InfoOf(const store::User& u) {
   i.id = u.id;
   i.name = u.name;
   i.email = u.undeliverable ? "" : u.email;
-  i.role = rules::RoleFromString(u.role);
+  i.role = u.role;
   return i;
 }
 
@@ -188,7 +188,7 @@ namespace {
 Status LearnHamFromAnswer(store::Tx& tx, const DeskInfo& desk, Update& u,
                           const std::vector<store::Comment>& history) {
   if (!desk.spam_filter || u.created || !u.comment || !u.comment->is_public ||
-      u.ticket.via != "email" || (u.actor.role != "agent" && u.actor.role != "admin")) {
+      u.ticket.via != Channel::kEmail || !IsStaff(u.actor.role)) {
     return Status::Ok();
   }
   auto first = std::find_if(history.begin(), history.end(),
@@ -230,7 +230,7 @@ Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64
   ru.update_type = u.created ? rules::UpdateType::kCreate : rules::UpdateType::kChange;
   ru.before = StateOf(u.created ? u.ticket : u.before);
   ru.after = StateOf(u.ticket);
-  ru.current_via = rules::ChannelFromString(u.via);
+  ru.current_via = u.via;
   ru.current_user = InfoOf(u.actor);
   for (auto& [id, user] : users) ru.users.push_back(InfoOf(user));
   auto author_name = [&](int64_t id) {
@@ -314,7 +314,7 @@ Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64
   // (up to kMaxMailedAttachmentBytes in all; the rest stay in the workspace
   // and are named in the audit's metadata).
   std::vector<outbound::MailAttachment> files;
-  if (u.comment && u.comment->is_public && (u.actor.role == "agent" || u.actor.role == "admin")) {
+  if (u.comment && u.comment->is_public && IsStaff(u.actor.role)) {
     int64_t total = 0;
     for (const auto& a : u.comment->attachments) {
       if (total + a.size > kMaxMailedAttachmentBytes) {

@@ -56,7 +56,7 @@ struct Update {
   store::Ticket ticket;  // as the caller wrote it (id set)
   std::optional<store::Comment> comment;  // the comment this update added (id set)
   store::User actor;
-  std::string via = "email";  // email | api | web
+  Channel via = Channel::kEmail;
   nlohmann::json events = nlohmann::json::array();  // the caller's own events
   nlohmann::json metadata = nlohmann::json::object();
   // Addresses that already have this update's text: the author and the

@@ -83,6 +83,12 @@ std::vector<std::string> SplitLines(const std::string& s) {
 
 // ---- row readers; the column lists and readers must stay in step ----
 
+// Roles and channels are written by this file only, from the enums; a value
+// it does not know (a hand-edited row) reads as the least privileged role and
+// as email.
+Role ReadRole(std::string_view text) { return ParseRole(text).value_or(Role::kEndUser); }
+Channel ReadChannel(std::string_view text) { return ParseChannel(text).value_or(Channel::kEmail); }
+
 constexpr std::string_view kUserCols =
     "id, name, email, role, undeliverable, undeliverable_reason, soft_bounces, created_at, "
     "updated_at, suspended";
@@ -91,7 +97,7 @@ User ReadUser(const Stmt& s) {
   u.id = s.Int(0);
   u.name = s.Text(1);
   u.email = s.Text(2);
-  u.role = s.Text(3);
+  u.role = ReadRole(s.Text(3));
   u.undeliverable = s.Bool(4);
   u.undeliverable_reason = s.Text(5);
   u.soft_bounces = s.Int(6);
@@ -115,7 +121,7 @@ Ticket ReadTicket(const Stmt& s) {
   t.submitter_id = s.Int(6);
   t.assignee_id = s.OptInt(7);
   t.recipient = s.Text(8);
-  t.via = s.Text(9);
+  t.via = ReadChannel(s.Text(9));
   t.subject_key = s.Text(10);
   t.created_at = s.Int(11);
   t.updated_at = s.Int(12);
@@ -137,7 +143,7 @@ Comment ReadComment(const Stmt& s) {
   c.body = s.Text(4);
   c.html_body = s.Text(5);
   c.raw_message_id = s.OptInt(6);
-  c.via = s.Text(7);
+  c.via = ReadChannel(s.Text(7));
   c.created_at = s.Int(8);
   c.authentication_json = s.Text(9);
   return c;
@@ -165,7 +171,7 @@ Audit ReadAudit(const Stmt& s) {
   a.id = s.Int(0);
   a.ticket_id = s.Int(1);
   a.author_id = s.Int(2);
-  a.via = s.Text(3);
+  a.via = ReadChannel(s.Text(3));
   a.events_json = s.Text(4);
   a.metadata_json = s.Text(5);
   a.created_at = s.Int(6);
@@ -377,7 +383,7 @@ Result<User> SqliteTx::CreateUser(User user) {
   } else {
     stmt->Bind(2, user.email);
   }
-  stmt->Bind(3, user.role).Bind(4, user.created_at).Bind(5, user.updated_at);
+  stmt->Bind(3, RoleName(user.role)).Bind(4, user.created_at).Bind(5, user.updated_at);
   auto id = ReturningId(*stmt, "create user " + user.email);
   if (!id.ok()) return id.status();
   user.id = *id;
@@ -429,7 +435,7 @@ Status SqliteTx::UpdateUser(const User& user) {
       "soft_bounces = ?, updated_at = ?, suspended = ? WHERE id = ? RETURNING id");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, user.name)
-      .Bind(2, user.role)
+      .Bind(2, RoleName(user.role))
       .BindBool(3, user.undeliverable)
       .Bind(4, user.undeliverable_reason)
       .Bind(5, user.soft_bounces)
@@ -439,11 +445,11 @@ Status SqliteTx::UpdateUser(const User& user) {
   return ReturningId(*stmt, "update user " + std::to_string(user.id)).status();
 }
 
-Result<std::vector<User>> SqliteTx::ListUsersByRole(std::string_view role) {
+Result<std::vector<User>> SqliteTx::ListUsersByRole(Role role) {
   auto stmt = conn_.Prepare(Sql("SELECT ", kUserCols, " FROM users WHERE role = ? ORDER BY id"));
   if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, role);
-  return All<User>(*stmt, ReadUser, "list users with role " + std::string(role));
+  stmt->Bind(1, RoleName(role));
+  return All<User>(*stmt, ReadUser, "list users with role " + std::string(RoleName(role)));
 }
 
 // ---------------- tickets ----------------
@@ -565,7 +571,7 @@ Result<Ticket> SqliteTx::CreateTicket(Ticket ticket) {
       .Bind(6, ticket.submitter_id)
       .Bind(7, ticket.assignee_id)
       .Bind(8, ticket.recipient)
-      .Bind(9, ticket.via)
+      .Bind(9, ChannelName(ticket.via))
       .Bind(10, ticket.subject_key)
       .Bind(11, ticket.created_at)
       .Bind(12, ticket.updated_at)
@@ -611,7 +617,7 @@ Status SqliteTx::UpdateTicket(const Ticket& ticket) {
       .Bind(6, ticket.submitter_id)
       .Bind(7, ticket.assignee_id)
       .Bind(8, ticket.recipient)
-      .Bind(9, ticket.via)
+      .Bind(9, ChannelName(ticket.via))
       .Bind(10, ticket.subject_key)
       .Bind(11, ticket.created_at)
       .Bind(12, ticket.updated_at)
@@ -752,7 +758,7 @@ Result<Comment> SqliteTx::AddComment(Comment comment) {
       .Bind(4, comment.body)
       .Bind(5, comment.html_body)
       .Bind(6, comment.raw_message_id)
-      .Bind(7, comment.via)
+      .Bind(7, ChannelName(comment.via))
       .Bind(8, comment.created_at)
       .Bind(9, comment.authentication_json);
   auto id = ReturningId(*stmt, "add comment to ticket " + std::to_string(comment.ticket_id));
@@ -997,7 +1003,7 @@ Result<int64_t> SqliteTx::AddAudit(const Audit& audit) {
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, audit.ticket_id)
       .Bind(2, audit.author_id)
-      .Bind(3, audit.via)
+      .Bind(3, ChannelName(audit.via))
       .Bind(4, audit.events_json)
       .Bind(5, audit.metadata_json)
       .Bind(6, audit.created_at);

@@ -28,7 +28,7 @@ class SqliteTx final : public Tx {
   Status SetUserApiToken(int64_t user_id, std::string_view token_sha256) override;
   Result<User> FindUserByApiToken(std::string_view token_sha256) override;
   Status UpdateUser(const User& user) override;
-  Result<std::vector<User>> ListUsersByRole(std::string_view role) override;
+  Result<std::vector<User>> ListUsersByRole(Role role) override;
 
   Result<Ticket> CreateTicket(Ticket ticket) override;
   Result<Ticket> GetTicket(int64_t id) override;
