@@ -36,40 +36,78 @@ std::vector<std::string> QueryValues(const http::Request& req, std::string_view 
   return out;
 }
 
-http::Response ListUsers(store::Store& st, const std::string& fallback, const http::Request& req) {
-  std::vector<std::string> roles = QueryValues(req, "role[]");
-  if (std::string_view one = req.Query("role"); !one.empty()) roles.emplace_back(one);
-  std::vector<Role> wanted;
-  for (const auto& r : roles) {
-    std::optional<Role> role = ParseRole(r);
-    if (!role) return http::ErrorResponse(400, "InvalidValue", "role is end-user, agent or admin");
-    wanted.push_back(*role);
-  }
-  if (wanted.empty()) wanted = {Role::kAdmin, Role::kAgent, Role::kEndUser};
-  Page page;
-  if (auto bad = ParsePage(req, page)) return std::move(*bad);
-  std::string base = BaseUrl(req, fallback);
+// One page of users matching `q`, in Zendesk's list shape; `extra_query`
+// (already encoded) is repeated in the page links. Without a `path`, the
+// list is not paged (show_many): no links, no count.
+http::Response UserPage(store::Store& st, store::UserQuery q, const Page& page,
+                        const std::string& base, const std::string& path,
+                        const std::string& extra_query) {
+  q.offset = page.offset();
+  q.limit = page.per_page;
   json out;
   Status s = st.Read([&](store::Tx& tx) -> Status {
-    std::vector<store::User> all;
-    for (Role role : wanted) {
-      auto users = tx.ListUsersByRole(role);
-      if (!users.ok()) return users.status();
-      all.insert(all.end(), users->begin(), users->end());
-    }
-    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    auto count = tx.CountUsers(q);
+    if (!count.ok()) return count.status();
+    auto users = tx.QueryUsers(q);
+    if (!users.ok()) return users.status();
     json list = json::array();
-    for (int64_t i = page.offset(); i < static_cast<int64_t>(all.size()) &&
-                                    i < page.offset() + page.per_page;
-         ++i) {
-      list.push_back(UserJson(all[static_cast<size_t>(i)], base));
-    }
+    for (const auto& u : *users) list.push_back(UserJson(u, base));
     out["users"] = std::move(list);
-    AddPageLinks(out, base, "/api/v2/users", page, static_cast<int64_t>(all.size()));
+    if (!path.empty()) AddPageLinks(out, base, path, page, *count, extra_query);
     return Status::Ok();
   });
   if (!s.ok()) return StoreError(s);
   return http::JsonResponse(200, out);
+}
+
+http::Response ListUsers(store::Store& st, const std::string& fallback, const http::Request& req) {
+  std::vector<std::string> roles = QueryValues(req, "role[]");
+  if (std::string_view one = req.Query("role"); !one.empty()) roles.emplace_back(one);
+  store::UserQuery q;
+  std::string extra;
+  for (const auto& r : roles) {
+    std::optional<Role> role = ParseRole(r);
+    if (!role) return http::ErrorResponse(400, "InvalidValue", "role is end-user, agent or admin");
+    q.roles.push_back(*role);
+    extra += "&role[]=" + std::string(RoleName(*role));
+  }
+  Page page;
+  if (auto bad = ParsePage(req, page)) return std::move(*bad);
+  return UserPage(st, std::move(q), page, BaseUrl(req, fallback), "/api/v2/users", extra);
+}
+
+// GET /users/search?query=...: words of the query must each be in the
+// name or the email; "email:ADDRESS" is an exact address, "role:ROLE" a
+// role. (?external_id= finds nobody: users have no external ids here.)
+http::Response SearchUsers(store::Store& st, const std::string& fallback, const http::Request& req) {
+  std::string_view raw = req.Query("query");
+  store::UserQuery q;
+  for (const std::string& word : Split(raw, ' ')) {
+    std::string_view w = Trim(word);
+    if (w.empty()) continue;
+    if (w.starts_with("email:")) {
+      q.email = std::string(w.substr(6));
+    } else if (w.starts_with("role:")) {
+      std::optional<Role> role = ParseRole(w.substr(5));
+      if (!role) return http::ErrorResponse(400, "InvalidValue", "role is end-user, agent or admin");
+      q.roles.push_back(*role);
+    } else {
+      q.words.emplace_back(w);
+    }
+  }
+  if (q.words.empty() && q.email.empty() && q.roles.empty()) {
+    return http::ErrorResponse(400, "InvalidValue", "query: give a name, an email or a part of one");
+  }
+  Page page;
+  if (auto bad = ParsePage(req, page)) return std::move(*bad);
+  return UserPage(st, std::move(q), page, BaseUrl(req, fallback), "/api/v2/users/search",
+                  "&query=" + http::UrlEncode(raw));
+}
+
+http::Response ShowManyUsers(store::Store& st, const std::string& fallback, const http::Request& req) {
+  store::UserQuery q;
+  if (auto bad = ParseIdList(req, q.ids)) return std::move(*bad);
+  return UserPage(st, std::move(q), Page{}, BaseUrl(req, fallback), /*path=*/"", "");
 }
 
 http::Response SetPassword(store::Store& st, const http::Request& req) {
@@ -194,6 +232,12 @@ void RegisterAgentsApi(http::Router& router, store::Store& store, std::string ba
   store::Store* st = &store;
   router.Get("/api/v2/users", [st, base_url](const http::Request& req) {
     return ListUsers(*st, base_url, req);
+  });
+  router.Get("/api/v2/users/search", [st, base_url](const http::Request& req) {
+    return SearchUsers(*st, base_url, req);
+  });
+  router.Get("/api/v2/users/show_many", [st, base_url](const http::Request& req) {
+    return ShowManyUsers(*st, base_url, req);
   });
   router.Add(
       "PUT", "/api/v2/users/{id}/password",

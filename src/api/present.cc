@@ -90,6 +90,19 @@ http::Response BadId(std::string_view what, std::string_view value) {
                                  " id: ids are whole numbers from 1 to 9223372036854775807.");
 }
 
+// Up to 100 comma-separated ids (?ids=1,2,3); an error response otherwise.
+std::optional<http::Response> ParseIdList(const http::Request& req, std::vector<int64_t>& ids) {
+  std::string_view raw = req.Query("ids");
+  for (const std::string& part : raw.empty() ? std::vector<std::string>{} : Split(raw, ',')) {
+    auto id = ParseId(Trim(part));
+    if (!id) return http::ErrorResponse(400, "InvalidValue", "ids: '" + part + "' is not an id");
+    ids.push_back(*id);
+  }
+  if (ids.empty()) return http::ErrorResponse(400, "InvalidValue", "ids: give 1 to 100 ids, comma-separated");
+  if (ids.size() > 100) return http::ErrorResponse(400, "InvalidValue", "ids: at most 100");
+  return std::nullopt;
+}
+
 std::optional<http::Response> ParsePage(const http::Request& request, Page& page) {
   std::string_view p = request.Query("page");
   std::string_view pp = request.Query("per_page");
@@ -179,7 +192,7 @@ json TicketJson(const store::Ticket& t, std::string_view base, const store::User
   j["requester_id"] = t.requester_id;
   j["submitter_id"] = t.submitter_id;
   j["assignee_id"] = OptionalId(t.assignee_id);
-  j["organization_id"] = nullptr;
+  j["organization_id"] = OptionalId(t.organization_id);
   j["group_id"] = OptionalId(t.group_id);
   j["collaborator_ids"] = t.collaborator_ids;
   j["follower_ids"] = json::array();
@@ -301,7 +314,7 @@ json UserJson(const store::User& u, std::string_view base) {
   j["shared_phone_number"] = nullptr;
   j["photo"] = nullptr;
   j["locale"] = "en-US";
-  j["organization_id"] = nullptr;
+  j["organization_id"] = OptionalId(u.organization_id);
   j["role"] = RoleName(u.role);
   // Delivery health (our fields): a hard bounce marks the address undeliverable.
   j["undeliverable"] = u.undeliverable;

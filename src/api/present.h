@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "http/router.h"
@@ -24,6 +25,10 @@ std::string BaseUrl(const http::Request& request, std::string_view fallback_base
 // A row id from a path parameter: digits only, fits int64; else nullopt.
 std::optional<int64_t> ParseId(std::string_view s);
 http::Response BadId(std::string_view what, std::string_view value);
+
+// Up to 100 comma-separated ids (?ids=1,2,3, show_many); an error response
+// otherwise.
+std::optional<http::Response> ParseIdList(const http::Request& request, std::vector<int64_t>& ids);
 
 // Offset paging as the Zendesk API does it: ?page=N (from 1) &per_page=M (1..100).
 struct Page {

@@ -65,12 +65,12 @@ class ReadApiTest : public ::testing::Test {
 
   static void Seed() {
     Status s = store_->Write([](store::Tx& tx) -> Status {
-      auto make_user = [&](std::string name, std::string email, std::string role,
+      auto make_user = [&](std::string name, std::string email, Role role,
                            const char* token) -> int64_t {
         store::User u;
         u.name = std::move(name);
         u.email = std::move(email);
-        u.role = std::move(role);
+        u.role = role;
         u.created_at = u.updated_at = 1700000000;
         auto created = tx.CreateUser(u);
         EXPECT_TRUE(created.ok()) << created.status().message();
@@ -79,9 +79,9 @@ class ReadApiTest : public ::testing::Test {
         }
         return created->id;
       };
-      admin_id_ = make_user("Ada Admin", "admin@support.example", "admin", kAdminToken);
-      agent_id_ = make_user("Alan Agent", "agent@support.example", "agent", kAgentToken);
-      customer_id_ = make_user("Carol Customer", "carol@example.com", "end-user", kEndUserToken);
+      admin_id_ = make_user("Ada Admin", "admin@support.example", Role::kAdmin, kAdminToken);
+      agent_id_ = make_user("Alan Agent", "agent@support.example", Role::kAgent, kAgentToken);
+      customer_id_ = make_user("Carol Customer", "carol@example.com", Role::kEndUser, kEndUserToken);
 
       for (int i = 0; i < 5; ++i) {
         store::Ticket t;

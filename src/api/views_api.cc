@@ -6,6 +6,7 @@
 #include <set>
 
 #include "api/present.h"
+#include "api/respond.h"
 #include "api/search_query.h"
 #include "common/strings.h"
 
@@ -114,13 +115,6 @@ Status TicketPage(store::Tx& tx, TicketQuery q, const Page& page, std::string_vi
   return Status::Ok();
 }
 
-http::Response ReadJson(store::Store& st, const std::function<Status(store::Tx&, json&)>& fn) {
-  json out;
-  Status s = st.Read([&](store::Tx& tx) { return fn(tx, out); });
-  if (!s.ok()) return StoreError(s);
-  return http::JsonResponse(200, out);
-}
-
 http::Response Views(store::Store& st, const http::Request& req) {
   int64_t me = req.user ? req.user->id : 0;
   int64_t now = static_cast<int64_t>(std::time(nullptr));
@@ -209,22 +203,83 @@ http::Response Search(store::Store& st, const std::string& fallback, const http:
   });
 }
 
-http::Response RequestedTickets(store::Store& st, const std::string& fallback,
-                                const http::Request& req) {
+// The tickets of one user, organization or group: `owner` names what the
+// path's id is ("user", "organization", "group"), `relation` how the
+// tickets relate to it.
+enum class Relation { kRequested, kCcd, kAssigned, kOrganization, kGroup };
+
+http::Response RelatedTickets(store::Store& st, const std::string& fallback,
+                              const http::Request& req, Relation relation) {
+  const char* owner = relation == Relation::kOrganization ? "organization"
+                      : relation == Relation::kGroup      ? "group"
+                                                          : "user";
   auto id = ParseId(req.Param("id"));
-  if (!id) return BadId("user", req.Param("id"));
+  if (!id) return BadId(owner, req.Param("id"));
   Page page;
   if (auto bad = ParsePage(req, page)) return std::move(*bad);
   TicketQuery q;
-  q.requester_id = *id;
+  switch (relation) {
+    case Relation::kRequested:
+      q.requester_id = *id;
+      break;
+    case Relation::kCcd:
+      q.collaborator_id = *id;
+      break;
+    case Relation::kAssigned:
+      q.assignee = TicketQuery::Assignee::kUser;
+      q.assignee_id = *id;
+      break;
+    case Relation::kOrganization:
+      q.organization_id = *id;
+      break;
+    case Relation::kGroup:
+      q.group_id = *id;
+      break;
+  }
   std::string extra;
   if (auto bad = ParseSort(req, q, extra)) return std::move(*bad);
   std::string base = BaseUrl(req, fallback);
+  // The path as asked, without ".json" and the query: the links repeat it.
+  std::string path = req.path;
+  if (path.ends_with(".json")) path.resize(path.size() - 5);
   return ReadJson(st, [&](store::Tx& tx, json& out) -> Status {
-    if (auto u = tx.GetUser(*id); !u.ok()) return u.status();
-    return TicketPage(tx, q, page, base,
-                      "/api/v2/users/" + std::to_string(*id) + "/tickets/requested", extra,
-                      "tickets", out);
+    Status exists = relation == Relation::kOrganization ? tx.GetOrganization(*id).status()
+                    : relation == Relation::kGroup      ? tx.GetGroup(*id).status()
+                                                        : tx.GetUser(*id).status();
+    if (!exists.ok()) return exists;
+    return TicketPage(tx, q, page, base, path, extra, "tickets", out);
+  });
+}
+
+http::Response ShowManyTickets(store::Store& st, const std::string& fallback,
+                               const http::Request& req) {
+  TicketQuery q;
+  if (auto bad = ParseIdList(req, q.ids)) return std::move(*bad);
+  q.sort = TicketQuery::Sort::kId;
+  q.ascending = true;
+  std::string base = BaseUrl(req, fallback);
+  return ReadJson(st, [&](store::Tx& tx, json& out) -> Status {
+    Status s = TicketPage(tx, q, Page{}, base, "/api/v2/tickets/show_many", "", "tickets", out);
+    for (const char* key : {"next_page", "previous_page", "count"}) out.erase(key);  // not paged
+    return s;
+  });
+}
+
+// Tags with their ticket counts, most used first.
+http::Response Tags(store::Store& st, const std::string& fallback, const http::Request& req) {
+  Page page;
+  if (auto bad = ParsePage(req, page)) return std::move(*bad);
+  std::string base = BaseUrl(req, fallback);
+  return ReadJson(st, [&](store::Tx& tx, json& out) -> Status {
+    auto count = tx.CountTags();
+    if (!count.ok()) return count.status();
+    auto tags = tx.ListTagCounts(page.offset(), page.per_page);
+    if (!tags.ok()) return tags.status();
+    json list = json::array();
+    for (const auto& t : *tags) list.push_back({{"name", t.name}, {"count", t.count}});
+    out["tags"] = std::move(list);
+    AddPageLinks(out, base, "/api/v2/tags", page, *count);
+    return Status::Ok();
   });
 }
 
@@ -239,9 +294,19 @@ void RegisterViewsApi(http::Router& router, store::Store& store, std::string bas
   router.Get("/api/v2/search", [st, base_url](const http::Request& req) {
     return Search(*st, base_url, req);
   });
-  router.Get("/api/v2/users/{id}/tickets/requested", [st, base_url](const http::Request& req) {
-    return RequestedTickets(*st, base_url, req);
+  for (auto [path, relation] : {std::pair{"/api/v2/users/{id}/tickets/requested", Relation::kRequested},
+                                {"/api/v2/users/{id}/tickets/ccd", Relation::kCcd},
+                                {"/api/v2/users/{id}/tickets/assigned", Relation::kAssigned},
+                                {"/api/v2/organizations/{id}/tickets", Relation::kOrganization},
+                                {"/api/v2/groups/{id}/tickets", Relation::kGroup}}) {
+    router.Get(path, [st, base_url, relation](const http::Request& req) {
+      return RelatedTickets(*st, base_url, req, relation);
+    });
+  }
+  router.Get("/api/v2/tickets/show_many", [st, base_url](const http::Request& req) {
+    return ShowManyTickets(*st, base_url, req);
   });
+  router.Get("/api/v2/tags", [st, base_url](const http::Request& req) { return Tags(*st, base_url, req); });
 }
 
 }  // namespace postdesk::api

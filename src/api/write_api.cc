@@ -9,6 +9,7 @@
 #include "accounts/sessions.h"
 #include "api/present.h"
 #include "api/uploads_api.h"
+#include "api/respond.h"
 #include "common/ids.h"
 #include "common/strings.h"
 #include "mime/message.h"
@@ -34,35 +35,6 @@ const std::set<std::string>& Priorities() {
 const std::set<std::string>& Types() {
   static const std::set<std::string> s = {"", "question", "incident", "problem", "task"};
   return s;
-}
-
-int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
-
-http::Response Unprocessable(std::string_view description) {
-  return http::ErrorResponse(422, "RecordInvalid", description);
-}
-
-// A failure inside a write transaction that is the client's fault.
-struct ClientError {
-  int status = 422;
-  std::string code = "RecordInvalid";
-  std::string description;
-};
-
-// Runs `fn` in one write transaction; a ClientError set by fn becomes its
-// response, a store failure the matching 4xx/5xx.
-http::Response WriteJson(store::Store& store, int ok_status,
-                         const std::function<Status(store::Tx&, json&, ClientError&)>& fn) {
-  json out;
-  ClientError client;
-  Status s = store.Write([&](store::Tx& tx) {
-    Status r = fn(tx, out, client);
-    if (r.ok() && !client.description.empty()) return Status::Invalid("client error");
-    return r;
-  });
-  if (!client.description.empty()) return http::ErrorResponse(client.status, client.code, client.description);
-  if (!s.ok()) return StoreError(s);
-  return http::JsonResponse(ok_status, out);
 }
 
 std::optional<int64_t> JsonId(const json& v) {
@@ -163,6 +135,40 @@ Status ApplyFields(store::Tx& tx, const json& in, store::Ticket& t, json& events
     change("assignee_id", assignee ? json(*assignee) : json(nullptr),
            t.assignee_id ? json(*t.assignee_id) : json(nullptr));
     t.assignee_id = assignee;
+  }
+  std::optional<int64_t> group = t.group_id;
+  if (in.contains("group_id")) {
+    group.reset();
+    if (!in["group_id"].is_null()) {
+      group = JsonId(in["group_id"]);
+      auto g = group ? tx.GetGroup(*group) : Result<store::Group>(Status::NotFound(""));
+      if (!g.ok() && g.status().kind() != ErrorKind::kNotFound) return g.status();
+      if (!g.ok() || g->deleted) {
+        err.description = "ticket.group_id: " + in["group_id"].dump() + " is not a group";
+        return Status::Invalid(err.description);
+      }
+    }
+  }
+  if (t.assignee_id && (!group || in.contains("assignee_id"))) {
+    // As Zendesk: an agent assigned without a group brings their default
+    // group; an agent and a group named together must match.
+    auto memberships = tx.ListGroupMemberships(*t.assignee_id, std::nullopt);
+    if (!memberships.ok()) return memberships.status();
+    if (!group) {
+      for (const auto& m : *memberships) {
+        if (m.is_default) group = m.group_id;
+      }
+    } else if (!memberships->empty() &&
+               std::none_of(memberships->begin(), memberships->end(),
+                            [&](const store::GroupMembership& m) { return m.group_id == *group; })) {
+      err.description = "ticket.assignee_id: agent " + std::to_string(*t.assignee_id) +
+                        " is not a member of group " + std::to_string(*group);
+      return Status::Invalid(err.description);
+    }
+  }
+  if (group != t.group_id || (creating && group)) {
+    change("group_id", group ? json(*group) : json(nullptr), t.group_id ? json(*t.group_id) : json(nullptr));
+    t.group_id = group;
   }
   std::vector<int64_t> ccs = t.collaborator_ids;
   if (in.contains("collaborator_ids")) {

@@ -18,6 +18,7 @@
 
 #include "accounts/sessions.h"
 #include "api/agents_api.h"
+#include "api/directory_api.h"
 #include "api/auth.h"
 #include "api/health_api.h"
 #include "api/dkim_api.h"
@@ -246,6 +247,7 @@ int Serve(const Config& config) {
   api::RegisterViewsApi(router, **store, base_url);
   api::RegisterUploadsApi(router, **store, base_url);
   api::RegisterAgentsApi(router, **store, base_url);
+  api::RegisterDirectoryApi(router, **store, base_url);
   api::RegisterHealthApi(router, **store, clock);
   webui::RegisterWorkspace(router);
 

@@ -188,7 +188,7 @@ TEST_F(RouterTest, AdminOnlyRoutesRefuseAgentsWith403) {
   router_.Add("PUT", "/admin-thing", [](const Request&) { return JsonResponse(200, {}); },
               kAdminOnly);
   router_.SetAuthHook([](Request& r) -> std::optional<Response> {
-    r.user = AuthUser{.id = 1, .role = std::string(r.Header("x-role"))};
+    r.user = AuthUser{.id = 1, .role = ParseRole(r.Header("x-role")).value_or(Role::kEndUser)};
     return std::nullopt;
   });
   Request agent = Make("PUT", "/admin-thing");

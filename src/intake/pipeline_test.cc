@@ -91,7 +91,7 @@ class PipelineTest : public ::testing::Test {
     return n;
   }
 
-  void AddUser(const std::string& email, const std::string& role) {
+  void AddUser(const std::string& email, Role role) {
     ASSERT_TRUE(store_->Write([&](store::Tx& tx) {
                         store::User u;
                         u.email = email;
@@ -248,7 +248,7 @@ TEST_F(PipelineTest, KnownUserNotOnTicketIsOtherUserUpdate) {
 TEST_F(PipelineTest, CcAndAgentMayUpdate) {
   Outcome first = Deliver(Mail("alice@customer.example", "Help", "first",
                                "Cc: Bob <bob@customer.example>\r\n", "o3@customer.example"));
-  AddUser("agent@example.com", "agent");
+  AddUser("agent@example.com", Role::kAgent);
   Outcome by_cc = Deliver(Mail("bob@customer.example", "Re: Help", "cc here",
                                "In-Reply-To: <o3@customer.example>\r\n"));
   EXPECT_EQ(by_cc.kind, OutcomeKind::kComment);

@@ -379,6 +379,56 @@ END)",
            // The health bar's count of recent failures.
            "CREATE INDEX outbound_recipients_state_updated ON outbound_recipients (state, updated_at)",
        }},
+      // The directory (store/directory.h): groups of agents and customers'
+      // organizations; a user and a ticket may belong to one organization.
+      {7,
+       "groups, group memberships and organizations",
+       {
+           R"(CREATE TABLE groups (
+  id {id_pk},
+  name TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  is_default INTEGER NOT NULL DEFAULT 0,
+  deleted INTEGER NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+))",
+           R"(CREATE TABLE group_memberships (
+  id {id_pk},
+  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  group_id BIGINT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+  is_default INTEGER NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (user_id, group_id)
+))",
+           "CREATE INDEX group_memberships_group ON group_memberships (group_id, id)",
+           R"(CREATE TABLE organizations (
+  id {id_pk},
+  name TEXT NOT NULL,
+  name_key TEXT NOT NULL UNIQUE,
+  details TEXT NOT NULL DEFAULT '',
+  notes TEXT NOT NULL DEFAULT '',
+  group_id BIGINT,
+  shared_tickets INTEGER NOT NULL DEFAULT 0,
+  shared_comments INTEGER NOT NULL DEFAULT 0,
+  external_id TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+))",
+           "CREATE UNIQUE INDEX organizations_external_id ON organizations (external_id)",
+           R"(CREATE TABLE organization_domains (
+  domain TEXT PRIMARY KEY,
+  organization_id BIGINT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  position BIGINT NOT NULL
+))",
+           "CREATE INDEX organization_domains_org ON organization_domains (organization_id, position)",
+           "ALTER TABLE users ADD COLUMN organization_id BIGINT",
+           "ALTER TABLE tickets ADD COLUMN organization_id BIGINT",
+           "CREATE INDEX users_organization ON users (organization_id)",
+           "CREATE INDEX tickets_organization ON tickets (organization_id)",
+           "CREATE INDEX tickets_group ON tickets (group_id)",
+       }},
   };
   return steps;
 }

@@ -21,6 +21,7 @@
 #include "common/channel.h"
 #include "common/role.h"
 #include "common/status.h"
+#include "store/directory.h"
 
 namespace postdesk::store {
 
@@ -36,6 +37,7 @@ struct User {
   int64_t soft_bounces = 0;
   // A deactivated agent (Zendesk's "suspended" user): no sign-in, no API.
   bool suspended = false;
+  std::optional<int64_t> organization_id;
   int64_t created_at = 0;
   int64_t updated_at = 0;
 };
@@ -55,6 +57,7 @@ struct Ticket {
   std::string priority;        // "" | low | normal | high | urgent
   std::string type;            // "" | question | incident | problem | task
   std::optional<int64_t> group_id;
+  std::optional<int64_t> organization_id;  // the requester's, when it was made
   int64_t requester_id = 0;
   int64_t submitter_id = 0;
   std::optional<int64_t> assignee_id;
@@ -326,6 +329,10 @@ struct TicketQuery {
   Assignee assignee = Assignee::kAny;
   int64_t assignee_id = 0;  // with kUser
   std::optional<int64_t> requester_id;
+  std::optional<int64_t> collaborator_id;  // a CC of the ticket
+  std::optional<int64_t> group_id;
+  std::optional<int64_t> organization_id;
+  std::vector<int64_t> ids;  // any of these; empty: any ticket
   int64_t updated_since = 0;  // 0: no bound
   // Only tickets with an email recipient whose delivery failed or bounced.
   bool delivery_failures = false;
@@ -339,20 +346,42 @@ struct TicketQuery {
   int64_t limit = 100;
 };
 
-class Tx {
+// Which users a list or a search returns: by id, in pages.
+struct UserQuery {
+  std::vector<Role> roles;  // any of these; empty: any role
+  // Each word must occur (any case) in the name or the email.
+  std::vector<std::string> words;
+  std::string email;  // exact (normalised); "" = any
+  std::vector<int64_t> ids;  // any of these; empty: any user
+  std::optional<int64_t> organization_id;
+  int64_t offset = 0;
+  int64_t limit = 100;
+};
+
+// A tag and how many tickets carry it.
+struct TagCount {
+  std::string name;
+  int64_t count = 0;
+};
+
+class Tx : public DirectoryTx {
  public:
-  virtual ~Tx() = default;
+  ~Tx() override = default;
 
   // Users. Emails are looked up normalised (lower case).
-  virtual Result<User> CreateUser(User user) = 0;  // returns it with id set
+  // Returns it with id set. Without an organization, a user whose email
+  // domain an organization owns joins that one.
+  virtual Result<User> CreateUser(User user) = 0;
   virtual Result<User> GetUser(int64_t id) = 0;
   virtual Result<User> FindUserByEmail(std::string_view email) = 0;
   virtual Status SetUserApiToken(int64_t user_id, std::string_view token_sha256) = 0;
   virtual Result<User> FindUserByApiToken(std::string_view token_sha256) = 0;
   // Writes name, role, undeliverable, undeliverable_reason, soft_bounces,
-  // suspended, updated_at.
+  // suspended, organization_id, updated_at.
   virtual Status UpdateUser(const User& user) = 0;
   virtual Result<std::vector<User>> ListUsersByRole(Role role) = 0;  // by id
+  virtual Result<std::vector<User>> QueryUsers(const UserQuery& query) = 0;  // by id
+  virtual Result<int64_t> CountUsers(const UserQuery& query) = 0;
   // Named API tokens (besides the one FindUserByApiToken also finds).
   virtual Result<ApiToken> AddApiToken(ApiToken token) = 0;  // id set
   virtual Result<std::vector<ApiToken>> ListApiTokens() = 0;  // by id
@@ -372,7 +401,10 @@ class Tx {
   virtual Result<int64_t> DeleteSessionsIdleSince(int64_t before) = 0;
 
   // Tickets.
-  virtual Result<Ticket> CreateTicket(Ticket ticket) = 0;  // id set; encoded_id must be set
+  // Returns it with id set; encoded_id must be set. Without an
+  // organization, the ticket takes its requester's (and, without a group,
+  // that organization's group).
+  virtual Result<Ticket> CreateTicket(Ticket ticket) = 0;
   virtual Result<Ticket> GetTicket(int64_t id) = 0;
   virtual Status UpdateTicket(const Ticket& ticket) = 0;
   virtual Result<std::vector<Ticket>> ListTickets(int64_t offset, int64_t limit) = 0;  // by id
@@ -380,6 +412,9 @@ class Tx {
   // Workspace views and search: one page, and how many match in all.
   virtual Result<std::vector<Ticket>> QueryTickets(const TicketQuery& query) = 0;
   virtual Result<int64_t> CountTickets(const TicketQuery& query) = 0;
+  // Tags with how many tickets carry each, most used first (then by name).
+  virtual Result<std::vector<TagCount>> ListTagCounts(int64_t offset, int64_t limit) = 0;
+  virtual Result<int64_t> CountTags() = 0;
   virtual Result<Ticket> FindTicketByEncodedId(std::string_view encoded_id) = 0;
   // Message-IDs a ticket has sent or received (without angle brackets).
   virtual Status AddTicketMessageId(int64_t ticket_id, std::string_view message_id,

@@ -1452,8 +1452,8 @@ TEST_P(StoreTest, ListUsersByRole) {
       if (std::string(email) == "admin@example.com") u.role = Role::kAdmin;
       auto r = tx.CreateUser(u);
       ASSERT_TRUE(r.ok()) << r.status().message();
-      if (r->role == "agent") agents.push_back(r->id);
-      if (r->role == "admin") admin = r->id;
+      if (r->role == Role::kAgent) agents.push_back(r->id);
+      if (r->role == Role::kAdmin) admin = r->id;
     }
   });
   R([&](Tx& tx) {
@@ -1467,6 +1467,150 @@ TEST_P(StoreTest, ListUsersByRole) {
     ASSERT_EQ(admins->size(), 1u);
     EXPECT_EQ((*admins)[0].id, admin);
     EXPECT_EQ(tx.ListUsersByRole(Role::kEndUser)->size(), 1u);
+  });
+}
+
+// ---------------- the directory: groups, memberships, organizations ----------------
+
+TEST_P(StoreTest, GroupsHaveUniqueNamesAndDeletedOnesLeaveTheLists) {
+  W([&](Tx& tx) {
+    auto billing = tx.CreateGroup({.name = "Billing", .created_at = 1, .updated_at = 1});
+    ASSERT_TRUE(billing.ok()) << billing.status().message();
+    auto dup = tx.CreateGroup({.name = "Billing"});
+    EXPECT_EQ(dup.status().kind(), ErrorKind::kInvalid);
+    EXPECT_NE(dup.status().message().find("already taken"), std::string::npos);
+    EXPECT_EQ(tx.CreateGroup({.name = "  "}).status().kind(), ErrorKind::kInvalid);
+    User agent = MakeUser(tx, "agent@example.com");
+    agent.role = Role::kAgent;
+    ASSERT_TRUE(tx.UpdateUser(agent).ok());
+    auto m = tx.AddGroupMembership({.user_id = agent.id, .group_id = billing->id});
+    ASSERT_TRUE(m.ok()) << m.status().message();
+    EXPECT_TRUE(m->is_default);  // the agent's first group
+    ASSERT_TRUE(tx.DeleteGroup(billing->id, 5).ok());
+    EXPECT_EQ(tx.DeleteGroup(billing->id, 6).kind(), ErrorKind::kNotFound);
+    // Its name is free again; the deleted one is still readable, with no members.
+    EXPECT_TRUE(tx.CreateGroup({.name = "Billing"}).ok());
+    EXPECT_TRUE(tx.GetGroup(billing->id)->deleted);
+    EXPECT_TRUE(tx.ListGroupMemberships(std::nullopt, billing->id)->empty());
+    EXPECT_EQ(tx.ListGroups(false)->size(), 1u);
+    EXPECT_EQ(tx.ListGroups(true)->size(), 2u);
+  });
+}
+
+TEST_P(StoreTest, OnlyAgentsJoinGroupsOnceWithOneDefault) {
+  W([&](Tx& tx) {
+    User agent = MakeUser(tx, "agent@example.com");
+    agent.role = Role::kAgent;
+    ASSERT_TRUE(tx.UpdateUser(agent).ok());
+    User customer = MakeUser(tx, "customer@example.org");
+    int64_t a = tx.CreateGroup({.name = "A"})->id;
+    int64_t b = tx.CreateGroup({.name = "B"})->id;
+    auto not_agent = tx.AddGroupMembership({.user_id = customer.id, .group_id = a});
+    EXPECT_EQ(not_agent.status().kind(), ErrorKind::kInvalid);
+    auto first = tx.AddGroupMembership({.user_id = agent.id, .group_id = a});
+    auto second = tx.AddGroupMembership({.user_id = agent.id, .group_id = b});
+    ASSERT_TRUE(first.ok() && second.ok());
+    EXPECT_FALSE(second->is_default);
+    EXPECT_EQ(tx.AddGroupMembership({.user_id = agent.id, .group_id = a}).status().kind(),
+              ErrorKind::kInvalid);
+    ASSERT_TRUE(tx.SetDefaultGroupMembership(agent.id, second->id, 9).ok());
+    auto mine = tx.ListGroupMemberships(agent.id, std::nullopt);
+    ASSERT_EQ(mine->size(), 2u);
+    EXPECT_FALSE((*mine)[0].is_default);
+    EXPECT_TRUE((*mine)[1].is_default);
+    EXPECT_EQ(tx.SetDefaultGroupMembership(customer.id, second->id, 9).kind(), ErrorKind::kNotFound);
+    ASSERT_TRUE(tx.DeleteGroupMembership(first->id).ok());
+    EXPECT_EQ(tx.DeleteGroupMembership(first->id).kind(), ErrorKind::kNotFound);
+  });
+}
+
+TEST_P(StoreTest, OrganizationsOwnDomainsThatNewUsersAndTheirTicketsJoin) {
+  W([&](Tx& tx) {
+    int64_t group = tx.CreateGroup({.name = "Key accounts"})->id;
+    auto org = tx.CreateOrganization(
+        {.name = "Customer Inc", .domain_names = {"Customer.Example", "customer.example", ""},
+         .group_id = group});
+    ASSERT_TRUE(org.ok()) << org.status().message();
+    EXPECT_EQ(org->domain_names, std::vector<std::string>{"customer.example"});
+    // Names are unique in any case; a domain belongs to one organization.
+    EXPECT_EQ(tx.CreateOrganization({.name = "customer inc"}).status().kind(), ErrorKind::kInvalid);
+    auto other = tx.CreateOrganization({.name = "Other", .domain_names = {"customer.example"}});
+    EXPECT_EQ(other.status().kind(), ErrorKind::kInvalid);
+    EXPECT_NE(other.status().message().find("already belongs to organization"), std::string::npos);
+    // A new user of that domain joins; one of another domain does not.
+    User carol = MakeUser(tx, "carol@CUSTOMER.example");
+    User dave = MakeUser(tx, "dave@elsewhere.example");
+    EXPECT_EQ(carol.organization_id, org->id);
+    EXPECT_EQ(tx.GetUser(carol.id)->organization_id, org->id);
+    EXPECT_EQ(dave.organization_id, std::nullopt);
+    // Carol's ticket is the organization's, and goes to its group.
+    Ticket t = MakeTicket(tx, carol.id, "Invoice");
+    EXPECT_EQ(t.organization_id, org->id);
+    EXPECT_EQ(tx.GetTicket(t.id)->group_id, group);
+    TicketQuery q;
+    q.organization_id = org->id;
+    EXPECT_EQ(tx.CountTickets(q).value(), 1);
+    // Renamed, with its domains replaced.
+    store::Organization changed = *org;
+    changed.name = "Customer Group";
+    changed.domain_names = {"customer.test"};
+    ASSERT_TRUE(tx.UpdateOrganization(changed).ok());
+    EXPECT_EQ(tx.FindOrganizationByDomain("customer.example").status().kind(), ErrorKind::kNotFound);
+    EXPECT_EQ(tx.FindOrganizationByDomain("CUSTOMER.TEST")->id, org->id);
+    // Deleted: its users and tickets lose it.
+    ASSERT_TRUE(tx.DeleteOrganization(org->id).ok());
+    EXPECT_EQ(tx.GetUser(carol.id)->organization_id, std::nullopt);
+    EXPECT_EQ(tx.GetTicket(t.id)->organization_id, std::nullopt);
+    EXPECT_EQ(tx.DeleteOrganization(org->id).kind(), ErrorKind::kNotFound);
+    EXPECT_TRUE(tx.ListOrganizations()->empty());
+  });
+}
+
+TEST_P(StoreTest, QueryUsersByWordsEmailRoleAndIds) {
+  W([&](Tx& tx) {
+    User bob = MakeUser(tx, "bob@customer.example");
+    User carol = MakeUser(tx, "carol@customer.example");
+    User agent = MakeUser(tx, "ann@desk.example");
+    agent.role = Role::kAgent;
+    agent.name = "Ann 100%_Agent";
+    ASSERT_TRUE(tx.UpdateUser(agent).ok());
+    auto ids = [&](const UserQuery& q) {
+      std::vector<int64_t> out;
+      for (const User& u : tx.QueryUsers(q).value()) out.push_back(u.id);
+      return out;
+    };
+    EXPECT_EQ(ids({.words = {"CUSTOMER"}}), (std::vector<int64_t>{bob.id, carol.id}));
+    EXPECT_EQ(ids({.words = {"customer", "carol"}}), std::vector<int64_t>{carol.id});
+    EXPECT_EQ(ids({.email = "Bob@Customer.Example"}), std::vector<int64_t>{bob.id});
+    EXPECT_EQ(ids({.roles = {Role::kAgent, Role::kAdmin}}), std::vector<int64_t>{agent.id});
+    EXPECT_EQ(ids({.ids = {carol.id, agent.id}}), (std::vector<int64_t>{carol.id, agent.id}));
+    // LIKE's wildcards are plain characters in a word.
+    EXPECT_EQ(ids({.words = {"100%_"}}), std::vector<int64_t>{agent.id});
+    EXPECT_TRUE(ids({.words = {"%"}}).empty());
+    EXPECT_EQ(tx.CountUsers({.words = {"customer"}}).value(), 2);
+    EXPECT_EQ(ids({.offset = 1, .limit = 1}), std::vector<int64_t>{carol.id});
+  });
+}
+
+TEST_P(StoreTest, TagCountsMostUsedFirst) {
+  W([&](Tx& tx) {
+    User bob = MakeUser(tx, "bob@customer.example");
+    for (auto tags : {std::vector<std::string>{"printer", "fire"}, {"printer"}, {"billing", "printer"}}) {
+      Ticket t = MakeTicket(tx, bob.id, "t");
+      t.tags = tags;
+      ASSERT_TRUE(tx.UpdateTicket(t).ok());
+    }
+    auto tags = tx.ListTagCounts(0, 10);
+    ASSERT_TRUE(tags.ok());
+    ASSERT_EQ(tags->size(), 3u);
+    EXPECT_EQ((*tags)[0].name, "printer");
+    EXPECT_EQ((*tags)[0].count, 3);
+    EXPECT_EQ((*tags)[1].name, "billing");  // ties by name
+    EXPECT_EQ(tx.CountTags().value(), 3);
+    EXPECT_EQ(tx.ListTagCounts(2, 10)->size(), 1u);
+    TicketQuery cc;
+    cc.collaborator_id = bob.id;
+    EXPECT_EQ(tx.CountTickets(cc).value(), 0);
   });
 }
 

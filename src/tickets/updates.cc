@@ -211,6 +211,24 @@ Status LearnHamFromAnswer(store::Tx& tx, const DeskInfo& desk, Update& u,
   return Status::Ok();
 }
 
+// The groups triggers may name (deleted ones too: a ticket may still be in
+// one), with their members.
+Result<std::vector<rules::GroupInfo>> Groups(store::Tx& tx) {
+  auto groups = tx.ListGroups(/*include_deleted=*/true);
+  if (!groups.ok()) return groups.status();
+  auto memberships = tx.ListGroupMemberships(std::nullopt, std::nullopt);
+  if (!memberships.ok()) return memberships.status();
+  std::vector<rules::GroupInfo> out;
+  for (const store::Group& g : *groups) {
+    rules::GroupInfo info{.id = g.id, .name = g.name, .member_ids = {}};
+    for (const store::GroupMembership& m : *memberships) {
+      if (m.group_id == g.id) info.member_ids.push_back(m.user_id);
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64_t now) {
@@ -233,6 +251,9 @@ Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64
   ru.current_via = u.via;
   ru.current_user = InfoOf(u.actor);
   for (auto& [id, user] : users) ru.users.push_back(InfoOf(user));
+  auto groups = Groups(tx);
+  if (!groups.ok()) return groups.status();
+  ru.groups = std::move(groups).value();
   auto author_name = [&](int64_t id) {
     auto it = users.find(id);
     if (it != users.end()) return it->second.name;

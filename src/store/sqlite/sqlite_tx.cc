@@ -10,6 +10,8 @@
 
 #include "common/ids.h"
 #include "common/strings.h"
+#include "common/utf8.h"
+#include "store/sqlite/sqlite_rows.h"
 
 namespace postdesk::store::sqlite {
 
@@ -21,34 +23,10 @@ namespace {
     if (!_st.ok()) return _st;       \
   } while (0)
 
-// Prefixes an error with what was being done, keeping its kind.
-Status Context(const Status& s, std::string_view what) {
-  if (s.ok()) return s;
-  std::string msg(what);
-  msg += ": ";
-  msg += s.message();
-  switch (s.kind()) {
-    case ErrorKind::kTemporary:
-      return Status::Temporary(std::move(msg));
-    case ErrorKind::kNotFound:
-      return Status::NotFound(std::move(msg));
-    case ErrorKind::kInvalid:
-      return Status::Invalid(std::move(msg));
-    case ErrorKind::kPermanent:
-      break;
-  }
-  return Status::Permanent(std::move(msg));
-}
-
 std::string StripAngles(std::string_view id) {
   id = Trim(id);
   if (id.size() >= 2 && id.front() == '<' && id.back() == '>') id = id.substr(1, id.size() - 2);
   return std::string(id);
-}
-
-Status CheckPage(int64_t offset, int64_t limit) {
-  if (offset < 0 || limit < 0) return Status::Invalid("offset and limit must not be negative");
-  return Status::Ok();
 }
 
 // rcpt_to is kept as one TEXT column, one address per line; envelope
@@ -91,7 +69,7 @@ Channel ReadChannel(std::string_view text) { return ParseChannel(text).value_or(
 
 constexpr std::string_view kUserCols =
     "id, name, email, role, undeliverable, undeliverable_reason, soft_bounces, created_at, "
-    "updated_at, suspended";
+    "updated_at, suspended, organization_id";
 User ReadUser(const Stmt& s) {
   User u;
   u.id = s.Int(0);
@@ -104,12 +82,14 @@ User ReadUser(const Stmt& s) {
   u.created_at = s.Int(7);
   u.updated_at = s.Int(8);
   u.suspended = s.Bool(9);
+  u.organization_id = s.OptInt(10);
   return u;
 }
 
 constexpr std::string_view kTicketCols =
     "id, encoded_id, subject, description, status, requester_id, submitter_id, assignee_id, "
-    "recipient, via, subject_key, created_at, updated_at, priority, type, group_id";
+    "recipient, via, subject_key, created_at, updated_at, priority, type, group_id, "
+    "organization_id";
 Ticket ReadTicket(const Stmt& s) {
   Ticket t;
   t.id = s.Int(0);
@@ -128,6 +108,7 @@ Ticket ReadTicket(const Stmt& s) {
   t.priority = s.Text(13);
   t.type = s.Text(14);
   t.group_id = s.OptInt(15);
+  t.organization_id = s.OptInt(16);
   return t;
 }
 
@@ -332,50 +313,21 @@ bool IsRecipientState(std::string_view state) {
   return false;
 }
 
-std::string Sql(std::string_view a, std::string_view b, std::string_view c = {}) {
-  std::string out(a);
-  out += b;
-  out += c;
-  return out;
-}
-
-// Runs a prepared statement expected to yield exactly one row and reads it;
-// NotFound (with `what`) when there is none.
-template <typename T, typename Reader>
-Result<T> One(Stmt& stmt, Reader read, std::string_view what) {
-  auto row = stmt.Step();
-  if (!row.ok()) return Context(row.status(), what);
-  if (!*row) return Status::NotFound(std::string(what) + ": not found");
-  return read(stmt);
-}
-
-// Runs a prepared statement to completion, reading every row.
-template <typename T, typename Reader>
-Result<std::vector<T>> All(Stmt& stmt, Reader read, std::string_view what) {
-  std::vector<T> out;
-  while (true) {
-    auto row = stmt.Step();
-    if (!row.ok()) return Context(row.status(), what);
-    if (!*row) return out;
-    out.push_back(read(stmt));
-  }
-}
-
-// For INSERT ... RETURNING id.
-Result<int64_t> ReturningId(Stmt& stmt, std::string_view what) {
-  return One<int64_t>(
-      stmt, [](const Stmt& s) { return s.Int(0); }, what);
-}
-
 }  // namespace
 
 // ---------------- users ----------------
 
 Result<User> SqliteTx::CreateUser(User user) {
   user.email = NormalizeEmail(user.email);
+  if (!user.organization_id && !user.email.empty()) {
+    // A new user whose address is in an organization's domain joins it.
+    auto org = FindOrganizationByDomain(EmailDomain(user.email));
+    if (org.ok()) user.organization_id = org->id;
+    if (!org.ok() && org.status().kind() != ErrorKind::kNotFound) return org.status();
+  }
   auto stmt = conn_.Prepare(
-      "INSERT INTO users (name, email, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?) "
-      "RETURNING id");
+      "INSERT INTO users (name, email, role, created_at, updated_at, organization_id) "
+      "VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, user.name);
   if (user.email.empty()) {
@@ -384,6 +336,7 @@ Result<User> SqliteTx::CreateUser(User user) {
     stmt->Bind(2, user.email);
   }
   stmt->Bind(3, RoleName(user.role)).Bind(4, user.created_at).Bind(5, user.updated_at);
+  stmt->Bind(6, user.organization_id);
   auto id = ReturningId(*stmt, "create user " + user.email);
   if (!id.ok()) return id.status();
   user.id = *id;
@@ -432,7 +385,8 @@ Result<User> SqliteTx::FindUserByApiToken(std::string_view token_sha256) {
 Status SqliteTx::UpdateUser(const User& user) {
   auto stmt = conn_.Prepare(
       "UPDATE users SET name = ?, role = ?, undeliverable = ?, undeliverable_reason = ?, "
-      "soft_bounces = ?, updated_at = ?, suspended = ? WHERE id = ? RETURNING id");
+      "soft_bounces = ?, updated_at = ?, suspended = ?, organization_id = ? WHERE id = ? "
+      "RETURNING id");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, user.name)
       .Bind(2, RoleName(user.role))
@@ -441,7 +395,8 @@ Status SqliteTx::UpdateUser(const User& user) {
       .Bind(5, user.soft_bounces)
       .Bind(6, user.updated_at)
       .BindBool(7, user.suspended)
-      .Bind(8, user.id);
+      .Bind(8, user.organization_id)
+      .Bind(9, user.id);
   return ReturningId(*stmt, "update user " + std::to_string(user.id)).status();
 }
 
@@ -558,10 +513,21 @@ Status SqliteTx::LoadTicketLists(std::vector<Ticket>& tickets) {
 Result<Ticket> SqliteTx::CreateTicket(Ticket ticket) {
   ticket.encoded_id = NormalizeEncodedId(Trim(ticket.encoded_id));
   if (ticket.encoded_id.empty()) return Status::Invalid("create ticket: encoded_id must be set");
+  if (!ticket.organization_id && ticket.requester_id > 0) {
+    // The ticket belongs to its requester's organization.
+    auto requester = GetUser(ticket.requester_id);
+    if (requester.ok()) ticket.organization_id = requester->organization_id;
+    if (requester.ok() && requester->organization_id && !ticket.group_id) {
+      // ... and goes to the organization's group, if it names one.
+      auto org = GetOrganization(*requester->organization_id);
+      if (org.ok()) ticket.group_id = org->group_id;
+    }
+    if (!requester.ok() && requester.status().kind() != ErrorKind::kNotFound) return requester.status();
+  }
   auto stmt = conn_.Prepare(
       "INSERT INTO tickets (encoded_id, subject, description, status, requester_id, submitter_id, "
-      "assignee_id, recipient, via, subject_key, created_at, updated_at, priority, type, group_id) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+      "assignee_id, recipient, via, subject_key, created_at, updated_at, priority, type, group_id, "
+      "organization_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, ticket.encoded_id)
       .Bind(2, ticket.subject)
@@ -577,7 +543,8 @@ Result<Ticket> SqliteTx::CreateTicket(Ticket ticket) {
       .Bind(12, ticket.updated_at)
       .Bind(13, ticket.priority)
       .Bind(14, ticket.type)
-      .Bind(15, ticket.group_id);
+      .Bind(15, ticket.group_id)
+      .Bind(16, ticket.organization_id);
   auto id = ReturningId(*stmt, "create ticket " + ticket.encoded_id);
   if (!id.ok()) return id.status();
   ticket.id = *id;
@@ -606,8 +573,8 @@ Status SqliteTx::UpdateTicket(const Ticket& ticket) {
   auto stmt = conn_.Prepare(
       "UPDATE tickets SET encoded_id = ?, subject = ?, description = ?, status = ?, "
       "requester_id = ?, submitter_id = ?, assignee_id = ?, recipient = ?, via = ?, "
-      "subject_key = ?, created_at = ?, updated_at = ?, priority = ?, type = ?, group_id = ? "
-      "WHERE id = ? RETURNING id");
+      "subject_key = ?, created_at = ?, updated_at = ?, priority = ?, type = ?, group_id = ?, "
+      "organization_id = ? WHERE id = ? RETURNING id");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, encoded)
       .Bind(2, ticket.subject)
@@ -624,7 +591,8 @@ Status SqliteTx::UpdateTicket(const Ticket& ticket) {
       .Bind(13, ticket.priority)
       .Bind(14, ticket.type)
       .Bind(15, ticket.group_id)
-      .Bind(16, ticket.id);
+      .Bind(16, ticket.organization_id)
+      .Bind(17, ticket.id);
   STORE_RETURN_IF_ERROR(ReturningId(*stmt, "update ticket " + std::to_string(ticket.id)).status());
   stmt->Finish();  // finish the UPDATE before touching collaborators
   return WriteTicketLists(ticket.id, ticket.collaborator_ids, ticket.tags);
@@ -1774,12 +1742,6 @@ std::string ContainsPattern(std::string_view word) {
   return out + "%";
 }
 
-size_t CodePoints(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 // An FTS5 query matching `word` as one phrase (quotes doubled inside).
 std::string FtsPhrase(std::string_view word) {
   std::string out = "\"";
@@ -1812,6 +1774,26 @@ struct TicketFilter {
     if (q.requester_id) {
       where += " AND t.requester_id = ?";
       params.emplace_back(*q.requester_id);
+    }
+    if (q.collaborator_id) {
+      where += " AND t.id IN (SELECT ticket_id FROM ticket_collaborators WHERE user_id = ?)";
+      params.emplace_back(*q.collaborator_id);
+    }
+    if (q.group_id) {
+      where += " AND t.group_id = ?";
+      params.emplace_back(*q.group_id);
+    }
+    if (q.organization_id) {
+      where += " AND t.organization_id = ?";
+      params.emplace_back(*q.organization_id);
+    }
+    if (!q.ids.empty()) {
+      where += " AND t.id IN (";
+      for (size_t i = 0; i < q.ids.size(); ++i) {
+        where += i ? ", ?" : "?";
+        params.emplace_back(q.ids[i]);
+      }
+      where += ")";
     }
     if (q.updated_since > 0) {
       where += " AND t.updated_at >= ?";
@@ -1915,6 +1897,99 @@ Result<int64_t> SqliteTx::CountTickets(const TicketQuery& query) {
   filter.BindAll(*stmt);
   return One<int64_t>(
       *stmt, [](const Stmt& s) { return s.Int(0); }, "count tickets");
+}
+
+Result<std::vector<TagCount>> SqliteTx::ListTagCounts(int64_t offset, int64_t limit) {
+  STORE_RETURN_IF_ERROR(CheckPage(offset, limit));
+  auto stmt = conn_.Prepare(
+      "SELECT tag, COUNT(*) AS n FROM ticket_tags GROUP BY tag ORDER BY n DESC, tag "
+      "LIMIT ? OFFSET ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, limit).Bind(2, offset);
+  return All<TagCount>(
+      *stmt, [](const Stmt& s) { return TagCount{.name = s.Text(0), .count = s.Int(1)}; },
+      "list tags");
+}
+
+Result<int64_t> SqliteTx::CountTags() {
+  auto stmt = conn_.Prepare("SELECT COUNT(DISTINCT tag) FROM ticket_tags");
+  if (!stmt.ok()) return stmt.status();
+  return One<int64_t>(
+      *stmt, [](const Stmt& s) { return s.Int(0); }, "count tags");
+}
+
+namespace {
+
+// The WHERE clause of a UserQuery, and its parameters.
+struct UserFilter {
+  std::string where = " WHERE 1 = 1";
+  std::vector<std::variant<int64_t, std::string>> params;
+
+  explicit UserFilter(const UserQuery& q) {
+    if (!q.roles.empty()) {
+      where += " AND role IN (";
+      for (size_t i = 0; i < q.roles.size(); ++i) {
+        where += i ? ", ?" : "?";
+        params.emplace_back(std::string(RoleName(q.roles[i])));
+      }
+      where += ")";
+    }
+    for (const std::string& word : q.words) {
+      where += " AND (name LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\')";
+      params.emplace_back(ContainsPattern(word));
+      params.emplace_back(ContainsPattern(word));
+    }
+    if (!q.email.empty()) {
+      where += " AND email = ?";
+      params.emplace_back(NormalizeEmail(q.email));
+    }
+    if (!q.ids.empty()) {
+      where += " AND id IN (";
+      for (size_t i = 0; i < q.ids.size(); ++i) {
+        where += i ? ", ?" : "?";
+        params.emplace_back(q.ids[i]);
+      }
+      where += ")";
+    }
+    if (q.organization_id) {
+      where += " AND organization_id = ?";
+      params.emplace_back(*q.organization_id);
+    }
+  }
+
+  int BindAll(Stmt& stmt) const {
+    int index = 1;
+    for (const auto& p : params) {
+      if (const auto* i = std::get_if<int64_t>(&p)) {
+        stmt.Bind(index++, *i);
+      } else {
+        stmt.Bind(index++, std::string_view(std::get<std::string>(p)));
+      }
+    }
+    return index;
+  }
+};
+
+}  // namespace
+
+Result<std::vector<User>> SqliteTx::QueryUsers(const UserQuery& query) {
+  STORE_RETURN_IF_ERROR(CheckPage(query.offset, query.limit));
+  UserFilter filter(query);
+  auto stmt = conn_.Prepare(Sql("SELECT ", kUserCols, " FROM users") + filter.where +
+                            " ORDER BY id LIMIT ? OFFSET ?");
+  if (!stmt.ok()) return stmt.status();
+  int next = filter.BindAll(*stmt);
+  stmt->Bind(next, query.limit).Bind(next + 1, query.offset);
+  return All<User>(*stmt, ReadUser, "query users");
+}
+
+Result<int64_t> SqliteTx::CountUsers(const UserQuery& query) {
+  UserFilter filter(query);
+  auto stmt = conn_.Prepare("SELECT COUNT(*) FROM users" + filter.where);
+  if (!stmt.ok()) return stmt.status();
+  filter.BindAll(*stmt);
+  return One<int64_t>(
+      *stmt, [](const Stmt& s) { return s.Int(0); }, "count users");
 }
 
 }  // namespace postdesk::store::sqlite

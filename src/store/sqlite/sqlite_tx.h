@@ -29,6 +29,8 @@ class SqliteTx final : public Tx {
   Result<User> FindUserByApiToken(std::string_view token_sha256) override;
   Status UpdateUser(const User& user) override;
   Result<std::vector<User>> ListUsersByRole(Role role) override;
+  Result<std::vector<User>> QueryUsers(const UserQuery& query) override;
+  Result<int64_t> CountUsers(const UserQuery& query) override;
 
   Result<Ticket> CreateTicket(Ticket ticket) override;
   Result<Ticket> GetTicket(int64_t id) override;
@@ -126,6 +128,27 @@ class SqliteTx final : public Tx {
   Result<int64_t> DeleteSessionsIdleSince(int64_t before) override;
   Result<std::vector<Ticket>> QueryTickets(const TicketQuery& query) override;
   Result<int64_t> CountTickets(const TicketQuery& query) override;
+  Result<std::vector<TagCount>> ListTagCounts(int64_t offset, int64_t limit) override;
+  Result<int64_t> CountTags() override;
+
+  // The directory (sqlite_directory.cc).
+  Result<Group> CreateGroup(Group group) override;
+  Result<Group> GetGroup(int64_t id) override;
+  Status UpdateGroup(const Group& group) override;
+  Status DeleteGroup(int64_t id, int64_t now) override;
+  Result<std::vector<Group>> ListGroups(bool include_deleted) override;
+  Result<GroupMembership> AddGroupMembership(GroupMembership membership) override;
+  Result<GroupMembership> GetGroupMembership(int64_t id) override;
+  Status DeleteGroupMembership(int64_t id) override;
+  Result<std::vector<GroupMembership>> ListGroupMemberships(std::optional<int64_t> user_id,
+                                                            std::optional<int64_t> group_id) override;
+  Status SetDefaultGroupMembership(int64_t user_id, int64_t id, int64_t now) override;
+  Result<Organization> CreateOrganization(Organization organization) override;
+  Result<Organization> GetOrganization(int64_t id) override;
+  Status UpdateOrganization(const Organization& organization) override;
+  Status DeleteOrganization(int64_t id) override;
+  Result<std::vector<Organization>> ListOrganizations() override;
+  Result<Organization> FindOrganizationByDomain(std::string_view domain) override;
 
   Result<int64_t> AddSystemEvent(const SystemEvent& event) override;
   Result<std::vector<SystemEvent>> ListSystemEvents(std::string_view subject, std::string_view kind,
