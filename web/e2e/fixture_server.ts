@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import * as fx from '../src/test/fixtures';
 import { serveStatic } from './static';
-import type { Agent, ApiToken, DefaultTrigger, Health, RecipientAddress, Trigger, TriggerRevision } from '../src/api/types';
+import type { Agent, ApiToken, DefaultTrigger, Group, GroupMembership, Health, Organization, RecipientAddress, Ticket, Trigger, TriggerRevision } from '../src/api/types';
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
@@ -90,7 +90,9 @@ export async function startFixtureServer(dist: string): Promise<FixtureServer> {
       const ticket = fx.tickets.find((x) => x.id === Number(m![1]));
       if (!ticket) return json(res, 404, { error: 'RecordNotFound', description: 'Not found' });
       if (req.method === 'PUT') {
-        await readBody(req);
+        const b = JSON.parse((await readBody(req)) || '{}') as { ticket?: { group_id?: unknown } };
+        const bad = b.ticket && 'group_id' in b.ticket ? setTicketGroup(state, ticket, b.ticket.group_id) : null;
+        if (bad) return json(res, 422, { error: 'RecordInvalid', description: bad });
         return json(res, 200, { ticket });
       }
       return json(res, 200, { ticket });
@@ -171,6 +173,9 @@ interface AdminState {
   tokens: ApiToken[];
   addresses: RecipientAddress[];
   dkimKeys: unknown[];
+  groups: Group[];
+  memberships: GroupMembership[];
+  organizations: Organization[];
   nextId: number;
 }
 
@@ -183,6 +188,9 @@ function admin_state(): AdminState {
     tokens: structuredClone(fx.apiTokens),
     addresses: structuredClone(fx.recipientAddresses),
     dkimKeys: [],
+    groups: structuredClone(fx.groups),
+    memberships: structuredClone(fx.groupMemberships),
+    organizations: structuredClone(fx.organizations),
     nextId: 100,
   };
 }
@@ -203,7 +211,172 @@ function invalidTrigger(body: Partial<Trigger>): string | null {
   return null;
 }
 
+// PUT /api/v2/tickets/{id} with group_id, as the API checks it: the group
+// must exist, and an assignee in groups must be in it; none with an
+// assignee puts the ticket in the assignee's default group.
+function setTicketGroup(state: AdminState, ticket: Ticket, value: unknown): string | null {
+  let group: number | null = null;
+  if (value !== null && value !== undefined) {
+    group = Number(value);
+    if (!state.groups.some((g) => g.id === group && !g.deleted)) return `ticket.group_id: ${JSON.stringify(value)} is not a group`;
+  }
+  if (ticket.assignee_id) {
+    const mine = state.memberships.filter((m) => m.user_id === ticket.assignee_id);
+    if (group === null) group = mine.find((m) => m.default)?.group_id ?? null;
+    else if (mine.length && !mine.some((m) => m.group_id === group)) return `ticket.assignee_id: agent ${ticket.assignee_id} is not a member of group ${group}`;
+  }
+  ticket.group_id = group;
+  ticket.updated_at = now();
+  return null;
+}
+
+// The API's rule for an organization's domain names (a 422 otherwise).
+function organizationProblem(state: AdminState, b: Partial<Organization>, self: number | null): string | null {
+  if (b.name !== undefined && !String(b.name).trim()) return 'organization.name: required';
+  if (b.name !== undefined && state.organizations.some((o) => o.id !== self && o.name.toLowerCase() === String(b.name).trim().toLowerCase())) return `organization name: '${String(b.name).trim()}' is already taken`;
+  for (const d of b.domain_names ?? []) {
+    if (!/^[^\s@]+\.[^\s@]+$/.test(d)) return `organization.domain_names: '${d}' is not a domain name`;
+    const other = state.organizations.find((o) => o.id !== self && o.domain_names.includes(d));
+    if (other) return `organization domain_names: ${d} already belongs to organization ${other.id}`;
+  }
+  if (b.group_id !== undefined && b.group_id !== null && !state.groups.some((g) => g.id === b.group_id && !g.deleted)) return `organization.group_id: ${b.group_id} is not a group`;
+  return null;
+}
+
+// Groups, memberships and organizations: everyone signed in reads them, admins change them.
+async function directoryRoutes(req: IncomingMessage, res: ServerResponse, path: string, isAdmin: boolean, state: AdminState): Promise<boolean> {
+  if (!/^\/api\/v2\/(groups|group_memberships|organizations)(\/|$)/.test(path)) return false;
+  if (req.method !== 'GET' && !isAdmin) {
+    json(res, 403, { error: 'Forbidden', description: 'only admins can manage groups and organizations' });
+    return true;
+  }
+  const body = async () => JSON.parse((await readBody(req)) || '{}');
+  const paged = (key: string, list: unknown[]) => json(res, 200, { [key]: list, count: list.length, next_page: null, previous_page: null });
+  const live = () => state.groups.filter((g) => !g.deleted);
+  let m: RegExpExecArray | null;
+  if (path === '/api/v2/groups' && req.method === 'GET') {
+    paged('groups', live());
+    return true;
+  }
+  if (path === '/api/v2/groups' && req.method === 'POST') {
+    const b = ((await body()).group ?? {}) as Partial<Group>;
+    const name = String(b.name ?? '').trim();
+    if (!name) json(res, 422, { error: 'RecordInvalid', description: 'group name: must not be empty' });
+    else if (live().some((g) => g.name === name)) json(res, 422, { error: 'RecordInvalid', description: `group name: '${name}' is already taken` });
+    else {
+      const g: Group = { id: state.nextId++, name, description: String(b.description ?? ''), default: false, deleted: false, created_at: now(), updated_at: now() };
+      state.groups.push(g);
+      json(res, 201, { group: g });
+    }
+    return true;
+  }
+  if ((m = /^\/api\/v2\/groups\/(\d+)(\/memberships)?$/.exec(path))) {
+    const g = state.groups.find((x) => x.id === Number(m![1]));
+    if (!g) {
+      json(res, 404, { error: 'RecordNotFound', description: `group ${m[1]}: not found` });
+      return true;
+    }
+    if (m[2]) {
+      paged('group_memberships', state.memberships.filter((x) => x.group_id === g.id));
+      return true;
+    }
+    if (req.method === 'PUT') {
+      const b = ((await body()).group ?? {}) as Partial<Group>;
+      const name = b.name === undefined ? g.name : String(b.name).trim();
+      if (!name) json(res, 422, { error: 'RecordInvalid', description: 'group name: must not be empty' });
+      else if (live().some((x) => x.id !== g.id && x.name === name)) json(res, 422, { error: 'RecordInvalid', description: `group name: '${name}' is already taken` });
+      else {
+        Object.assign(g, { name, description: b.description ?? g.description, updated_at: now() });
+        json(res, 200, { group: g });
+      }
+      return true;
+    }
+    if (req.method === 'DELETE') {
+      g.deleted = true;
+      g.default = false;
+      state.memberships = state.memberships.filter((x) => x.group_id !== g.id);
+      json(res, 204, null);
+      return true;
+    }
+    json(res, 200, { group: g });
+    return true;
+  }
+  if (path === '/api/v2/group_memberships' && req.method === 'GET') {
+    paged('group_memberships', state.memberships);
+    return true;
+  }
+  if (path === '/api/v2/group_memberships' && req.method === 'POST') {
+    const b = ((await body()).group_membership ?? {}) as Partial<GroupMembership>;
+    const agent = state.agents.find((a) => a.id === b.user_id);
+    const g = live().find((x) => x.id === b.group_id);
+    if (!g) json(res, 422, { error: 'RecordInvalid', description: `group_membership: group ${b.group_id}: not found` });
+    else if (!agent) json(res, 422, { error: 'RecordInvalid', description: `user ${b.user_id} is not an agent: only agents are in groups` });
+    else if (state.memberships.some((x) => x.user_id === agent.id && x.group_id === g.id)) json(res, 422, { error: 'RecordInvalid', description: `user ${agent.id} is already in group ${g.id}` });
+    else {
+      const first = !state.memberships.some((x) => x.user_id === agent.id);
+      const ms: GroupMembership = { id: state.nextId++, user_id: agent.id, group_id: g.id, default: first };
+      state.memberships.push(ms);
+      json(res, 201, { group_membership: ms });
+    }
+    return true;
+  }
+  if ((m = /^\/api\/v2\/group_memberships\/(\d+)$/.exec(path)) && req.method === 'DELETE') {
+    const i = state.memberships.findIndex((x) => x.id === Number(m![1]));
+    if (i >= 0) state.memberships.splice(i, 1);
+    json(res, i >= 0 ? 204 : 404, i >= 0 ? null : { error: 'RecordNotFound' });
+    return true;
+  }
+  if (path === '/api/v2/organizations' && req.method === 'GET') {
+    paged('organizations', state.organizations);
+    return true;
+  }
+  if (path === '/api/v2/organizations' && req.method === 'POST') {
+    const b = ((await body()).organization ?? {}) as Partial<Organization>;
+    const bad = organizationProblem(state, { ...b, name: b.name ?? '' }, null);
+    if (bad) json(res, 422, { error: 'RecordInvalid', description: bad });
+    else {
+      const o: Organization = { id: state.nextId++, name: String(b.name).trim(), details: b.details ?? '', notes: b.notes ?? '', domain_names: b.domain_names ?? [], group_id: b.group_id ?? null, shared_tickets: false, shared_comments: false, external_id: null, created_at: now(), updated_at: now() };
+      state.organizations.push(o);
+      json(res, 201, { organization: o });
+    }
+    return true;
+  }
+  if ((m = /^\/api\/v2\/organizations\/(\d+)(\/users)?$/.exec(path))) {
+    const i = state.organizations.findIndex((x) => x.id === Number(m![1]));
+    if (i < 0) {
+      json(res, 404, { error: 'RecordNotFound', description: `organization ${m[1]}: not found` });
+      return true;
+    }
+    const o = state.organizations[i];
+    if (m[2]) {
+      const list = fx.users.filter((u) => u.organization_id === o.id);
+      json(res, 200, { users: list.slice(0, 1), count: list.length, next_page: null, previous_page: null });
+      return true;
+    }
+    if (req.method === 'PUT') {
+      const b = ((await body()).organization ?? {}) as Partial<Organization>;
+      const bad = organizationProblem(state, b, o.id);
+      if (bad) json(res, 422, { error: 'RecordInvalid', description: bad });
+      else {
+        Object.assign(o, b, { id: o.id, updated_at: now() });
+        if (b.name !== undefined) o.name = String(b.name).trim();
+        json(res, 200, { organization: o });
+      }
+      return true;
+    }
+    if (req.method === 'DELETE') {
+      state.organizations.splice(i, 1);
+      json(res, 204, null);
+      return true;
+    }
+    json(res, 200, { organization: o });
+    return true;
+  }
+  return false;
+}
+
 async function adminRoutes(req: IncomingMessage, res: ServerResponse, path: string, url: URL, isAdmin: boolean, state: AdminState): Promise<boolean> {
+  if (await directoryRoutes(req, res, path, isAdmin, state)) return true;
   const adminOnly = /^\/api\/v2\/(triggers|api_tokens|doctor\/fixes|recipient_addresses|dkim_keys)/.test(path) || (path === '/api/v2/users' && req.method === 'POST') || (/^\/api\/v2\/users\/\d+\/password$/.test(path)) || (path === '/api/v2/users' && url.searchParams.getAll('role[]').length > 0);
   if (adminOnly && !isAdmin) {
     json(res, 403, { error: 'Forbidden', description: 'only admins can manage triggers, agents and API tokens' });

@@ -304,6 +304,178 @@ describe('workspace on fixtures', () => {
     await page.getByText('Token “Nightly export” revoked.').waitFor();
   });
 
+  it('admin: groups — add (a taken name is refused), open, rename, add and remove members, delete after a confirmation', async () => {
+    await page.goto(`${server.url}/agent/views/all_open`);
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Groups' }).click();
+    await page.waitForURL(/\/admin\/groups$/);
+    await page.getByRole('heading', { name: 'Groups', level: 1 }).waitFor();
+    const table = page.getByRole('table', { name: 'Groups' });
+    await table.getByRole('row', { name: /^Support/ }).getByText('2 agents').waitFor();
+    await table.getByRole('row', { name: /^Billing/ }).getByText('1 agent', { exact: true }).waitFor();
+    await shot(page, 'fixture-admin-groups-list-en');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByText('Enter a name for the group.').waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('Billing');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByText("Not done: group name: 'Billing' is already taken").waitFor();
+    expect(await page.getByLabel('Name', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    await shot(page, 'fixture-admin-groups-422-en');
+    await page.getByLabel('Name', { exact: true }).fill('Escalations');
+    await page.getByLabel('Description', { exact: true }).fill('Bugs for the engineers');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByText('Added the group “Escalations”. Open it to add agents.').waitFor();
+    await table.getByRole('row', { name: /^Escalations/ }).getByText('No agents yet').waitFor();
+    await page.getByRole('link', { name: 'Open the group “Escalations”' }).click();
+    await page.waitForURL(/\/admin\/groups\/\d+$/);
+    await page.getByRole('heading', { name: 'Escalations', level: 1 }).waitFor();
+    await page.getByText('No agents in this group yet.').waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('Support');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText("Not done: group name: 'Support' is already taken").waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('Engineering escalations');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Saved.').waitFor();
+    await page.getByRole('heading', { name: 'Engineering escalations', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Add to group' }).click();
+    await page.getByText('Choose the agent to add.').waitFor();
+    await page.getByLabel('Agent to add').selectOption({ label: 'Aiko Agent (aiko@support.example)' });
+    await page.getByRole('button', { name: 'Add to group' }).click();
+    await page.getByText('Added Aiko Agent to the group.').waitFor();
+    await page.getByLabel('Agent to add').selectOption({ label: 'Nina New (nina@support.example)' });
+    await page.getByRole('button', { name: 'Add to group' }).click();
+    await page.getByText('Added Nina New to the group.').waitFor();
+    const members = page.getByRole('table', { name: 'Members' });
+    await members.getByText('Nina New').waitFor();
+    await members.getByText('Their default group').waitFor();
+    expect(await page.getByLabel('Agent to add').locator('option', { hasText: 'Aiko Agent' }).count()).toBe(0);
+    await shot(page, 'fixture-admin-group-members-en');
+    await page.getByRole('button', { name: 'Remove Aiko Agent from the group' }).click();
+    await page.getByText('Removed Aiko Agent from the group.').waitFor();
+    expect(await members.getByText('Aiko Agent').count()).toBe(0);
+    await page.getByRole('link', { name: '← All groups' }).click();
+    await table.getByRole('row', { name: /^Engineering escalations/ }).getByText('1 agent', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Delete the group “Engineering escalations”' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete the group “Engineering escalations”?' });
+    await dialog.waitFor();
+    await shot(page, 'fixture-admin-group-delete-en');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Delete the group “Engineering escalations”' }).click();
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('Deleted the group “Engineering escalations”.').waitFor();
+    expect(await table.getByRole('row', { name: /^Engineering escalations/ }).count()).toBe(0);
+  });
+
+  it('admin: organizations — add with domains (checked, and the 422 for a taken domain), edit, delete after a confirmation', async () => {
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Organizations' }).click();
+    await page.getByRole('heading', { name: 'Organizations', level: 1 }).waitFor();
+    const table = page.getByRole('table', { name: 'Organizations' });
+    const acme = table.getByRole('row', { name: /^Customer Example Inc\./ });
+    await acme.getByText('customer.example').waitFor();
+    await acme.getByText('Support').waitFor();
+    await table.getByRole('row', { name: /^山田商事株式会社/ }).getByText('yamada.example.jp').waitFor();
+    await shot(page, 'fixture-admin-organizations-list-en');
+    await page.getByRole('link', { name: 'Add organization' }).click();
+    await page.getByRole('heading', { name: 'New organization', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await page.getByText('Enter a name for the organization.').waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('Globex');
+    await page.getByLabel('Domains').fill('globex.example, not-a-domain');
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await page.getByText('Not a domain name: not-a-domain').waitFor();
+    expect(await page.getByLabel('Domains').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('Domains').fill('globex.example, Customer.example');
+    await page.getByLabel('Group', { exact: true }).selectOption({ label: 'Billing' });
+    await page.getByLabel('Details').fill('Pays by invoice');
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await page.getByText('The server said: customer.example already belongs to organization 1').waitFor();
+    await page.getByText('Not saved: Domains: customer.example already belongs to organization 1').waitFor();
+    await shot(page, 'fixture-admin-organization-422-en');
+    await page.getByLabel('Domains').fill('globex.example globex.co.jp');
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await page.waitForURL(/\/admin\/organizations\/\d+$/);
+    await page.getByRole('heading', { name: 'Globex', level: 1 }).waitFor();
+    expect(await page.getByLabel('Domains').inputValue()).toBe('globex.example, globex.co.jp');
+    expect(await page.getByRole('button', { name: 'Save', exact: true }).isDisabled()).toBe(true);
+    await page.getByLabel('Notes').fill('Call before noon.');
+    await page.getByText('You have unsaved changes.').waitFor();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Saved.').waitFor();
+    await shot(page, 'fixture-admin-organization-saved-en');
+    await page.getByRole('link', { name: '← All organizations' }).click();
+    const globex = table.getByRole('row', { name: /^Globex/ });
+    await globex.getByText('globex.co.jp').waitFor();
+    await globex.getByText('Billing').waitFor();
+    await page.getByRole('button', { name: 'Delete “Globex”' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete the organization “Globex”?' });
+    await dialog.waitFor();
+    await shot(page, 'fixture-admin-organization-delete-en');
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('Deleted the organization “Globex”.').waitFor();
+    expect(await table.getByRole('row', { name: /^Globex/ }).count()).toBe(0);
+  });
+
+  it('ticket: the organization beside the requester, and the Group select saves at once and says what the API said', async () => {
+    await page.goto(`${server.url}/agent/tickets/1`);
+    const props = page.getByRole('region', { name: 'Ticket properties' });
+    await props.getByRole('link', { name: 'Customer Example Inc.' }).waitFor();
+    await props.getByText('Aiko Agent').waitFor();
+    const select = props.getByLabel('Group', { exact: true });
+    await select.locator('option', { hasText: 'Billing' }).waitFor({ state: 'attached' });
+    expect(await select.inputValue()).toBe('1');
+    await select.selectOption({ label: 'Billing' });
+    await props.getByText('Not saved: the assignee, Aiko Agent, is not a member of Billing.').waitFor();
+    expect(await select.inputValue()).toBe('1');
+    await props.scrollIntoViewIfNeeded();
+    await shot(page, 'fixture-ticket-group-422-en');
+    await select.selectOption({ label: '日本語サポート' });
+    await props.getByText('The ticket is in 日本語サポート now.').waitFor();
+    expect(await select.inputValue()).toBe('3');
+    await select.selectOption({ label: '—' });
+    await props.getByText('The ticket is in Support: the assignee’s default group.').waitFor();
+    expect(await select.inputValue()).toBe('1');
+    await shot(page, 'fixture-ticket-group-saved-en');
+  });
+
+  it('groups, organizations and the ticket’s Group select in English and Japanese, on a desktop and a phone', async () => {
+    const words = {
+      en: { groups: 'Groups', open: 'Open the group “Support”', members: 'Members', orgs: 'Organizations', edit: 'Edit “山田商事株式会社”', props: 'Ticket properties', group: 'Group', refused: 'Not saved: the assignee, Aiko Agent, is not a member of Billing.' },
+      ja: { groups: 'グループ', open: 'グループ「Support」を開く', members: 'メンバー', orgs: '組織', edit: '「山田商事株式会社」を編集', props: 'チケットのプロパティ', group: 'グループ', refused: '保存できませんでした。担当者の Aiko Agent は Billing のメンバーではありません。' },
+    } as const;
+    for (const lang of ['en', 'ja'] as const) {
+      const w = words[lang];
+      await setLanguage(page, lang);
+      for (const [width, height, size] of [[1280, 800, ''], [390, 844, '-phone']] as const) {
+        await page.setViewportSize({ width, height });
+        await page.goto(`${server.url}/admin/groups`);
+        await page.getByRole('heading', { name: w.groups, level: 1 }).waitFor();
+        await page.getByRole('table', { name: w.groups }).getByRole('link', { name: '日本語サポート', exact: true }).waitFor();
+        await shot(page, `fixture-admin-groups${size}-${lang}`);
+        await page.getByRole('link', { name: w.open }).click();
+        await page.getByRole('heading', { name: 'Support', level: 1 }).waitFor();
+        await page.getByRole('table', { name: w.members }).getByText('Aiko Agent').waitFor();
+        await shot(page, `fixture-admin-group${size}-${lang}`);
+        await page.goto(`${server.url}/admin/organizations`);
+        await page.getByRole('heading', { name: w.orgs, level: 1 }).waitFor();
+        await page.getByRole('table', { name: w.orgs }).getByText('yamada.example.jp').waitFor();
+        await shot(page, `fixture-admin-organizations${size}-${lang}`);
+        await page.getByRole('link', { name: w.edit }).click();
+        await page.getByRole('heading', { name: '山田商事株式会社', level: 1 }).waitFor();
+        await shot(page, `fixture-admin-organization${size}-${lang}`);
+        await page.goto(`${server.url}/agent/tickets/1`);
+        const props = page.getByRole('region', { name: w.props });
+        const select = props.getByLabel(w.group, { exact: true });
+        await select.locator('option', { hasText: 'Billing' }).waitFor({ state: 'attached' });
+        await select.selectOption({ label: 'Billing' });
+        await props.getByText(w.refused).waitFor();
+        await props.scrollIntoViewIfNeeded();
+        await shot(page, `fixture-ticket-group${size}-${lang}`);
+      }
+    }
+    await setLanguage(page, 'en');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
   it('shows an inline image of a mail, fetched by the app with the session, as a data: URL', async () => {
     await page.goto(`${server.url}/agent/tickets/1`);
     const frame = page.locator('iframe.mail-frame').first();

@@ -73,6 +73,23 @@ async function ticketOrRecover(subject: string) {
   throw new Error(`no ticket for ${subject}`);
 }
 
+// A sink message's Subject (unfolded) and its text/plain part, quoted-printable decoded.
+function mailSubject(raw: string): string {
+  return /^Subject:([^\r\n]*(?:\r\n[ \t][^\r\n]*)*)/im.exec(raw.split('\r\n\r\n')[0])?.[1].replace(/\r\n[ \t]/g, ' ').trim() ?? '';
+}
+
+function mailText(raw: string): string {
+  const boundary = /boundary="?([^";\r\n]+)"?/i.exec(raw)?.[1];
+  const parts = boundary ? raw.split(`--${boundary}`) : [raw];
+  const part = parts.find((p) => /^Content-Type: text\/plain/im.test(p.split('\r\n\r\n')[0]));
+  if (!part) return '';
+  const cut = part.indexOf('\r\n\r\n');
+  const head = part.slice(0, cut);
+  const body = part.slice(cut + 4);
+  if (!/quoted-printable/i.test(head)) return body;
+  return Buffer.from(body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+}
+
 // Each test can run alone (vitest -t): sign in when the browser has no session.
 async function ensureSignedIn() {
   if (!page.url().startsWith(desk.url)) await page.goto(desk.url + '/');
@@ -209,6 +226,48 @@ describe('agent workspace against postdesk serve', () => {
     expect(note?.public).toBe(false);
     expect(note?.attachments.map((a) => a.file_name)).toEqual(['notes.txt']);
     await page.getByRole('link', { name: 'notes.txt' }).waitFor({ timeout: 10_000 });
+  });
+
+  it("routes a ticket to a group from the ticket page, and the group's agents get the assignment email", async () => {
+    await ensureSignedIn();
+    await setLanguage(page, 'en');
+    const agents = [
+      { name: 'Bea Billing', email: 'bea.billing@agents.example' },
+      { name: 'Bo Billing', email: 'bo.billing@agents.example' },
+    ];
+    const ids: number[] = [];
+    for (const a of agents) {
+      const r = await desk.api('POST', '/api/v2/users', { user: { ...a, role: 'agent' } });
+      expect(r.status, JSON.stringify(r.json)).toBe(201);
+      ids.push(r.json.user.id);
+    }
+    const made = await desk.api('POST', '/api/v2/groups', { group: { name: 'Billing' } });
+    expect(made.status, JSON.stringify(made.json)).toBe(201);
+    const group = made.json.group as { id: number; name: string };
+    for (const id of ids) {
+      const r = await desk.api('POST', '/api/v2/group_memberships', { group_membership: { user_id: id, group_id: group.id } });
+      expect(r.status, JSON.stringify(r.json)).toBe(201);
+    }
+
+    await desk.sendMail({ from: 'gina@customer.example', fromName: 'Gina Group', subject: 'Invoice twice', text: 'I was charged twice.' });
+    const ticket = await ticketBySubject('Invoice twice');
+    await page.goto(`${desk.url}/agent/tickets/${ticket.id}`);
+    await page.getByRole('heading', { name: 'Invoice twice' }).waitFor();
+    await page.getByLabel('Group', { exact: true }).selectOption({ label: 'Billing' });
+    await page.getByText('The ticket is in Billing now.').waitFor();
+    expect(await page.getByLabel('Group', { exact: true }).inputValue()).toBe(String(group.id));
+    await shot(page, 'server-ticket-group-en');
+
+    // The standard trigger "Notify group of assignment" mails each member.
+    for (const a of agents) {
+      const mail = await waitFor(`the assignment email to ${a.email}`, () =>
+        sink.messages().find((m) => m.rcpt === a.email && mailSubject(m.raw).includes('Assignment') && mailText(m.raw).includes(`#${ticket.id}`)),
+      );
+      expect(mailSubject(mail.raw)).toContain('Invoice twice');
+      expect(mailText(mail.raw)).toContain(`This ticket (#${ticket.id}) has been assigned to group 'Billing', of which you are a member.`);
+    }
+    const t = (await desk.api('GET', `/api/v2/tickets/${ticket.id}.json`)).json.ticket;
+    expect(t.group_id).toBe(group.id);
   });
 
   it('a GTUBE mail in Suspended is recovered from the UI and becomes a ticket', async () => {

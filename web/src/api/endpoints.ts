@@ -1,7 +1,7 @@
 // One typed function per API route the workspace calls.
 import { del, get, post, put, query, request } from './client';
 import type {
-  Agent, ApiToken, Audit, Comment, DefaultTrigger, Delivery, DkimKey, Diagnosis, Explanation, FixOffer, Health, Paged, RecipientAddress, SessionInfo, SuspendedTicket, Ticket, Trigger,
+  Agent, ApiToken, Audit, Comment, DefaultTrigger, Delivery, DkimKey, Diagnosis, Explanation, FixOffer, Group, GroupMembership, Health, Organization, Paged, RecipientAddress, SessionInfo, SuspendedTicket, Ticket, Trigger,
   TriggerRevision, User, ViewCount,
   DeskSettings, EmailLists, SettingKey, SettingsAnswer,
 } from './types';
@@ -40,6 +40,7 @@ export interface TicketUpdate {
   status?: string;
   comment?: { body: string; public: boolean; uploads?: string[] };
   email_ccs?: { user_email: string; action: 'put' | 'delete' }[];
+  group_id?: number | null;
 }
 export const updateTicket = (id: number, ticket: TicketUpdate) => put<{ ticket: Ticket }>(`/api/v2/tickets/${id}`, { ticket });
 
@@ -117,6 +118,42 @@ export const createDkimKey = (domain: string, algorithm: 'rsa' | 'ed25519', repl
 export const enableDkimKey = (domain: string, selector: string, force: boolean) =>
   put<{ dkim_key: DkimKey }>(`/api/v2/dkim_keys/${enc(domain)}/${enc(selector)}/enable`, { force });
 export const disableDkimKey = (domain: string, selector: string) => put<{ dkim_key: DkimKey }>(`/api/v2/dkim_keys/${enc(domain)}/${enc(selector)}/disable`);
+
+// Every item of a list the API pages (100 a page), following next_page;
+// at most `maxPages` pages.
+async function every<T>(path: string, key: string, maxPages = 50): Promise<T[]> {
+  const out: T[] = [];
+  for (let page = 1; page <= maxPages; page++) {
+    const r = await get<Paged & Record<string, unknown>>(`${path}${path.includes('?') ? '&' : '?'}page=${page}&per_page=100`);
+    const items = (r[key] as T[] | undefined) ?? [];
+    out.push(...items);
+    if (!r.next_page || items.length === 0) break;
+  }
+  return out;
+}
+
+// Groups and organizations: every agent reads them (the ticket page's
+// Group select); writes are admin-only (403 for agents).
+export type GroupBody = { name?: string; description?: string };
+export const getGroups = () => every<Group>('/api/v2/groups', 'groups');
+export const getGroup = (id: number) => get<{ group: Group }>(`/api/v2/groups/${id}`);
+export const createGroup = (group: GroupBody) => post<{ group: Group }>('/api/v2/groups', { group });
+export const updateGroup = (id: number, group: GroupBody) => put<{ group: Group }>(`/api/v2/groups/${id}`, { group });
+export const deleteGroup = (id: number) => del<null>(`/api/v2/groups/${id}`);
+export const getMemberships = () => every<GroupMembership>('/api/v2/group_memberships', 'group_memberships');
+export const getGroupMemberships = (groupId: number) => every<GroupMembership>(`/api/v2/groups/${groupId}/memberships`, 'group_memberships');
+export const addMembership = (userId: number, groupId: number) =>
+  post<{ group_membership: GroupMembership }>('/api/v2/group_memberships', { group_membership: { user_id: userId, group_id: groupId } });
+export const removeMembership = (id: number) => del<null>(`/api/v2/group_memberships/${id}`);
+
+export type OrganizationBody = Partial<Pick<Organization, 'name' | 'details' | 'notes' | 'domain_names' | 'group_id'>>;
+export const getOrganizations = () => every<Organization>('/api/v2/organizations', 'organizations');
+export const getOrganization = (id: number) => get<{ organization: Organization }>(`/api/v2/organizations/${id}`);
+export const createOrganization = (organization: OrganizationBody) => post<{ organization: Organization }>('/api/v2/organizations', { organization });
+export const updateOrganization = (id: number, organization: OrganizationBody) => put<{ organization: Organization }>(`/api/v2/organizations/${id}`, { organization });
+export const deleteOrganization = (id: number) => del<null>(`/api/v2/organizations/${id}`);
+// How many users the organization has (the list's count; one user fetched).
+export const countOrganizationUsers = (id: number) => get<{ users: User[] } & Paged>(`/api/v2/organizations/${id}/users?per_page=1`).then((r) => r.count);
 
 // Every signed-in agent; 404 on a server without the route.
 export const getHealth = (signal?: AbortSignal) => get<{ health: Health }>('/api/v2/health', signal);

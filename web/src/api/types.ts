@@ -8,6 +8,7 @@ export interface User {
   name: string;
   email: string;
   role: string;
+  organization_id?: number | null;
   undeliverable?: boolean;
   undeliverable_reason?: string | null;
 }
@@ -30,6 +31,8 @@ export interface Ticket {
   status: Status;
   requester_id: number;
   assignee_id?: number | null;
+  group_id?: number | null;
+  organization_id?: number | null;
   collaborator_ids?: number[];
   email_cc_ids?: number[];
   tags?: string[];
@@ -289,6 +292,40 @@ export interface ApiToken {
   created_at: string;
   last_used_at: string | null;
   token?: string; // only in the answer to create
+}
+
+// ---- groups, their memberships, and organizations (Zendesk's shapes;
+// anyone signed in reads them, admins change them)
+
+export interface Group {
+  id: number;
+  name: string;
+  description: string;
+  default: boolean; // the desk's default group
+  deleted: boolean;
+  created_at?: string;
+  updated_at?: string;
+}
+
+export interface GroupMembership {
+  id: number;
+  user_id: number;
+  group_id: number;
+  default: boolean; // the agent's default group
+}
+
+export interface Organization {
+  id: number;
+  name: string;
+  details: string;
+  notes: string;
+  domain_names: string[];
+  group_id: number | null;
+  shared_tickets?: boolean;
+  shared_comments?: boolean;
+  external_id?: string | null;
+  created_at?: string;
+  updated_at?: string;
 }
 
 // ---- admin: support addresses (GET /api/v2/recipient_addresses)

@@ -7,7 +7,7 @@ describe('roles', () => {
   it('lets admins open the admin pages and agents only the workspace', () => {
     const admin = { role: 'admin' };
     const agent = { role: 'agent' };
-    for (const path of ['/admin/triggers', '/admin/triggers/3', '/admin/triggers/new', '/admin/agents', '/admin/doctor', '/admin/email', '/admin/settings', '/admin']) {
+    for (const path of ['/admin/triggers', '/admin/triggers/3', '/admin/triggers/new', '/admin/agents', '/admin/doctor', '/admin/email', '/admin/settings', '/admin/groups', '/admin/groups/2', '/admin/organizations', '/admin/organizations/new', '/admin/organizations/1', '/admin']) {
       expect(canOpen(matchRoute(path), admin), path).toBe(true);
       expect(canOpen(matchRoute(path), agent), path).toBe(false);
       expect(canOpen(matchRoute(path), null), path).toBe(false);

@@ -26,6 +26,13 @@ describe('matchRoute', () => {
     expect(matchRoute('/admin/email')).toEqual({ name: 'adminEmail' });
     expect(matchRoute('/admin/settings')).toEqual({ name: 'adminSettings' });
     expect(matchRoute('/admin/settings/')).toEqual({ name: 'adminSettings' });
+    expect(matchRoute('/admin/groups')).toEqual({ name: 'adminGroups' });
+    expect(matchRoute('/admin/groups/4/')).toEqual({ name: 'adminGroup', id: 4 });
+    expect(matchRoute('/admin/groups/new')).toEqual({ name: 'notFound' });
+    expect(matchRoute('/admin/organizations')).toEqual({ name: 'adminOrganizations' });
+    expect(matchRoute('/admin/organizations/new')).toEqual({ name: 'adminOrganization', id: null });
+    expect(matchRoute('/admin/organizations/9')).toEqual({ name: 'adminOrganization', id: 9 });
+    expect(matchRoute('/admin/organizations/0')).toEqual({ name: 'notFound' });
     expect(matchRoute('/admin/nothing')).toEqual({ name: 'notFound' });
   });
 });

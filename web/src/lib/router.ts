@@ -17,10 +17,16 @@ export type Route =
   | { name: 'adminDoctor' }
   | { name: 'adminEmail' }
   | { name: 'adminSettings' }
+  | { name: 'adminGroups' }
+  | { name: 'adminGroup'; id: number }
+  | { name: 'adminOrganizations' }
+  | { name: 'adminOrganization'; id: number | null } // null: a new organization
   | { name: 'notFound' };
 
 // Routes only admins may open (the API answers agents 403 there).
-export const ADMIN_ROUTES: ReadonlySet<Route['name']> = new Set(['adminTriggers', 'adminTrigger', 'adminAgents', 'adminDoctor', 'adminEmail', 'adminSettings']);
+export const ADMIN_ROUTES: ReadonlySet<Route['name']> = new Set([
+  'adminTriggers', 'adminTrigger', 'adminAgents', 'adminDoctor', 'adminEmail', 'adminSettings', 'adminGroups', 'adminGroup', 'adminOrganizations', 'adminOrganization',
+]);
 
 export interface Location {
   path: string;
@@ -77,6 +83,13 @@ export function matchRoute(path: string): Route {
   if (p === '/admin/doctor') return { name: 'adminDoctor' };
   if (p === '/admin/email') return { name: 'adminEmail' };
   if (p === '/admin/settings') return { name: 'adminSettings' };
+  if (p === '/admin/groups') return { name: 'adminGroups' };
+  m = /^\/admin\/groups\/(\d+)$/.exec(p);
+  if (m && id(m[1])) return { name: 'adminGroup', id: id(m[1])! };
+  if (p === '/admin/organizations') return { name: 'adminOrganizations' };
+  if (p === '/admin/organizations/new') return { name: 'adminOrganization', id: null };
+  m = /^\/admin\/organizations\/(\d+)$/.exec(p);
+  if (m && id(m[1])) return { name: 'adminOrganization', id: id(m[1])! };
   return { name: 'notFound' };
 }
 

@@ -1,18 +1,23 @@
 // /agent/tickets/{id}: the conversation with delivery states, the reply
-// box, ticket properties and the requester's other tickets. Comments and
+// box, ticket properties (the requester's organization; the Group select,
+// saved at once) and the requester's other tickets. Comments and
 // deliveries poll every 5 s (delivery results arrive after the reply).
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/client';
 import * as api from '../api/endpoints';
-import type { Comment, Delivery, Ticket } from '../api/types';
+import type { Comment, Delivery, Group, Organization, Ticket } from '../api/types';
 import { t } from '../i18n/i18n';
 import { placeDeliveries } from '../lib/deliveries';
+import { fieldProblem, groupChoices } from '../lib/directory';
 import { usePoll } from '../lib/poll';
+import { isAdmin } from '../lib/roles';
+import { session } from '../lib/session';
 import { requestUsers, userName, users } from '../lib/users';
 import { refreshViewCounts } from '../lib/views';
 import { CommentCard } from '../ui/CommentCard';
 import { EmailDeliveries } from '../ui/EmailDeliveries';
-import { ErrorBox, Loading, StatusBadge, Time } from '../ui/common';
+import { ErrorBox, errorText, Loading, StatusBadge, Time } from '../ui/common';
+import { failure, type Outcome } from '../ui/admin';
 import { Link } from '../ui/Link';
 import { ReplyBox } from '../ui/ReplyBox';
 import { WarningIcon } from '../ui/icons';
@@ -38,7 +43,7 @@ export function TicketPage({ id }: { id: number }) {
       try {
         const [tr, cr, dr] = await Promise.all([api.getTicket(id), api.getComments(id), api.getDeliveries(id).catch(() => ({ deliveries: [] as Delivery[] }))]);
         if (signal.aborted) return;
-        requestUsers([tr.ticket.requester_id, ...(tr.ticket.collaborator_ids ?? []), ...cr.comments.map((c) => c.author_id)]);
+        requestUsers([tr.ticket.requester_id, tr.ticket.assignee_id, ...(tr.ticket.collaborator_ids ?? []), ...cr.comments.map((c) => c.author_id)]);
         setData({ ticket: tr.ticket, comments: cr.comments, deliveries: dr.deliveries });
         setError(null);
       } catch (e) {
@@ -128,6 +133,17 @@ export function TicketPage({ id }: { id: number }) {
                   <DoctorAction idBase="doctor-sender" label={t('doctor.whySender')} run={() => api.doctorSender(requester.email)} />
                 </dd>
               )}
+              {ticket.organization_id ? (
+                <>
+                  <dt>{t('ticket.organization')}</dt>
+                  <dd>
+                    <OrganizationName id={ticket.organization_id} />
+                  </dd>
+                </>
+              ) : null}
+              <dt>{t('ticket.assignee')}</dt>
+              <dd>{ticket.assignee_id ? userName(ticket.assignee_id, `#${ticket.assignee_id}`) : <span class="muted">{t('ticket.unassigned')}</span>}</dd>
+              <GroupField ticket={ticket} onSaved={(next) => setData((d) => (d ? { ...d, ticket: next } : d))} />
               <dt>{t('ticket.ccs')}</dt>
               <dd>{(ticket.collaborator_ids ?? []).length ? (ticket.collaborator_ids ?? []).map((cid) => userName(cid, `#${cid}`)).join(', ') : <span class="muted">{t('ticket.none')}</span>}</dd>
               <dt>{t('ticket.tags')}</dt>
@@ -158,6 +174,98 @@ export function TicketPage({ id }: { id: number }) {
         </aside>
       </div>
     </div>
+  );
+}
+
+// The requester's organization, by name (read-only; an admin's name links
+// to the organization's page).
+function OrganizationName({ id }: { id: number }) {
+  const [org, setOrg] = useState<Organization | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let live = true;
+    api.getOrganization(id).then(
+      (r) => live && setOrg(r.organization),
+      () => live && setFailed(true),
+    );
+    return () => {
+      live = false;
+    };
+  }, [id]);
+  if (!org) return <span class="muted">{failed ? `#${id}` : '…'}</span>;
+  return isAdmin(session.value?.user) ? <Link href={`/admin/organizations/${org.id}`}>{org.name}</Link> : <>{org.name}</>;
+}
+
+// The ticket's group: a select of the groups (and "—" for none), saved as
+// soon as it changes. The API may answer with another group than the one
+// asked for (none, with an assignee: the assignee's default group), and
+// refuses a group the assignee is not in; both are said under the select.
+function GroupField({ ticket, onSaved }: { ticket: Ticket; onSaved: (t: Ticket) => void }) {
+  const [groups, setGroups] = useState<Group[] | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const [saving, setSaving] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  usePoll(
+    async (signal) => {
+      try {
+        const g = await api.getGroups();
+        if (signal.aborted) return;
+        setGroups(g);
+        setLoadError(null);
+      } catch (e) {
+        if (!signal.aborted) setLoadError(e);
+      }
+    },
+    60000,
+    [],
+  );
+  const current = ticket.group_id ?? null;
+  // Until the groups arrive, the ticket's own stands alone.
+  const choices = groups ? groupChoices(groups, current) : current ? [{ id: current, name: loadError !== null ? `#${current}` : '…' }] : [];
+  const nameOf = (id: number) => choices.find((g) => g.id === id)?.name ?? t('ticket.deletedGroup', { id });
+  const save = async (value: string) => {
+    const asked = value === '' ? null : Number(value);
+    setSaving(value);
+    setOutcome(null);
+    try {
+      const r = await api.updateTicket(ticket.id, { group_id: asked });
+      onSaved(r.ticket);
+      const now = r.ticket.group_id ?? null;
+      setOutcome({
+        ok: true,
+        text: now === null ? t('ticket.groupCleared') : now !== asked ? t('ticket.groupOfAssignee', { group: nameOf(now) }) : t('ticket.groupSet', { group: nameOf(now) }),
+      });
+    } catch (e) {
+      // "ticket.assignee_id: agent 5 is not a member of group 2", in the agent's words and language.
+      const at = e instanceof ApiError && e.status === 422 ? fieldProblem(e.description, 'ticket') : null;
+      if (at?.field === 'assignee_id' && ticket.assignee_id && asked !== null) {
+        setOutcome({ ok: false, text: t('ticket.assigneeNotInGroup', { assignee: userName(ticket.assignee_id, `#${ticket.assignee_id}`), group: nameOf(asked) }) });
+      } else {
+        setOutcome(failure(e));
+      }
+    } finally {
+      setSaving(null);
+    }
+  };
+  return (
+    <>
+      <dt class="props-control">
+        <label for="ticket-group">{t('ticket.group')}</label>
+      </dt>
+      <dd class="ticket-group">
+        <select id="ticket-group" value={saving ?? (current === null ? '' : String(current))} disabled={saving !== null || groups === null} aria-describedby="ticket-group-result" onChange={(e) => void save((e.target as HTMLSelectElement).value)}>
+          <option value="">{t('ticket.noGroup')}</option>
+          {choices.map((g) => (
+            <option key={g.id} value={String(g.id)}>
+              {g.name ?? t('ticket.deletedGroup', { id: g.id })}
+            </option>
+          ))}
+        </select>
+        <div id="ticket-group-result" role="status" class={`small ${outcome ? (outcome.ok ? 'form-ok' : 'form-error') : ''}`}>
+          {saving !== null ? t('ticket.groupSaving') : outcome?.text ?? (loadError !== null && groups === null ? t('ticket.groupsFailed', { message: errorText(loadError) }) : '')}
+        </div>
+      </dd>
+    </>
   );
 }
 

@@ -1,20 +1,21 @@
 // API answers in the server's shapes, for unit tests and the fixture
 // server (e2e/fixture_server.ts) used to look at pages without a backend.
-import type { Agent, ApiToken, Audit, Comment, DefaultTrigger, Delivery, Diagnosis, Explanation, Health, RecipientAddress, RuleItem, SuspendedTicket, Ticket, Trigger, TriggerRevision, User } from '../api/types';
+import type { Agent, ApiToken, Audit, Comment, DefaultTrigger, Delivery, Diagnosis, Explanation, Group, GroupMembership, Health, Organization, RecipientAddress, RuleItem, SuspendedTicket, Ticket, Trigger, TriggerRevision, User } from '../api/types';
 
 const at = (minutesAgo: number) => new Date(Date.UTC(2026, 11, 7, 10, 0) - minutesAgo * 60000).toISOString().replace(/\.\d+Z$/, 'Z');
 
 export const users: User[] = [
   { id: 1, name: 'Admin', email: 'admin@support.example', role: 'admin' },
-  { id: 2, name: 'Bob Rejected', email: 'reject-bob@customer.example', role: 'end-user', undeliverable: true, undeliverable_reason: 'user_unknown: 550 5.1.1 <reject-bob@customer.example>: Recipient address rejected: User unknown' },
-  { id: 3, name: '山田 花子', email: 'hanako@example.jp', role: 'end-user', undeliverable: false },
-  { id: 4, name: 'Carol Client', email: 'carol@customer.example', role: 'end-user', undeliverable: false },
+  { id: 2, name: 'Bob Rejected', email: 'reject-bob@customer.example', role: 'end-user', organization_id: 1, undeliverable: true, undeliverable_reason: 'user_unknown: 550 5.1.1 <reject-bob@customer.example>: Recipient address rejected: User unknown' },
+  { id: 3, name: '山田 花子', email: 'hanako@example.jp', role: 'end-user', organization_id: 2, undeliverable: false },
+  { id: 4, name: 'Carol Client', email: 'carol@customer.example', role: 'end-user', organization_id: 1, undeliverable: false },
+  { id: 5, name: 'Aiko Agent', email: 'aiko@support.example', role: 'agent' },
 ];
 
 export const tickets: Ticket[] = [
-  { id: 1, subject: 'Printer is on fire', status: 'open', requester_id: 2, created_at: at(50), updated_at: at(5), tags: ['system_email_notification_failure'], collaborator_ids: [4], via: { channel: 'email' } },
-  { id: 2, subject: '請求書の再発行について', status: 'new', requester_id: 3, created_at: at(30), updated_at: at(30), tags: [], via: { channel: 'email' } },
-  { id: 3, subject: 'Cannot log in since the update', status: 'pending', requester_id: 4, created_at: at(60 * 26), updated_at: at(60 * 25), tags: ['login'], via: { channel: 'email' } },
+  { id: 1, subject: 'Printer is on fire', status: 'open', requester_id: 2, assignee_id: 5, group_id: 1, organization_id: 1, created_at: at(50), updated_at: at(5), tags: ['system_email_notification_failure'], collaborator_ids: [4], via: { channel: 'email' } },
+  { id: 2, subject: '請求書の再発行について', status: 'new', requester_id: 3, group_id: 3, organization_id: 2, created_at: at(30), updated_at: at(30), tags: [], via: { channel: 'email' } },
+  { id: 3, subject: 'Cannot log in since the update', status: 'pending', requester_id: 4, organization_id: 1, created_at: at(60 * 26), updated_at: at(60 * 25), tags: ['login'], via: { channel: 'email' } },
   { id: 4, subject: 'Refund for order 1042', status: 'solved', requester_id: 2, created_at: at(60 * 50), updated_at: at(60 * 48), tags: [], via: { channel: 'email' } },
 ];
 
@@ -194,6 +195,26 @@ export const agents: Agent[] = [
   { id: 1, name: 'Admin', email: 'admin@support.example', role: 'admin', suspended: false },
   { id: 5, name: 'Aiko Agent', email: 'aiko@support.example', role: 'agent', suspended: false },
   { id: 6, name: 'Old Timer', email: 'old@support.example', role: 'agent', suspended: true },
+];
+
+// Groups (Support is the desk's default), who is in them, and the
+// customers' organizations.
+export const groups: Group[] = [
+  { id: 1, name: 'Support', description: 'First line: every new ticket starts here', default: true, deleted: false, created_at: at(60 * 24 * 60), updated_at: at(60 * 24 * 60) },
+  { id: 2, name: 'Billing', description: 'Invoices, refunds and payment questions', default: false, deleted: false, created_at: at(60 * 24 * 30), updated_at: at(60 * 24 * 30) },
+  { id: 3, name: '日本語サポート', description: '日本のお客様からのお問い合わせ', default: false, deleted: false, created_at: at(60 * 24 * 20), updated_at: at(60 * 24 * 20) },
+];
+
+export const groupMemberships: GroupMembership[] = [
+  { id: 1, user_id: 1, group_id: 1, default: true },
+  { id: 2, user_id: 5, group_id: 1, default: true },
+  { id: 3, user_id: 1, group_id: 2, default: false },
+  { id: 4, user_id: 5, group_id: 3, default: false },
+];
+
+export const organizations: Organization[] = [
+  { id: 1, name: 'Customer Example Inc.', details: 'Enterprise plan since 2024', notes: 'Ask for the purchase order number before any refund.', domain_names: ['customer.example'], group_id: 1, shared_tickets: false, shared_comments: false, external_id: null, created_at: at(60 * 24 * 40), updated_at: at(60 * 24 * 40) },
+  { id: 2, name: '山田商事株式会社', details: '東京本社', notes: '', domain_names: ['example.jp', 'yamada.example.jp'], group_id: 3, shared_tickets: false, shared_comments: false, external_id: null, created_at: at(60 * 24 * 10), updated_at: at(60 * 24 * 10) },
 ];
 
 export const apiTokens: ApiToken[] = [

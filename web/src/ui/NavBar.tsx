@@ -1,9 +1,10 @@
 // The views list with counts (Zendesk's left column); a horizontal strip
-// on narrow screens.
+// on narrow screens, scrolled so that the current page's item shows.
+import { useEffect, useRef } from 'preact/hooks';
 import { VIEW_KEYS } from '../api/endpoints';
 import type { MessageKey } from '../i18n/en';
 import { t } from '../i18n/i18n';
-import type { Route } from '../lib/router';
+import { location, type Route } from '../lib/router';
 import { viewCounts } from '../lib/views';
 import { isAdmin } from '../lib/roles';
 import { session } from '../lib/session';
@@ -13,18 +14,31 @@ const ADMIN_ITEMS = [
   { key: 'triggers', href: '/admin/triggers', match: (r: Route) => r.name === 'adminTriggers' || r.name === 'adminTrigger' },
   { key: 'email', href: '/admin/email', match: (r: Route) => r.name === 'adminEmail' },
   { key: 'agents', href: '/admin/agents', match: (r: Route) => r.name === 'adminAgents' },
+  { key: 'groups', href: '/admin/groups', match: (r: Route) => r.name === 'adminGroups' || r.name === 'adminGroup' },
+  { key: 'organizations', href: '/admin/organizations', match: (r: Route) => r.name === 'adminOrganizations' || r.name === 'adminOrganization' },
   { key: 'doctor', href: '/admin/doctor', match: (r: Route) => r.name === 'adminDoctor' },
   { key: 'settings', href: '/admin/settings', match: (r: Route) => r.name === 'adminSettings' },
 ] as const;
 
 export function NavBar({ route }: { route: Route }) {
   const counts = viewCounts.value;
+  const ref = useRef<HTMLElement>(null);
+  const path = location.value.path;
+  useEffect(() => {
+    const nav = ref.current;
+    const item = nav?.querySelector('[aria-current=page]');
+    if (!nav || !item || nav.scrollWidth <= nav.clientWidth) return;
+    const box = nav.getBoundingClientRect();
+    const at = item.getBoundingClientRect();
+    if (at.right > box.right) nav.scrollLeft += at.right - box.right + 12;
+    else if (at.left < box.left) nav.scrollLeft -= box.left - at.left + 12;
+  }, [path]);
   const items = [
     ...VIEW_KEYS.map((key) => ({ key, href: `/agent/views/${key}`, current: route.name === 'view' && route.key === key })),
     { key: 'suspended', href: '/agent/suspended', current: route.name === 'suspended' || route.name === 'suspendedItem' },
   ];
   return (
-    <nav class="nav" aria-label={t('nav.label')}>
+    <nav ref={ref} class="nav" aria-label={t('nav.label')}>
       <h2 class="nav-title">{t('nav.label')}</h2>
       <ul>
         {items.map((item) => (

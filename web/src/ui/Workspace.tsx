@@ -19,6 +19,10 @@ import { AgentsPage } from '../pages/admin/AgentsPage';
 import { DoctorPage } from '../pages/admin/DoctorPage';
 import { EmailPage } from '../pages/admin/EmailPage';
 import { SettingsPage } from '../pages/admin/SettingsPage';
+import { GroupsPage } from '../pages/admin/GroupsPage';
+import { GroupPage } from '../pages/admin/GroupPage';
+import { OrganizationsPage } from '../pages/admin/OrganizationsPage';
+import { OrganizationPage } from '../pages/admin/OrganizationPage';
 import { HealthBanner } from './HealthBanner';
 import { canOpen } from '../lib/roles';
 import { session } from '../lib/session';
@@ -51,6 +55,14 @@ function Page({ route }: { route: Route }) {
       return <EmailPage />;
     case 'adminSettings':
       return <SettingsPage />;
+    case 'adminGroups':
+      return <GroupsPage />;
+    case 'adminGroup':
+      return <GroupPage key={route.id} id={route.id} />;
+    case 'adminOrganizations':
+      return <OrganizationsPage />;
+    case 'adminOrganization':
+      return <OrganizationPage key={route.id ?? 'new'} id={route.id} />;
     default:
       return (
         <div class="page">
