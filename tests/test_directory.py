@@ -44,14 +44,25 @@ def test_a_ticket_routed_to_a_group_mails_its_agents(out):
     assert {"type": "Change", "field_name": "group_id", "value": group,
             "previous_value": None} in [{k: e.get(k) for k in ("type", "field_name", "value",
                                                                "previous_value")} for e in events]
-    # Assigning Ann (her default group is Billing) keeps the group; assigning
-    # an agent of no group to another group is refused.
+    # An agent and a group named together must match; Ann alone (her
+    # default group is Billing) keeps the ticket in Billing; Cy, of Sales
+    # only, assigned alone takes it to Sales.
     status, other = call(desk, "POST", "/api/v2/groups", {"group": {"name": "Sales"}})
     status, r = call(desk, "PUT", f"/api/v2/tickets/{t['id']}",
                      {"ticket": {"assignee_id": ann["id"], "group_id": other["group"]["id"]}})
     assert status == 422 and "not a member of group" in r["description"], r
     status, r = call(desk, "PUT", f"/api/v2/tickets/{t['id']}", {"ticket": {"assignee_id": ann["id"]}})
     assert status == 200 and r["ticket"]["group_id"] == group, r
+    cy, _ = make_agent(desk, "cy@desk.example")
+    status, m = call(desk, "POST", "/api/v2/group_memberships",
+                     {"group_membership": {"user_id": cy["id"], "group_id": other["group"]["id"]}})
+    assert status == 201, m
+    status, r = call(desk, "PUT", f"/api/v2/tickets/{t['id']}", {"ticket": {"assignee_id": cy["id"]}})
+    assert status == 200 and r["ticket"]["group_id"] == other["group"]["id"], r
+    # Made an end user, Cy leaves his groups.
+    status, r = call(desk, "PUT", f"/api/v2/users/{cy['id']}", {"user": {"role": "end-user"}})
+    assert status == 200, r
+    assert desk.get_json(f"/api/v2/users/{cy['id']}/group_memberships.json")["group_memberships"] == []
 
 
 def test_mail_from_an_organizations_domain_joins_it(desk):

@@ -60,7 +60,8 @@ def test_tickets(calls):
     assert sorted(ok(calls, "tickets.showMany")) == sorted([t["id"], second])
     assert sorted(ok(calls, "tickets.listByUserRequested")) == sorted([t["id"], second])
     assert ok(calls, "tickets.listAssigned") == [t["id"]]
-    assert ok(calls, "tickets.listByUserCCD") == []
+    assert ok(calls, "tickets.listByUserCCD") == [second]  # the admin is CC'd there
+    assert ok(calls, "tickets.listByUserCCD.none") == []
     assert ok(calls, "tickets.getComments") == ["It is on fire."]
     assert len(ok(calls, "tickets.exportAudit")) >= 2
     assert t["id"] in ok(calls, "search.query")

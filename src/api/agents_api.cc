@@ -81,6 +81,10 @@ http::Response ListUsers(store::Store& st, const std::string& fallback, const ht
 // role. (?external_id= finds nobody: users have no external ids here.)
 http::Response SearchUsers(store::Store& st, const std::string& fallback, const http::Request& req) {
   std::string_view raw = req.Query("query");
+  if (raw.empty() && !req.Query("external_id").empty()) {
+    return http::JsonResponse(200, {{"users", json::array()}, {"next_page", nullptr},
+                                    {"previous_page", nullptr}, {"count", 0}});
+  }
   store::UserQuery q;
   for (const std::string& word : Split(raw, ' ')) {
     std::string_view w = Trim(word);

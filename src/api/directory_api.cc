@@ -9,6 +9,7 @@
 #include "common/clock.h"
 #include "common/strings.h"
 #include "common/utf8.h"
+#include "doctor/setup_doctor.h"
 
 namespace postdesk::api {
 
@@ -57,16 +58,6 @@ json OrganizationJson(const store::Organization& o, std::string_view base) {
           {"updated_at", FormatIsoTime(o.updated_at)}};
 }
 
-// A store refusal that names the client's mistake (a duplicate name, a
-// domain of another organization...) becomes a 422 with its message.
-Status ClientMistake(const Status& s, ClientError& err) {
-  if (s.kind() == ErrorKind::kInvalid && !s.ok()) {
-    err.description = s.message();
-    return Status::Ok();
-  }
-  return s;
-}
-
 // A JSON member that must be a string when present.
 bool StringField(const json& in, const char* name, std::string& slot, std::string_view entity,
                  ClientError& err) {
@@ -89,12 +80,6 @@ bool BoolField(const json& in, const char* name, bool& slot, std::string_view en
   return true;
 }
 
-std::optional<int64_t> JsonId(const json& v) {
-  if (v.is_number_integer() && v.get<int64_t>() > 0) return v.get<int64_t>();
-  if (v.is_string()) return ParseId(v.get<std::string>());
-  return std::nullopt;
-}
-
 // ---------------- groups ----------------
 
 bool ApplyGroup(const json& in, store::Group& g, ClientError& err) {
@@ -111,25 +96,12 @@ bool ApplyGroup(const json& in, store::Group& g, ClientError& err) {
   return true;
 }
 
-// Only one group is the default: setting it clears the others.
-Status ClearOtherDefaults(store::Tx& tx, int64_t keep, int64_t now) {
-  auto groups = tx.ListGroups(false);
-  if (!groups.ok()) return groups.status();
-  for (store::Group g : *groups) {
-    if (g.id == keep || !g.is_default) continue;
-    g.is_default = false;
-    g.updated_at = now;
-    if (Status s = tx.UpdateGroup(g); !s.ok()) return s;
-  }
-  return Status::Ok();
-}
-
 void RegisterGroups(http::Router& router, store::Store* st, const std::string& base_url) {
   auto list = [st, base_url](const http::Request& req) {
     Page page;
     if (auto bad = ParsePage(req, page)) return std::move(*bad);
     std::string base = BaseUrl(req, base_url);
-    std::string path = req.path.ends_with(".json") ? req.path.substr(0, req.path.size() - 5) : req.path;
+    std::string path = PathWithoutJson(req);
     return ReadJson(*st, [&](store::Tx& tx, json& out) -> Status {
       auto groups = tx.ListGroups(false);
       if (!groups.ok()) return groups.status();
@@ -176,10 +148,7 @@ void RegisterGroups(http::Router& router, store::Store* st, const std::string& b
           if (!ApplyGroup(*in, g, err)) return Status::Ok();
           g.created_at = g.updated_at = Now();
           auto created = tx.CreateGroup(g);
-          if (!created.ok()) return ClientMistake(created.status(), err);
-          if (created->is_default) {
-            if (Status s = ClearOtherDefaults(tx, created->id, g.updated_at); !s.ok()) return s;
-          }
+          if (!created.ok()) return ClientFailure(created.status(), err);
           out["group"] = GroupJson(*created, base);
           return Status::Ok();
         });
@@ -203,10 +172,7 @@ void RegisterGroups(http::Router& router, store::Store* st, const std::string& b
           }
           if (!ApplyGroup(*in, *g, err)) return Status::Ok();
           g->updated_at = Now();
-          if (Status s = tx.UpdateGroup(*g); !s.ok()) return ClientMistake(s, err);
-          if (g->is_default) {
-            if (Status s = ClearOtherDefaults(tx, g->id, g->updated_at); !s.ok()) return s;
-          }
+          if (Status s = tx.UpdateGroup(*g); !s.ok()) return ClientFailure(s, err);
           out["group"] = GroupJson(*g, base);
           return Status::Ok();
         });
@@ -274,7 +240,7 @@ void RegisterMemberships(http::Router& router, store::Store* st, const std::stri
     Page page;
     if (auto bad = ParsePage(req, page)) return std::move(*bad);
     std::string base = BaseUrl(req, base_url);
-    std::string path = req.path.ends_with(".json") ? req.path.substr(0, req.path.size() - 5) : req.path;
+    std::string path = PathWithoutJson(req);
     return ReadJson(*st, [&](store::Tx& tx, json& out) -> Status {
       if (f.user_id) {
         if (auto u = tx.GetUser(*f.user_id); !u.ok()) return u.status();
@@ -318,7 +284,10 @@ void RegisterMemberships(http::Router& router, store::Store* st, const std::stri
     if (!user_id) return Unprocessable("group_membership.user_id: required, a user id");
     if (!group_id) return Unprocessable("group_membership.group_id: required, a group id");
     bool is_default = false;
-    if (in->contains("default") && (*in)["default"].is_boolean()) is_default = (*in)["default"].get<bool>();
+    if (in->contains("default")) {
+      if (!(*in)["default"].is_boolean()) return Unprocessable("group_membership.default: must be true or false");
+      is_default = (*in)["default"].get<bool>();
+    }
     std::string base = BaseUrl(req, base_url);
     return WriteJson(*st, 201, [&](store::Tx& tx, json& out, ClientError& err) -> Status {
       int64_t now = Now();
@@ -333,7 +302,7 @@ void RegisterMemberships(http::Router& router, store::Store* st, const std::stri
           err.description = "group_membership: " + m.status().message();
           return Status::Ok();
         }
-        return ClientMistake(m.status(), err);
+        return ClientFailure(m.status(), err);
       }
       out["group_membership"] = MembershipJson(*m, base);
       return Status::Ok();
@@ -342,10 +311,15 @@ void RegisterMemberships(http::Router& router, store::Store* st, const std::stri
   router.Add("POST", "/api/v2/group_memberships", create, http::kAdminOnly);
   router.Add("POST", "/api/v2/users/{id}/group_memberships", create, http::kAdminOnly);
   auto remove = [st](const http::Request& req) {
-    auto id = ParseId(req.Param(req.params.contains("membership_id") ? "membership_id" : "id"));
-    if (!id) return BadId("group membership", req.Param("id"));
+    const bool under_user = req.params.contains("membership_id");
+    std::string_view raw = req.Param(under_user ? "membership_id" : "id");
+    auto id = ParseId(raw);
+    if (!id) return BadId("group membership", raw);
     std::optional<int64_t> user_id;
-    if (req.params.contains("membership_id")) user_id = ParseId(req.Param("id"));
+    if (under_user) {
+      user_id = ParseId(req.Param("id"));
+      if (!user_id) return BadId("user", req.Param("id"));
+    }
     Status s = st->Write([&](store::Tx& tx) -> Status {
       auto m = tx.GetGroupMembership(*id);
       if (!m.ok()) return m.status();
@@ -405,18 +379,16 @@ bool ApplyOrganization(const json& in, store::Organization& o, ClientError& err)
     }
     o.domain_names.clear();
     for (const json& v : d) {
-      std::string domain = ToLower(Trim(v.get<std::string>()));
-      if (domain.starts_with("@")) domain.erase(0, 1);
-      bool ok = !domain.empty() && domain.size() <= 253 && domain.find('.') != std::string::npos &&
-                std::all_of(domain.begin(), domain.end(), [](unsigned char c) {
-                  return std::isalnum(c) || c == '-' || c == '.' || c >= 0x80;
-                });
-      if (!ok) {
-        err.description = "organization.domain_names: '" + v.get<std::string>() + "' is not a domain name";
+      const std::string& text = v.get_ref<const std::string&>();
+      std::string_view raw = Trim(text);
+      if (raw.starts_with("@")) raw.remove_prefix(1);
+      auto domain = doctor::ValidDomainArg(raw);  // as the doctor checks a domain
+      if (!domain.ok()) {
+        err.description = "organization.domain_names: " + domain.status().message();
         return false;
       }
-      if (std::find(o.domain_names.begin(), o.domain_names.end(), domain) == o.domain_names.end()) {
-        o.domain_names.push_back(domain);
+      if (std::find(o.domain_names.begin(), o.domain_names.end(), *domain) == o.domain_names.end()) {
+        o.domain_names.push_back(*domain);
       }
     }
   }
@@ -457,7 +429,7 @@ http::Response OrganizationList(store::Store& st, const http::Request& req, cons
     if (auto bad = ParsePage(req, page)) return std::move(*bad);
   }
   std::string base = BaseUrl(req, base_url);
-  std::string path = req.path.ends_with(".json") ? req.path.substr(0, req.path.size() - 5) : req.path;
+  std::string path = PathWithoutJson(req);
   return ReadJson(st, [&](store::Tx& tx, json& out) -> Status {
     auto all = tx.ListOrganizations();
     if (!all.ok()) return all.status();
@@ -560,7 +532,7 @@ void RegisterOrganizations(http::Router& router, store::Store* st, const std::st
           if (Status s = CheckOrganizationGroup(tx, o, err); !s.ok() || !err.description.empty()) return s;
           o.created_at = o.updated_at = Now();
           auto created = tx.CreateOrganization(o);
-          if (!created.ok()) return ClientMistake(created.status(), err);
+          if (!created.ok()) return ClientFailure(created.status(), err);
           out["organization"] = OrganizationJson(*created, base);
           return Status::Ok();
         });
@@ -581,7 +553,7 @@ void RegisterOrganizations(http::Router& router, store::Store* st, const std::st
           if (!ApplyOrganization(*in, *o, err)) return Status::Ok();
           if (Status s = CheckOrganizationGroup(tx, *o, err); !s.ok() || !err.description.empty()) return s;
           o->updated_at = Now();
-          if (Status s = tx.UpdateOrganization(*o); !s.ok()) return ClientMistake(s, err);
+          if (Status s = tx.UpdateOrganization(*o); !s.ok()) return ClientFailure(s, err);
           auto fresh = tx.GetOrganization(*id);
           if (!fresh.ok()) return fresh.status();
           out["organization"] = OrganizationJson(*fresh, base);

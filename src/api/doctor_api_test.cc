@@ -45,7 +45,9 @@ class DoctorApiTest : public ::testing::Test {
     RegisterDoctorApi(router_, *store_, config);
     router_.SetAuthHook([](http::Request& r) -> std::optional<http::Response> {
       r.user = http::AuthUser{1, "Admin", "admin@desk.example",
-                              ParseRole(r.Header("x-role")).value_or(Role::kAdmin)};
+                              r.Header("x-role").empty()
+                                  ? Role::kAdmin
+                                  : ParseRole(r.Header("x-role")).value_or(Role::kEndUser)};
       return std::nullopt;
     });
   }

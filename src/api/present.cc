@@ -90,6 +90,18 @@ http::Response BadId(std::string_view what, std::string_view value) {
                                  " id: ids are whole numbers from 1 to 9223372036854775807.");
 }
 
+std::optional<int64_t> JsonId(const json& v) {
+  if (v.is_number_integer() && v.get<int64_t>() > 0) return v.get<int64_t>();
+  if (v.is_string()) return ParseId(v.get<std::string>());
+  return std::nullopt;
+}
+
+std::string PathWithoutJson(const http::Request& req) {
+  std::string_view path = req.path;
+  if (path.ends_with(".json")) path.remove_suffix(5);
+  return std::string(path);
+}
+
 // Up to 100 comma-separated ids (?ids=1,2,3); an error response otherwise.
 std::optional<http::Response> ParseIdList(const http::Request& req, std::vector<int64_t>& ids) {
   std::string_view raw = req.Query("ids");

@@ -25,6 +25,11 @@ std::string BaseUrl(const http::Request& request, std::string_view fallback_base
 // A row id from a path parameter: digits only, fits int64; else nullopt.
 std::optional<int64_t> ParseId(std::string_view s);
 http::Response BadId(std::string_view what, std::string_view value);
+// A row id in a JSON body: a positive integer, or a string of digits.
+std::optional<int64_t> JsonId(const nlohmann::json& value);
+// The request's path without a trailing ".json" (for the links a list
+// repeats).
+std::string PathWithoutJson(const http::Request& request);
 
 // Up to 100 comma-separated ids (?ids=1,2,3, show_many); an error response
 // otherwise.

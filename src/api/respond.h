@@ -24,6 +24,15 @@ struct ClientError {
   std::string description;
 };
 
+// A store refusal that names the client's mistake (Invalid: a duplicate
+// name, a domain of another organization...) becomes the ClientError; any
+// other failure stays a failure.
+inline Status ClientFailure(const Status& s, ClientError& err) {
+  if (s.ok() || s.kind() != ErrorKind::kInvalid) return s;
+  err.description = s.message();
+  return Status::Ok();
+}
+
 inline http::Response Unprocessable(std::string_view description) {
   return http::ErrorResponse(422, "RecordInvalid", description);
 }

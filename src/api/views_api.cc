@@ -240,8 +240,7 @@ http::Response RelatedTickets(store::Store& st, const std::string& fallback,
   if (auto bad = ParseSort(req, q, extra)) return std::move(*bad);
   std::string base = BaseUrl(req, fallback);
   // The path as asked, without ".json" and the query: the links repeat it.
-  std::string path = req.path;
-  if (path.ends_with(".json")) path.resize(path.size() - 5);
+  std::string path = PathWithoutJson(req);
   return ReadJson(st, [&](store::Tx& tx, json& out) -> Status {
     Status exists = relation == Relation::kOrganization ? tx.GetOrganization(*id).status()
                     : relation == Relation::kGroup      ? tx.GetGroup(*id).status()

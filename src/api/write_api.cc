@@ -37,12 +37,6 @@ const std::set<std::string>& Types() {
   return s;
 }
 
-std::optional<int64_t> JsonId(const json& v) {
-  if (v.is_number_integer() && v.get<int64_t>() > 0) return v.get<int64_t>();
-  if (v.is_string()) return ParseId(v.get<std::string>());
-  return std::nullopt;
-}
-
 // Finds or creates the end user for an email, refusing support addresses.
 Result<store::User> UserForEmail(store::Tx& tx, const std::string& email, const std::string& name,
                                  const WriteApiOptions& o, ClientError& err) {
@@ -150,20 +144,23 @@ Status ApplyFields(store::Tx& tx, const json& in, store::Ticket& t, json& events
     }
   }
   if (t.assignee_id && (!group || in.contains("assignee_id"))) {
-    // As Zendesk: an agent assigned without a group brings their default
-    // group; an agent and a group named together must match.
+    // As Zendesk: an agent and a group named together must match; an agent
+    // assigned alone, outside the ticket's group (or with none), brings
+    // their default group. An agent of no group takes any.
     auto memberships = tx.ListGroupMemberships(*t.assignee_id, std::nullopt);
     if (!memberships.ok()) return memberships.status();
-    if (!group) {
+    const bool in_group =
+        group && std::any_of(memberships->begin(), memberships->end(),
+                             [&](const store::GroupMembership& m) { return m.group_id == *group; });
+    if (!memberships->empty() && !in_group) {
+      if (in.contains("group_id") && group) {
+        err.description = "ticket.assignee_id: agent " + std::to_string(*t.assignee_id) +
+                          " is not a member of group " + std::to_string(*group);
+        return Status::Invalid(err.description);
+      }
       for (const auto& m : *memberships) {
         if (m.is_default) group = m.group_id;
       }
-    } else if (!memberships->empty() &&
-               std::none_of(memberships->begin(), memberships->end(),
-                            [&](const store::GroupMembership& m) { return m.group_id == *group; })) {
-      err.description = "ticket.assignee_id: agent " + std::to_string(*t.assignee_id) +
-                        " is not a member of group " + std::to_string(*group);
-      return Status::Invalid(err.description);
     }
   }
   if (group != t.group_id || (creating && group)) {
@@ -324,16 +321,16 @@ Status ChangeAccess(store::Tx& tx, const http::AuthUser& actor, const json& in, 
     if (Status s = tx.DeleteUserSessions(user.id); !s.ok()) return s;
     if (Status s = tx.DeleteUserApiTokens(user.id); !s.ok()) return s;
   }
+  if (!IsStaff(role) && IsStaff(user.role)) {
+    // Only agents are in groups.
+    auto memberships = tx.ListGroupMemberships(user.id, std::nullopt);
+    if (!memberships.ok()) return memberships.status();
+    for (const auto& m : *memberships) {
+      if (Status s = tx.DeleteGroupMembership(m.id); !s.ok()) return s;
+    }
+  }
   user.role = role;
   user.suspended = suspended;
-  return Status::Ok();
-}
-
-// An Invalid status from input checks becomes the request's 422; anything
-// else is a store failure.
-Status ClientFailure(const Status& s, ClientError& err) {
-  if (s.kind() != ErrorKind::kInvalid) return s;
-  err.description = s.message();
   return Status::Ok();
 }
 

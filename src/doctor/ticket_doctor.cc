@@ -479,6 +479,9 @@ class TriggerStep {
     u.after = after;
     u.before = before;
     u.current_via = audit.via;
+    auto groups = tickets::GroupsOf(tx_);
+    if (!groups.ok()) return groups.status();
+    u.groups = std::move(groups).value();  // as Commit gave them (today's members)
     if (auto actor = tx_.GetUser(audit.author_id); actor.ok()) {
       u.current_user = InfoOf(*actor);
     } else if (actor.status().kind() != ErrorKind::kNotFound) {

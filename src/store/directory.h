@@ -4,9 +4,12 @@
 // Tx offers these methods beside the tickets' and the mail's.
 //
 // Names are unique (groups among those not deleted; organizations, case
-// insensitively); a duplicate is Invalid with a message naming it. A deleted
-// group is kept (tickets still name it) but lists leave it out and it has no
-// members. Deleting an organization takes it off its users and tickets.
+// insensitively); a duplicate is Invalid with a message naming it. One group
+// at most is the default (making one so clears the others). A deleted group
+// is kept (tickets still name it) but lists leave it out, it has no members
+// and no organization routes to it. An agent in any group has one default
+// membership (the first, or the oldest left). Deleting an organization takes
+// it off its users and tickets.
 // Thread-safety: as Tx (one thread, one transaction).
 #pragma once
 

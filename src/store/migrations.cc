@@ -403,6 +403,12 @@ END)",
   UNIQUE (user_id, group_id)
 ))",
            "CREATE INDEX group_memberships_group ON group_memberships (group_id, id)",
+           // Tickets put in a group (by a trigger) before groups existed keep
+           // it: each id they name becomes a group an admin can rename, so no
+           // new group can take that id and collect them by mistake.
+           R"(INSERT INTO groups (id, name, description, created_at, updated_at)
+  SELECT DISTINCT group_id, 'Group ' || group_id, 'made for the tickets already in it when groups came', 0, 0
+  FROM tickets WHERE group_id IS NOT NULL)",
            R"(CREATE TABLE organizations (
   id {id_pk},
   name TEXT NOT NULL,

@@ -402,8 +402,8 @@ class Tx : public DirectoryTx {
 
   // Tickets.
   // Returns it with id set; encoded_id must be set. Without an
-  // organization, the ticket takes its requester's (and, without a group,
-  // that organization's group).
+  // organization, the ticket takes its requester's; without a group, that
+  // organization's group, else the desk's default group if there is one.
   virtual Result<Ticket> CreateTicket(Ticket ticket) = 0;
   virtual Result<Ticket> GetTicket(int64_t id) = 0;
   virtual Status UpdateTicket(const Ticket& ticket) = 0;

@@ -1566,6 +1566,34 @@ TEST_P(StoreTest, OrganizationsOwnDomainsThatNewUsersAndTheirTicketsJoin) {
   });
 }
 
+TEST_P(StoreTest, OneDefaultGroupTakesUnroutedTicketsAndDefaultsSurviveDeletes) {
+  W([&](Tx& tx) {
+    int64_t a = tx.CreateGroup({.name = "A", .is_default = true})->id;
+    int64_t b = tx.CreateGroup({.name = "B", .is_default = true})->id;
+    EXPECT_FALSE(tx.GetGroup(a)->is_default);  // one default at most
+    EXPECT_TRUE(tx.GetGroup(b)->is_default);
+    User bob = MakeUser(tx, "bob@customer.example");
+    EXPECT_EQ(MakeTicket(tx, bob.id, "unrouted").group_id, b);
+    // An organization's group wins; a deleted group routes nothing.
+    auto org = tx.CreateOrganization({.name = "Org", .domain_names = {"org.example"}, .group_id = a});
+    User carol = MakeUser(tx, "carol@org.example");
+    EXPECT_EQ(MakeTicket(tx, carol.id, "routed").group_id, a);
+    ASSERT_TRUE(tx.DeleteGroup(a, 9).ok());
+    EXPECT_EQ(tx.GetOrganization(org->id)->group_id, std::nullopt);
+    EXPECT_EQ(MakeTicket(tx, carol.id, "after").group_id, b);
+    // An agent keeps a default membership when theirs goes away.
+    User agent = MakeUser(tx, "agent@example.com");
+    agent.role = Role::kAgent;
+    ASSERT_TRUE(tx.UpdateUser(agent).ok());
+    int64_t c = tx.CreateGroup({.name = "C"})->id;
+    auto first = tx.AddGroupMembership({.user_id = agent.id, .group_id = b});
+    auto second = tx.AddGroupMembership({.user_id = agent.id, .group_id = c});
+    ASSERT_TRUE(first.ok() && second.ok() && first->is_default);
+    ASSERT_TRUE(tx.DeleteGroupMembership(first->id).ok());
+    EXPECT_TRUE(tx.GetGroupMembership(second->id)->is_default);
+  });
+}
+
 TEST_P(StoreTest, QueryUsersByWordsEmailRoleAndIds) {
   W([&](Tx& tx) {
     User bob = MakeUser(tx, "bob@customer.example");
@@ -1576,7 +1604,9 @@ TEST_P(StoreTest, QueryUsersByWordsEmailRoleAndIds) {
     ASSERT_TRUE(tx.UpdateUser(agent).ok());
     auto ids = [&](const UserQuery& q) {
       std::vector<int64_t> out;
-      for (const User& u : tx.QueryUsers(q).value()) out.push_back(u.id);
+      auto users = tx.QueryUsers(q);
+      EXPECT_TRUE(users.ok()) << users.status().message();
+      for (const User& u : *users) out.push_back(u.id);
       return out;
     };
     EXPECT_EQ(ids({.words = {"CUSTOMER"}}), (std::vector<int64_t>{bob.id, carol.id}));
@@ -1586,7 +1616,9 @@ TEST_P(StoreTest, QueryUsersByWordsEmailRoleAndIds) {
     EXPECT_EQ(ids({.ids = {carol.id, agent.id}}), (std::vector<int64_t>{carol.id, agent.id}));
     // LIKE's wildcards are plain characters in a word.
     EXPECT_EQ(ids({.words = {"100%_"}}), std::vector<int64_t>{agent.id});
-    EXPECT_TRUE(ids({.words = {"%"}}).empty());
+    EXPECT_EQ(ids({.words = {"%"}}), std::vector<int64_t>{agent.id});  // as a wildcard: everyone
+    EXPECT_EQ(ids({.words = {"_"}}), std::vector<int64_t>{agent.id});
+    EXPECT_TRUE(ids({.words = {"zz%"}}).empty());
     EXPECT_EQ(tx.CountUsers({.words = {"customer"}}).value(), 2);
     EXPECT_EQ(ids({.offset = 1, .limit = 1}), std::vector<int64_t>{carol.id});
   });
@@ -1608,8 +1640,16 @@ TEST_P(StoreTest, TagCountsMostUsedFirst) {
     EXPECT_EQ((*tags)[1].name, "billing");  // ties by name
     EXPECT_EQ(tx.CountTags().value(), 3);
     EXPECT_EQ(tx.ListTagCounts(2, 10)->size(), 1u);
+    User carol = MakeUser(tx, "carol@customer.example");
+    Ticket copied = MakeTicket(tx, bob.id, "cc");
+    copied.collaborator_ids = {carol.id};
+    ASSERT_TRUE(tx.UpdateTicket(copied).ok());
     TicketQuery cc;
-    cc.collaborator_id = bob.id;
+    cc.collaborator_id = carol.id;
+    auto found = tx.QueryTickets(cc);
+    ASSERT_EQ(found->size(), 1u);
+    EXPECT_EQ((*found)[0].id, copied.id);
+    cc.collaborator_id = bob.id;  // the requester, not a CC
     EXPECT_EQ(tx.CountTickets(cc).value(), 0);
   });
 }
@@ -2320,6 +2360,32 @@ TEST_P(StoreTest, UpgradesVersion2DatabaseKeepingSuspendedTickets) {
     EXPECT_TRUE(tx.AddSystemEvent(e).ok());
     EXPECT_TRUE(tx.AddSpamTokenCounts({{9, 1, 0}}).ok());
     EXPECT_TRUE(tx.SetSpamLearned("k", "spam").ok());
+  });
+}
+
+// Tickets a trigger put in a group before groups existed keep it: the group
+// is made, and a new group never takes its id.
+TEST_P(StoreTest, UpgradesVersion6DatabaseKeepingTicketsGroups) {
+  store_.reset();
+  GetParam().create_schema_at(location_, 6);
+  GetParam().exec(location_,
+                  "INSERT INTO users (name, email, role, created_at, updated_at) VALUES "
+                  "('Old', 'old@example.com', 'end-user', 1, 1)");
+  GetParam().exec(location_,
+                  "INSERT INTO tickets (encoded_id, subject, description, status, requester_id, "
+                  "submitter_id, recipient, via, subject_key, created_at, updated_at, group_id) "
+                  "VALUES ('AAAA-BBBB', 'old', 'd', 'open', 1, 1, 'support@example.com', 'email', "
+                  "'old', 1, 1, 3)");
+  Reopen();
+  W([&](Tx& tx) {
+    auto kept = tx.GetGroup(3);
+    ASSERT_TRUE(kept.ok()) << kept.status().message();
+    EXPECT_EQ(kept->name, "Group 3");
+    EXPECT_FALSE(kept->deleted);
+    auto fresh = tx.CreateGroup({.name = "Billing"});
+    ASSERT_TRUE(fresh.ok());
+    EXPECT_GT(fresh->id, 3);
+    EXPECT_EQ(tx.GetTicket(1)->group_id, 3);
   });
 }
 

@@ -77,6 +77,7 @@ rules::TicketState StateOf(const store::Ticket& t) {
   s.type = t.type;
   s.assignee_id = t.assignee_id;
   s.group_id = t.group_id;
+  s.organization_id = t.organization_id;
   s.requester_id = t.requester_id;
   s.cc_ids = t.collaborator_ids;
   s.tags = t.tags;
@@ -94,6 +95,22 @@ rules::UserInfo InfoOf(const store::User& u) {
   i.email = u.undeliverable ? "" : u.email;
   i.role = u.role;
   return i;
+}
+
+Result<std::vector<rules::GroupInfo>> GroupsOf(store::Tx& tx) {
+  auto groups = tx.ListGroups(/*include_deleted=*/true);
+  if (!groups.ok()) return groups.status();
+  auto memberships = tx.ListGroupMemberships(std::nullopt, std::nullopt);
+  if (!memberships.ok()) return memberships.status();
+  std::vector<rules::GroupInfo> out;
+  for (const store::Group& g : *groups) {
+    rules::GroupInfo info{.id = g.id, .name = g.name, .member_ids = {}};
+    for (const store::GroupMembership& m : *memberships) {
+      if (m.group_id == g.id) info.member_ids.push_back(m.user_id);
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
 }
 
 
@@ -211,24 +228,6 @@ Status LearnHamFromAnswer(store::Tx& tx, const DeskInfo& desk, Update& u,
   return Status::Ok();
 }
 
-// The groups triggers may name (deleted ones too: a ticket may still be in
-// one), with their members.
-Result<std::vector<rules::GroupInfo>> Groups(store::Tx& tx) {
-  auto groups = tx.ListGroups(/*include_deleted=*/true);
-  if (!groups.ok()) return groups.status();
-  auto memberships = tx.ListGroupMemberships(std::nullopt, std::nullopt);
-  if (!memberships.ok()) return memberships.status();
-  std::vector<rules::GroupInfo> out;
-  for (const store::Group& g : *groups) {
-    rules::GroupInfo info{.id = g.id, .name = g.name, .member_ids = {}};
-    for (const store::GroupMembership& m : *memberships) {
-      if (m.group_id == g.id) info.member_ids.push_back(m.user_id);
-    }
-    out.push_back(std::move(info));
-  }
-  return out;
-}
-
 }  // namespace
 
 Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64_t now) {
@@ -251,7 +250,7 @@ Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64
   ru.current_via = u.via;
   ru.current_user = InfoOf(u.actor);
   for (auto& [id, user] : users) ru.users.push_back(InfoOf(user));
-  auto groups = Groups(tx);
+  auto groups = GroupsOf(tx);
   if (!groups.ok()) return groups.status();
   ru.groups = std::move(groups).value();
   auto author_name = [&](int64_t id) {

@@ -80,6 +80,9 @@ Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update update, 
 // address is no address).
 rules::TicketState StateOf(const store::Ticket& ticket);
 rules::UserInfo InfoOf(const store::User& user);
+// The desk's groups (deleted ones too: a ticket may still be in one) with
+// their members, as the trigger engine sees them.
+Result<std::vector<rules::GroupInfo>> GroupsOf(store::Tx& tx);
 
 // Creates the standard default triggers, in `language`, unless that was done
 // before (an existing desk keeps its triggers and its language).

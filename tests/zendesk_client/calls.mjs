@@ -64,7 +64,13 @@ const second = await step(
   'tickets.create.second',
   () =>
     client.tickets.create({
-      ticket: { subject: 'Toner', comment: { body: 'Low toner.' }, requester_id: bobId, tags: ['printer'] },
+      ticket: {
+        subject: 'Toner',
+        comment: { body: 'Low toner.' },
+        requester_id: bobId,
+        tags: ['printer'],
+        collaborator_ids: [result(me).id],
+      },
     }),
   (r) => result(r).id,
 );
@@ -78,7 +84,8 @@ await step(
 await step('tickets.showMany', () => client.tickets.showMany([ticketId, second && result(second).id]), (r) => ids(result(r)));
 await step('tickets.listByUserRequested', () => client.tickets.listByUserRequested(bobId), ids);
 await step('tickets.listAssigned', () => client.tickets.listAssigned(result(me).id), ids);
-await step('tickets.listByUserCCD', () => client.tickets.listByUserCCD(bobId), ids);
+await step('tickets.listByUserCCD', () => client.tickets.listByUserCCD(result(me).id), ids);
+await step('tickets.listByUserCCD.none', () => client.tickets.listByUserCCD(bobId), ids);
 await step('tickets.getComments', () => client.tickets.getComments(ticketId), (l) => l.map((c) => c.body));
 await step('tickets.exportAudit', () => client.tickets.exportAudit(ticketId), ids);
 await step('search.query', () => client.search.query('type:ticket printer'), (r) => ids(result(r)));

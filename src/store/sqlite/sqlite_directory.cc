@@ -1,5 +1,6 @@
 // The directory aggregate of SqliteTx (store/directory.h): groups, group
 // memberships and organizations with their email domains.
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -75,6 +76,26 @@ Status CheckGroupName(Conn& conn, const Group& group) {
   return Status::Ok();
 }
 
+// Only one group is the default: making `keep` the default clears the others.
+Status ClearOtherDefaultGroups(Conn& conn, int64_t keep) {
+  auto stmt = conn.Prepare("UPDATE groups SET is_default = 0 WHERE id <> ? AND is_default = 1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, keep);
+  return Context(stmt->Run(), "clear the default group");
+}
+
+// After a membership of `user_id` went away: if none of the user's
+// memberships is the default any more, the oldest one becomes it.
+Status KeepADefaultMembership(Conn& conn, int64_t user_id) {
+  auto stmt = conn.Prepare(
+      "UPDATE group_memberships SET is_default = 1 WHERE id = (SELECT MIN(id) FROM "
+      "group_memberships WHERE user_id = ?) AND NOT EXISTS (SELECT 1 FROM group_memberships "
+      "WHERE user_id = ? AND is_default = 1)");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, user_id).Bind(2, user_id);
+  return Context(stmt->Run(), "keep a default group of user " + std::to_string(user_id));
+}
+
 }  // namespace
 
 Result<Group> SqliteTx::CreateGroup(Group group) {
@@ -93,6 +114,10 @@ Result<Group> SqliteTx::CreateGroup(Group group) {
   if (!id.ok()) return id.status();
   group.id = *id;
   group.deleted = false;
+  stmt->Finish();
+  if (group.is_default) {
+    if (Status s = ClearOtherDefaultGroups(conn_, group.id); !s.ok()) return s;
+  }
   return group;
 }
 
@@ -114,7 +139,11 @@ Status SqliteTx::UpdateGroup(const Group& group) {
       .BindBool(3, group.is_default)
       .Bind(4, group.updated_at)
       .Bind(5, group.id);
-  return ReturningId(*stmt, "update group " + std::to_string(group.id)).status();
+  if (Status s = ReturningId(*stmt, "update group " + std::to_string(group.id)).status(); !s.ok()) {
+    return s;
+  }
+  stmt->Finish();
+  return group.is_default ? ClearOtherDefaultGroups(conn_, group.id) : Status::Ok();
 }
 
 Status SqliteTx::DeleteGroup(int64_t id, int64_t now) {
@@ -128,10 +157,28 @@ Status SqliteTx::DeleteGroup(int64_t id, int64_t now) {
       return s;
     }
   }
-  auto members = conn_.Prepare("DELETE FROM group_memberships WHERE group_id = ?");
-  if (!members.ok()) return members.status();
-  members->Bind(1, id);
-  return Context(members->Run(), "delete memberships of group " + std::to_string(id));
+  std::vector<int64_t> members;
+  {
+    auto list = conn_.Prepare("SELECT user_id FROM group_memberships WHERE group_id = ?");
+    if (!list.ok()) return list.status();
+    list->Bind(1, id);
+    auto users = All<int64_t>(
+        *list, [](const Stmt& s) { return s.Int(0); }, "members of group " + std::to_string(id));
+    if (!users.ok()) return users.status();
+    members = std::move(users).value();
+  }
+  for (const char* sql : {"DELETE FROM group_memberships WHERE group_id = ?",
+                          // No organization routes new tickets to a deleted group.
+                          "UPDATE organizations SET group_id = NULL WHERE group_id = ?"}) {
+    auto stmt = conn_.Prepare(sql);
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, id);
+    if (Status s = Context(stmt->Run(), "delete group " + std::to_string(id)); !s.ok()) return s;
+  }
+  for (int64_t user_id : members) {
+    if (Status s = KeepADefaultMembership(conn_, user_id); !s.ok()) return s;
+  }
+  return Status::Ok();
 }
 
 Result<std::vector<Group>> SqliteTx::ListGroups(bool include_deleted) {
@@ -191,19 +238,26 @@ Result<GroupMembership> SqliteTx::GetGroupMembership(int64_t id) {
 }
 
 Status SqliteTx::DeleteGroupMembership(int64_t id) {
-  auto stmt = conn_.Prepare("DELETE FROM group_memberships WHERE id = ? RETURNING id");
+  auto stmt = conn_.Prepare("DELETE FROM group_memberships WHERE id = ? RETURNING user_id");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, id);
-  return ReturningId(*stmt, "delete group membership " + std::to_string(id)).status();
+  auto user_id = ReturningId(*stmt, "delete group membership " + std::to_string(id));
+  if (!user_id.ok()) return user_id.status();
+  stmt->Finish();
+  return KeepADefaultMembership(conn_, *user_id);
 }
 
 Result<std::vector<GroupMembership>> SqliteTx::ListGroupMemberships(std::optional<int64_t> user_id,
                                                                     std::optional<int64_t> group_id) {
-  auto stmt = conn_.Prepare(Sql("SELECT ", kMembershipCols,
-                                " FROM group_memberships WHERE (? IS NULL OR user_id = ?) "
-                                "AND (? IS NULL OR group_id = ?) ORDER BY id"));
+  // Only the filters given, so the indexes on user_id and group_id serve.
+  std::string sql = Sql("SELECT ", kMembershipCols, " FROM group_memberships WHERE 1 = 1");
+  if (user_id) sql += " AND user_id = ?";
+  if (group_id) sql += " AND group_id = ?";
+  auto stmt = conn_.Prepare(sql + " ORDER BY id");
   if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, user_id).Bind(2, user_id).Bind(3, group_id).Bind(4, group_id);
+  int index = 1;
+  if (user_id) stmt->Bind(index++, *user_id);
+  if (group_id) stmt->Bind(index++, *group_id);
   return All<GroupMembership>(*stmt, ReadMembership, "list group memberships");
 }
 
@@ -234,16 +288,8 @@ Result<std::vector<std::string>> ReadDomains(Conn& conn, int64_t organization_id
       *stmt, [](const Stmt& s) { return s.Text(0); }, "organization domains");
 }
 
-// Replaces the organization's domains; a domain another organization owns
-// is Invalid, naming it.
-Status WriteDomains(Conn& conn, int64_t organization_id, const std::vector<std::string>& domains) {
-  {
-    auto clear = conn.Prepare("DELETE FROM organization_domains WHERE organization_id = ?");
-    if (!clear.ok()) return clear.status();
-    clear->Bind(1, organization_id);
-    if (Status s = Context(clear->Run(), "clear organization domains"); !s.ok()) return s;
-  }
-  int64_t position = 0;
+// Invalid, naming it, when another organization owns one of `domains`.
+Status CheckDomainsFree(Conn& conn, int64_t organization_id, const std::vector<std::string>& domains) {
   for (const std::string& raw : domains) {
     std::string domain = ToLower(Trim(raw));
     if (domain.empty()) continue;
@@ -252,12 +298,29 @@ Status WriteDomains(Conn& conn, int64_t organization_id, const std::vector<std::
     owner->Bind(1, domain);
     auto other = One<int64_t>(
         *owner, [](const Stmt& s) { return s.Int(0); }, "domain " + domain);
-    if (other.ok()) {
-      if (*other == organization_id) continue;  // listed twice
+    if (other.ok() && *other != organization_id) {
       return Status::Invalid("organization domain_names: " + domain +
                              " already belongs to organization " + std::to_string(*other));
     }
-    if (other.status().kind() != ErrorKind::kNotFound) return other.status();
+    if (!other.ok() && other.status().kind() != ErrorKind::kNotFound) return other.status();
+  }
+  return Status::Ok();
+}
+
+// Replaces the organization's domains (CheckDomainsFree first).
+Status WriteDomains(Conn& conn, int64_t organization_id, const std::vector<std::string>& domains) {
+  {
+    auto clear = conn.Prepare("DELETE FROM organization_domains WHERE organization_id = ?");
+    if (!clear.ok()) return clear.status();
+    clear->Bind(1, organization_id);
+    if (Status s = Context(clear->Run(), "clear organization domains"); !s.ok()) return s;
+  }
+  int64_t position = 0;
+  std::vector<std::string> written;
+  for (const std::string& raw : domains) {
+    std::string domain = ToLower(Trim(raw));
+    if (domain.empty() || std::find(written.begin(), written.end(), domain) != written.end()) continue;
+    written.push_back(domain);
     auto insert = conn.Prepare(
         "INSERT INTO organization_domains (domain, organization_id, position) VALUES (?, ?, ?)");
     if (!insert.ok()) return insert.status();
@@ -300,6 +363,7 @@ void BindExternalId(Stmt& stmt, int index, const std::string& external_id) {
 Result<Organization> SqliteTx::CreateOrganization(Organization o) {
   o.id = 0;
   if (Status s = CheckOrganization(conn_, o); !s.ok()) return s;
+  if (Status s = CheckDomainsFree(conn_, 0, o.domain_names); !s.ok()) return s;
   {
     auto stmt = conn_.Prepare(
         "INSERT INTO organizations (name, name_key, details, notes, group_id, shared_tickets, "
@@ -344,6 +408,7 @@ Result<Organization> SqliteTx::GetOrganization(int64_t id) {
 
 Status SqliteTx::UpdateOrganization(const Organization& o) {
   if (Status s = CheckOrganization(conn_, o); !s.ok()) return s;
+  if (Status s = CheckDomainsFree(conn_, o.id, o.domain_names); !s.ok()) return s;
   {
     auto stmt = conn_.Prepare(
         "UPDATE organizations SET name = ?, name_key = ?, details = ?, notes = ?, group_id = ?, "

@@ -514,15 +514,25 @@ Result<Ticket> SqliteTx::CreateTicket(Ticket ticket) {
   ticket.encoded_id = NormalizeEncodedId(Trim(ticket.encoded_id));
   if (ticket.encoded_id.empty()) return Status::Invalid("create ticket: encoded_id must be set");
   if (!ticket.organization_id && ticket.requester_id > 0) {
-    // The ticket belongs to its requester's organization.
+    // The ticket belongs to its requester's organization...
     auto requester = GetUser(ticket.requester_id);
-    if (requester.ok()) ticket.organization_id = requester->organization_id;
-    if (requester.ok() && requester->organization_id && !ticket.group_id) {
-      // ... and goes to the organization's group, if it names one.
-      auto org = GetOrganization(*requester->organization_id);
-      if (org.ok()) ticket.group_id = org->group_id;
-    }
     if (!requester.ok() && requester.status().kind() != ErrorKind::kNotFound) return requester.status();
+    if (requester.ok()) ticket.organization_id = requester->organization_id;
+  }
+  if (!ticket.group_id && ticket.organization_id) {
+    // ... and goes to that organization's group, if it names one.
+    auto org = GetOrganization(*ticket.organization_id);
+    if (!org.ok() && org.status().kind() != ErrorKind::kNotFound) return org.status();
+    if (org.ok()) ticket.group_id = org->group_id;  // never a deleted one: DeleteGroup unsets it
+  }
+  if (!ticket.group_id) {
+    // Nothing routed it: the desk's default group, if there is one.
+    auto stmt = conn_.Prepare("SELECT id FROM groups WHERE is_default = 1 AND deleted = 0 LIMIT 1");
+    if (!stmt.ok()) return stmt.status();
+    auto id = One<int64_t>(
+        *stmt, [](const Stmt& s) { return s.Int(0); }, "default group");
+    if (!id.ok() && id.status().kind() != ErrorKind::kNotFound) return id.status();
+    if (id.ok()) ticket.group_id = *id;
   }
   auto stmt = conn_.Prepare(
       "INSERT INTO tickets (encoded_id, subject, description, status, requester_id, submitter_id, "
