@@ -293,12 +293,13 @@ void RegisterViewsApi(http::Router& router, store::Store& store, std::string bas
   router.Get("/api/v2/search", [st, base_url](const http::Request& req) {
     return Search(*st, base_url, req);
   });
-  for (auto [path, relation] : {std::pair{"/api/v2/users/{id}/tickets/requested", Relation::kRequested},
-                                {"/api/v2/users/{id}/tickets/ccd", Relation::kCcd},
-                                {"/api/v2/users/{id}/tickets/assigned", Relation::kAssigned},
-                                {"/api/v2/organizations/{id}/tickets", Relation::kOrganization},
-                                {"/api/v2/groups/{id}/tickets", Relation::kGroup}}) {
-    router.Get(path, [st, base_url, relation](const http::Request& req) {
+  for (const auto& route : {std::pair{"/api/v2/users/{id}/tickets/requested", Relation::kRequested},
+                            {"/api/v2/users/{id}/tickets/ccd", Relation::kCcd},
+                            {"/api/v2/users/{id}/tickets/assigned", Relation::kAssigned},
+                            {"/api/v2/organizations/{id}/tickets", Relation::kOrganization},
+                            {"/api/v2/groups/{id}/tickets", Relation::kGroup}}) {
+    const Relation relation = route.second;
+    router.Get(route.first, [st, base_url, relation](const http::Request& req) {
       return RelatedTickets(*st, base_url, req, relation);
     });
   }

@@ -350,11 +350,21 @@ Status CheckOrganization(Conn& conn, const Organization& o) {
   return Status::Ok();
 }
 
-void BindExternalId(Stmt& stmt, int index, const std::string& external_id) {
-  if (external_id.empty()) {
-    stmt.BindNull(index);  // NULLs never collide in the unique index
+// Binds parameters 1..8: name, name_key, details, notes, group_id,
+// shared_tickets, shared_comments, external_id (the order of both the
+// INSERT and the UPDATE).
+void BindOrganizationFields(Stmt& stmt, const Organization& o) {
+  stmt.Bind(1, o.name)
+      .Bind(2, NameKey(o.name))
+      .Bind(3, o.details)
+      .Bind(4, o.notes)
+      .Bind(5, o.group_id)
+      .BindBool(6, o.shared_tickets)
+      .BindBool(7, o.shared_comments);
+  if (o.external_id.empty()) {
+    stmt.BindNull(8);  // NULLs never collide in the unique index
   } else {
-    stmt.Bind(index, external_id);
+    stmt.Bind(8, o.external_id);
   }
 }
 
@@ -370,14 +380,7 @@ Result<Organization> SqliteTx::CreateOrganization(Organization o) {
         "shared_comments, external_id, created_at, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
     if (!stmt.ok()) return stmt.status();
-    stmt->Bind(1, o.name)
-        .Bind(2, NameKey(o.name))
-        .Bind(3, o.details)
-        .Bind(4, o.notes)
-        .Bind(5, o.group_id)
-        .BindBool(6, o.shared_tickets)
-        .BindBool(7, o.shared_comments);
-    BindExternalId(*stmt, 8, o.external_id);
+    BindOrganizationFields(*stmt, o);
     stmt->Bind(9, o.created_at).Bind(10, o.updated_at);
     auto id = ReturningId(*stmt, "create organization " + o.name);
     if (!id.ok()) return id.status();
@@ -415,14 +418,7 @@ Status SqliteTx::UpdateOrganization(const Organization& o) {
         "shared_tickets = ?, shared_comments = ?, external_id = ?, updated_at = ? "
         "WHERE id = ? RETURNING id");
     if (!stmt.ok()) return stmt.status();
-    stmt->Bind(1, o.name)
-        .Bind(2, NameKey(o.name))
-        .Bind(3, o.details)
-        .Bind(4, o.notes)
-        .Bind(5, o.group_id)
-        .BindBool(6, o.shared_tickets)
-        .BindBool(7, o.shared_comments);
-    BindExternalId(*stmt, 8, o.external_id);
+    BindOrganizationFields(*stmt, o);
     stmt->Bind(9, o.updated_at).Bind(10, o.id);
     auto done = ReturningId(*stmt, "update organization " + std::to_string(o.id));
     if (!done.ok()) return done.status();

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "common/status.h"
@@ -65,6 +66,39 @@ Result<std::vector<T>> All(Stmt& stmt, Reader read, std::string_view what) {
     out.push_back(read(stmt));
   }
 }
+
+// A WHERE clause built from optional filters, and its parameters in order.
+struct SqlFilter {
+  std::string where = " WHERE 1 = 1";
+  std::vector<std::variant<int64_t, std::string>> params;
+
+  // " AND <column> IN (?, ...)" over `values` (nothing when empty).
+  template <typename T>
+  void In(std::string_view column, const std::vector<T>& values) {
+    if (values.empty()) return;
+    where += " AND ";
+    where += column;
+    where += " IN (";
+    for (size_t i = 0; i < values.size(); ++i) {
+      where += i ? ", ?" : "?";
+      params.emplace_back(values[i]);
+    }
+    where += ")";
+  }
+
+  // Binds every parameter from index 1; returns the next free index.
+  int BindAll(Stmt& stmt) const {
+    int index = 1;
+    for (const auto& p : params) {
+      if (const auto* i = std::get_if<int64_t>(&p)) {
+        stmt.Bind(index++, *i);
+      } else {
+        stmt.Bind(index++, std::string_view(std::get<std::string>(p)));
+      }
+    }
+    return index;
+  }
+};
 
 // For INSERT ... RETURNING id.
 inline Result<int64_t> ReturningId(Stmt& stmt, std::string_view what) {

@@ -1763,19 +1763,9 @@ std::string FtsPhrase(std::string_view word) {
 }
 
 // The WHERE clause of a TicketQuery over `tickets t`, and its parameters.
-struct TicketFilter {
-  std::string where = " WHERE 1 = 1";
-  std::vector<std::variant<int64_t, std::string>> params;
-
+struct TicketFilter : SqlFilter {
   explicit TicketFilter(const TicketQuery& q) {
-    if (!q.statuses.empty()) {
-      where += " AND t.status IN (";
-      for (size_t i = 0; i < q.statuses.size(); ++i) {
-        where += i ? ", ?" : "?";
-        params.emplace_back(q.statuses[i]);
-      }
-      where += ")";
-    }
+    In("t.status", q.statuses);
     if (q.assignee == TicketQuery::Assignee::kNobody) where += " AND t.assignee_id IS NULL";
     if (q.assignee == TicketQuery::Assignee::kUser) {
       where += " AND t.assignee_id = ?";
@@ -1797,14 +1787,7 @@ struct TicketFilter {
       where += " AND t.organization_id = ?";
       params.emplace_back(*q.organization_id);
     }
-    if (!q.ids.empty()) {
-      where += " AND t.id IN (";
-      for (size_t i = 0; i < q.ids.size(); ++i) {
-        where += i ? ", ?" : "?";
-        params.emplace_back(q.ids[i]);
-      }
-      where += ")";
-    }
+    In("t.id", q.ids);
     if (q.updated_since > 0) {
       where += " AND t.updated_at >= ?";
       params.emplace_back(q.updated_since);
@@ -1837,18 +1820,6 @@ struct TicketFilter {
       where += " AND EXISTS (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id AND g.tag = ?)";
       params.emplace_back(ToLower(tag));
     }
-  }
-
-  int BindAll(Stmt& stmt) const {
-    int index = 1;
-    for (const auto& p : params) {
-      if (const auto* i = std::get_if<int64_t>(&p)) {
-        stmt.Bind(index++, *i);
-      } else {
-        stmt.Bind(index++, std::string_view(std::get<std::string>(p)));
-      }
-    }
-    return index;
   }
 };
 
@@ -1931,19 +1902,11 @@ Result<int64_t> SqliteTx::CountTags() {
 namespace {
 
 // The WHERE clause of a UserQuery, and its parameters.
-struct UserFilter {
-  std::string where = " WHERE 1 = 1";
-  std::vector<std::variant<int64_t, std::string>> params;
-
+struct UserFilter : SqlFilter {
   explicit UserFilter(const UserQuery& q) {
-    if (!q.roles.empty()) {
-      where += " AND role IN (";
-      for (size_t i = 0; i < q.roles.size(); ++i) {
-        where += i ? ", ?" : "?";
-        params.emplace_back(std::string(RoleName(q.roles[i])));
-      }
-      where += ")";
-    }
+    std::vector<std::string> roles;
+    for (Role role : q.roles) roles.emplace_back(RoleName(role));
+    In("role", roles);
     for (const std::string& word : q.words) {
       where += " AND (name LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\')";
       params.emplace_back(ContainsPattern(word));
@@ -1953,30 +1916,11 @@ struct UserFilter {
       where += " AND email = ?";
       params.emplace_back(NormalizeEmail(q.email));
     }
-    if (!q.ids.empty()) {
-      where += " AND id IN (";
-      for (size_t i = 0; i < q.ids.size(); ++i) {
-        where += i ? ", ?" : "?";
-        params.emplace_back(q.ids[i]);
-      }
-      where += ")";
-    }
+    In("id", q.ids);
     if (q.organization_id) {
       where += " AND organization_id = ?";
       params.emplace_back(*q.organization_id);
     }
-  }
-
-  int BindAll(Stmt& stmt) const {
-    int index = 1;
-    for (const auto& p : params) {
-      if (const auto* i = std::get_if<int64_t>(&p)) {
-        stmt.Bind(index++, *i);
-      } else {
-        stmt.Bind(index++, std::string_view(std::get<std::string>(p)));
-      }
-    }
-    return index;
   }
 };
 
