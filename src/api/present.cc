@@ -432,8 +432,15 @@ std::string TextToHtml(std::string_view text) {
     std::string_view trimmed = Trim(para);
     if (!trimmed.empty()) {
       out += "<p>";
-      for (size_t i = 0; i < trimmed.size(); ++i) {
-        out += trimmed[i] == '\n' ? std::string("<br>") : HtmlEscape(trimmed.substr(i, 1));
+      // Line by line: one escape per line, not an allocation per character
+      // (a 10 MB body is one call, not ten million).
+      size_t start = 0;
+      while (true) {
+        size_t nl = trimmed.find('\n', start);
+        out += HtmlEscape(trimmed.substr(start, nl == std::string_view::npos ? nl : nl - start));
+        if (nl == std::string_view::npos) break;
+        out += "<br>";
+        start = nl + 1;
       }
       out += "</p>";
     }
