@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "common/strings.h"
+#include "rules/ticket_actions.h"
 
 namespace postdesk::rules {
 
@@ -284,14 +285,6 @@ bool Matches(const Trigger& t, Ctx& x) {
   return false;
 }
 
-std::string IdText(std::optional<int64_t> id) { return id ? std::to_string(*id) : std::string(); }
-
-std::string TagsText(const std::vector<std::string>& tags) {
-  std::string out;
-  for (const std::string& t : tags) out += (out.empty() ? "" : " ") + t;
-  return out;
-}
-
 // A notification whose recipients are fixed (when its trigger fired) and
 // whose text is rendered after the last pass.
 struct Pending {
@@ -355,77 +348,14 @@ class Evaluator {
     r_.changes.push_back({t.id, t.title, std::move(field), std::move(prev), std::move(value)});
   }
 
-  bool SetString(const Trigger& t, const char* field, std::string& slot, const std::string& v) {
-    if (slot == v) return false;
-    Record(t, field, slot, v);
-    slot = v;
-    return true;
-  }
-
-  bool SetId(const Trigger& t, const char* field, std::optional<int64_t>& slot,
-             std::optional<int64_t> v) {
-    if (slot == v) return false;
-    Record(t, field, IdText(slot), IdText(v));
-    slot = v;
-    return true;
-  }
-
-  bool SetTags(const Trigger& t, std::vector<std::string> tags) {
-    std::vector<std::string>& slot = u_.after.tags;
-    if (slot == tags) return false;
-    Record(t, "tags", TagsText(slot), TagsText(tags));
-    slot = std::move(tags);
-    return true;
-  }
-
   bool Apply(const Trigger& t, const Action& a) {
-    TicketState& s = u_.after;
-    switch (a.field) {
-      case ActionField::kStatus:
-        return SetString(t, "status", s.status, a.value[0]);
-      case ActionField::kPriority:
-        return SetString(t, "priority", s.priority, a.value[0]);
-      case ActionField::kType:
-        return SetString(t, "type", s.type, a.value[0]);
-      case ActionField::kAssigneeId: {
-        std::optional<int64_t> v;
-        if (a.ref == ValueRef::kLiteral) {
-          v = a.number;
-        } else if (a.ref == ValueRef::kCurrentUser) {
-          if (u_.current_user.role == Role::kEndUser || u_.current_user.id == 0) {
-            r_.warnings.push_back("trigger " + std::to_string(t.id) + " \"" + t.title +
-                                  "\": cannot assign the ticket to the current user, who is "
-                                  "not an agent");
-            return false;
-          }
-          v = u_.current_user.id;
-        }
-        return SetId(t, "assignee_id", s.assignee_id, v);
-      }
-      case ActionField::kGroupId: {
-        std::optional<int64_t> v;
-        if (a.ref == ValueRef::kLiteral) v = a.number;
-        return SetId(t, "group_id", s.group_id, v);
-      }
-      case ActionField::kSetTags:
-        return SetTags(t, a.words);
-      case ActionField::kCurrentTags: {
-        std::vector<std::string> tags = s.tags;
-        for (const std::string& w : a.words) {
-          if (std::find(tags.begin(), tags.end(), w) == tags.end()) tags.push_back(w);
-        }
-        return SetTags(t, std::move(tags));
-      }
-      case ActionField::kRemoveTags: {
-        std::vector<std::string> tags;
-        for (const std::string& tag : s.tags) {
-          if (std::find(a.words.begin(), a.words.end(), tag) == a.words.end()) tags.push_back(tag);
-        }
-        return SetTags(t, std::move(tags));
-      }
-      default:
-        return false;
-    }
+    std::string refusal;
+    std::optional<AppliedChange> change = ApplyTicketAction(a, u_.after, u_.current_user, &refusal);
+    if (!refusal.empty()) Warn(t, refusal);
+    if (!change) return false;
+    Record(t, std::move(change->field), std::move(change->previous_value),
+           std::move(change->value));
+    return true;
   }
 
   const UserInfo* FindUser(int64_t id) const {

@@ -106,6 +106,10 @@ constexpr ActionName kActionNames[] = {
     {"remove_tags", ActionField::kRemoveTags},
     {"notification_user", ActionField::kNotificationUser},
     {"notification_group", ActionField::kNotificationGroup},
+    {"comment_value", ActionField::kCommentValue},
+    {"comment_value_html", ActionField::kCommentValueHtml},
+    {"comment_mode_is_public", ActionField::kCommentModeIsPublic},
+    {"subject", ActionField::kSubject},
     // Aliases.
     {"ticket_type_id", ActionField::kType},
     {"assignee", ActionField::kAssigneeId},
@@ -223,28 +227,6 @@ bool OpAllowed(Kind kind, Operator op) {
 // Small helpers
 
 std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
-
-std::string JsonTypeName(const json& v) {
-  switch (v.type()) {
-    case json::value_t::null:
-      return "null";
-    case json::value_t::boolean:
-      return "a boolean";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-      return "an integer";
-    case json::value_t::number_float:
-      return "a number";
-    case json::value_t::string:
-      return "a string";
-    case json::value_t::array:
-      return "an array";
-    case json::value_t::object:
-      return "an object";
-    default:
-      return "an unsupported value";
-  }
-}
 
 bool ParseInt64(std::string_view s, int64_t* out) {
   if (s.empty()) return false;
@@ -600,6 +582,20 @@ Status DigestAction(Action& a, std::string_view where) {
     case ActionField::kNotificationGroup:
       return ParseIdValue(v, where, "group", {{"group_id", ValueRef::kTicketGroup}}, &a.ref,
                           &a.number, /*allow_none=*/false);
+    case ActionField::kCommentModeIsPublic: {
+      std::string lv = ToLower(v);
+      if (lv != "true" && lv != "false") return bad("true or false");
+      a.value[0] = lv;
+      return Status::Ok();
+    }
+    case ActionField::kCommentValue:
+    case ActionField::kCommentValueHtml:
+      if (Trim(v).empty()) return bad("some text");
+      return Status::Ok();
+    case ActionField::kSubject:
+      if (Trim(v).empty()) return bad("a non-empty subject");
+      if (v.find_first_of("\r\n") != std::string::npos) return bad("one line");
+      return Status::Ok();
   }
   return Status::Ok();
 }
@@ -633,6 +629,28 @@ Status ParseConditionList(const json& list, std::string_view where, std::vector<
 // ---------------------------------------------------------------------------
 // Public
 
+std::string JsonTypeName(const json& v) {
+  switch (v.type()) {
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "a boolean";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+      return "an integer";
+    case json::value_t::number_float:
+      return "a number";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::object:
+      return "an object";
+    default:
+      return "an unsupported value";
+  }
+}
+
 std::string_view ConditionFieldName(ConditionField field) {
   for (const FieldName& f : kFieldNames) {
     if (f.field == field) return f.name;
@@ -645,6 +663,11 @@ std::string_view OperatorName(Operator op) {
     if (o.op == op) return o.name;
   }
   return "";
+}
+
+bool IsMacroOnlyAction(ActionField field) {
+  return field == ActionField::kCommentValue || field == ActionField::kCommentValueHtml ||
+         field == ActionField::kCommentModeIsPublic || field == ActionField::kSubject;
 }
 
 std::string_view ActionFieldName(ActionField field) {
@@ -788,6 +811,15 @@ Result<Action> ParseAction(const json& j, std::string_view where) {
       return Status::Invalid(at + ": the subject and body of action " + field + " must be strings");
     }
     a.value = {std::move(who).value(), v[1].get<std::string>(), v[2].get<std::string>()};
+  } else if (a.field == ActionField::kCommentValue && v.is_array()) {
+    // Zendesk's scoped form: ["channel:all", "text"].
+    if (v.size() != 2 || !v[0].is_string() || !v[1].is_string()) {
+      return Status::Invalid(at + ": value of action " + field +
+                             " must be a string or [channel, text]");
+    }
+    a.value = {v[1].get<std::string>()};
+  } else if (a.field == ActionField::kCommentModeIsPublic && v.is_boolean()) {
+    a.value = {v.get<bool>() ? "true" : "false"};
   } else if (IsTagAction(a.field) && v.is_array()) {
     std::string joined;
     for (const json& tag : v) {
@@ -919,8 +951,13 @@ Result<Trigger> ParseTrigger(const json& input, const Trigger* base) {
     }
     t.actions.clear();
     for (size_t i = 0; i < it->size(); ++i) {
-      Result<Action> a = ParseAction((*it)[i], "actions[" + std::to_string(i) + "]");
+      const std::string at = "actions[" + std::to_string(i) + "]";
+      Result<Action> a = ParseAction((*it)[i], at);
       if (!a.ok()) return a.status();
+      if (IsMacroOnlyAction(a->field)) {
+        return Status::Invalid(at + ": action " + Quote(ActionFieldName(a->field)) +
+                               " belongs to macros; a trigger cannot use it");
+      }
       t.actions.push_back(std::move(a).value());
     }
   } else if (!base) {

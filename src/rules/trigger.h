@@ -105,7 +105,15 @@ enum class ActionField {
   kRemoveTags,
   kNotificationUser,   // [recipient, subject, body]
   kNotificationGroup,  // [group, subject, body]
+  // Macros only (a trigger refuses them): the reply a macro writes.
+  kCommentValue,        // comment text, with {{placeholders}}
+  kCommentValueHtml,    // the same as HTML
+  kCommentModeIsPublic, // "true" | "false"
+  kSubject,             // the ticket's subject
 };
+
+// Whether an action belongs to a macro only (a comment or the subject).
+bool IsMacroOnlyAction(ActionField field);
 
 std::string_view ActionFieldName(ActionField field);
 
@@ -157,6 +165,9 @@ nlohmann::json ActionToJson(const Action& action);
 // that the renderer does not know, as "actions[i]: name". For the API to
 // refuse (or warn about) a trigger when it is saved.
 std::vector<std::string> UnknownPlaceholders(const Trigger& trigger);
+
+// A JSON value's type for error messages: "an integer", "a string", "null"...
+std::string JsonTypeName(const nlohmann::json& value);
 
 // Status and priority order used by less_than / greater_than:
 // new < open < pending < hold < solved < closed; "" < low < normal < high < urgent.
