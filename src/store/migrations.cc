@@ -435,6 +435,32 @@ END)",
            "CREATE INDEX tickets_organization ON tickets (organization_id)",
            "CREATE INDEX tickets_group ON tickets (group_id)",
        }},
+      {8,
+       "macros and views",
+       {
+           R"(CREATE TABLE macros (
+  id {id_pk},
+  title TEXT NOT NULL,
+  active INTEGER NOT NULL,
+  position BIGINT NOT NULL,
+  default_key TEXT UNIQUE,
+  definition_json TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+))",
+           "CREATE INDEX macros_position ON macros (position, id)",
+           R"(CREATE TABLE views (
+  id {id_pk},
+  title TEXT NOT NULL,
+  active INTEGER NOT NULL,
+  position BIGINT NOT NULL,
+  default_key TEXT UNIQUE,
+  definition_json TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+))",
+           "CREATE INDEX views_position ON views (position, id)",
+       }},
   };
   return steps;
 }

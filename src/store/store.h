@@ -22,6 +22,7 @@
 #include "common/role.h"
 #include "common/status.h"
 #include "store/directory.h"
+#include "store/workflow.h"
 
 namespace postdesk::store {
 
@@ -209,19 +210,9 @@ struct InboundDelivery {
   int64_t created_at = 0;
 };
 
-// A trigger as stored. The definition (conditions, actions, description) is
-// the Zendesk-shaped JSON the rules module parses; title/active/position are
-// columns too so lists can be filtered and ordered in SQL.
-struct TriggerRow {
-  int64_t id = 0;
-  std::string title;
-  bool active = true;
-  int64_t position = 0;
-  std::string default_key;  // non-empty for one of the standard default triggers
-  std::string definition_json = "{}";
-  int64_t created_at = 0;
-  int64_t updated_at = 0;
-};
+// A trigger as stored (store/workflow.h): its definition (conditions,
+// actions, description) is the JSON the rules module parses.
+using TriggerRow = RuleRow;
 
 // An email we send, built once; its recipients are delivered separately.
 struct OutboundMessage {
@@ -364,7 +355,7 @@ struct TagCount {
   int64_t count = 0;
 };
 
-class Tx : public DirectoryTx {
+class Tx : public DirectoryTx, public WorkflowTx {
  public:
   ~Tx() override = default;
 

@@ -1776,6 +1776,63 @@ TEST_P(StoreTest, TriggerDefaultKeys) {
   });
 }
 
+// Macros and views are rows of their own tables: same ids may exist in
+// both, a default key is unique within one table only.
+TEST_P(StoreTest, MacrosAndViewsAreSeparateOrderedTables) {
+  int64_t macro_id = 0;
+  W([&](Tx& tx) {
+    RuleRow m;
+    m.title = "Close and thank";
+    m.position = 2;
+    m.definition_json = R"({"actions": []})";
+    m.created_at = m.updated_at = 100;
+    auto made = tx.CreateRule(RuleTable::kMacros, m);
+    ASSERT_TRUE(made.ok()) << made.status().message();
+    macro_id = made->id;
+    m.title = "Ask for logs";
+    m.position = 1;
+    ASSERT_TRUE(tx.CreateRule(RuleTable::kMacros, m).ok());
+    RuleRow v;
+    v.title = "Unassigned";
+    v.default_key = "unassigned";
+    ASSERT_TRUE(tx.CreateRule(RuleTable::kViews, v).ok());
+    RuleRow same_key = m;
+    same_key.default_key = "unassigned";  // a macro may share a view's key
+    ASSERT_TRUE(tx.CreateRule(RuleTable::kMacros, same_key).ok());
+  });
+  R([&](Tx& tx) {
+    auto macros = tx.ListRules(RuleTable::kMacros);
+    ASSERT_TRUE(macros.ok());
+    ASSERT_EQ(macros->size(), 3u);
+    EXPECT_EQ((*macros)[0].title, "Ask for logs");
+    EXPECT_EQ((*macros)[2].title, "Close and thank");
+    EXPECT_EQ((*macros)[2].definition_json, R"({"actions": []})");
+    auto views = tx.ListRules(RuleTable::kViews);
+    ASSERT_EQ(views->size(), 1u);
+    EXPECT_EQ(tx.FindRuleByDefaultKey(RuleTable::kViews, "unassigned")->title, "Unassigned");
+    EXPECT_EQ(tx.GetRule(RuleTable::kMacros, macro_id)->title, "Close and thank");
+  });
+  Status dup = store().Write([&](Tx& tx) {
+    RuleRow v;
+    v.title = "again";
+    v.default_key = "unassigned";
+    return tx.CreateRule(RuleTable::kViews, v).status();
+  });
+  EXPECT_EQ(dup.kind(), ErrorKind::kInvalid) << dup.message();
+  W([&](Tx& tx) {
+    auto m = tx.GetRule(RuleTable::kMacros, macro_id);
+    ASSERT_TRUE(m.ok());
+    m->title = "Close, thank";
+    m->active = false;
+    m->updated_at = 200;
+    ASSERT_TRUE(tx.UpdateRule(RuleTable::kMacros, *m).ok());
+    EXPECT_FALSE(tx.GetRule(RuleTable::kMacros, macro_id)->active);
+    EXPECT_TRUE(tx.DeleteRule(RuleTable::kMacros, macro_id).ok());
+    EXPECT_EQ(tx.DeleteRule(RuleTable::kMacros, macro_id).kind(), ErrorKind::kNotFound);
+    EXPECT_EQ(tx.GetRule(RuleTable::kMacros, macro_id).status().kind(), ErrorKind::kNotFound);
+  });
+}
+
 // ---------------- outbound messages and delivery ----------------
 
 TEST_P(StoreTest, OutboundMessagesKeepEveryByte) {

@@ -38,10 +38,11 @@ inline Status CheckPage(int64_t offset, int64_t limit) {
   return Status::Ok();
 }
 
-inline std::string Sql(std::string_view a, std::string_view b, std::string_view c = {}) {
-  std::string out(a);
-  out += b;
-  out += c;
+// The pieces of a statement (or a message) joined.
+template <typename... Pieces>
+std::string Sql(std::string_view first, const Pieces&... rest) {
+  std::string out(first);
+  (out.append(std::string_view(rest)), ...);
   return out;
 }
 

@@ -1185,69 +1185,123 @@ Status SqliteTx::AddInboundDelivery(const InboundDelivery& delivery) {
   return Context(stmt->Run(), "add inbound delivery to " + rcpt);
 }
 
-// ---------------- triggers ----------------
+// ---------------- triggers, macros and views ----------------
 
-Result<TriggerRow> SqliteTx::CreateTrigger(TriggerRow trigger) {
-  auto stmt = conn_.Prepare(
-      "INSERT INTO triggers (title, active, position, default_key, definition_json, created_at, "
-      "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
+namespace {
+
+// The rows of triggers, macros and views have one shape; `table` is one of
+// our own three names, never input.
+Result<RuleRow> CreateRuleIn(Conn& conn, std::string_view table, std::string_view what,
+                             RuleRow row) {
+  auto stmt = conn.Prepare(Sql("INSERT INTO ", table,
+                               " (title, active, position, default_key, definition_json, "
+                               "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"));
   if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, trigger.title).BindBool(2, trigger.active).Bind(3, trigger.position);
-  if (trigger.default_key.empty()) {
-    stmt->BindNull(4);  // custom triggers; NULLs never collide
+  stmt->Bind(1, row.title).BindBool(2, row.active).Bind(3, row.position);
+  if (row.default_key.empty()) {
+    stmt->BindNull(4);  // custom ones; NULLs never collide
   } else {
-    stmt->Bind(4, trigger.default_key);
+    stmt->Bind(4, row.default_key);
   }
-  stmt->Bind(5, trigger.definition_json).Bind(6, trigger.created_at).Bind(7, trigger.updated_at);
-  auto id = ReturningId(*stmt, "create trigger " + trigger.title);
+  stmt->Bind(5, row.definition_json).Bind(6, row.created_at).Bind(7, row.updated_at);
+  auto id = ReturningId(*stmt, Sql("create ", what, " ", row.title));
   if (!id.ok()) return id.status();
-  trigger.id = *id;
-  return trigger;
+  row.id = *id;
+  return row;
 }
 
-Result<TriggerRow> SqliteTx::GetTrigger(int64_t id) {
-  auto stmt = conn_.Prepare(Sql("SELECT ", kTriggerCols, " FROM triggers WHERE id = ?"));
+Result<RuleRow> GetRuleIn(Conn& conn, std::string_view table, std::string_view what, int64_t id) {
+  auto stmt = conn.Prepare(Sql("SELECT ", kTriggerCols, " FROM ", table, " WHERE id = ?"));
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, id);
-  return One<TriggerRow>(*stmt, ReadTrigger, "trigger " + std::to_string(id));
+  return One<RuleRow>(*stmt, ReadTrigger, Sql(what, " ", std::to_string(id)));
 }
 
-Status SqliteTx::UpdateTrigger(const TriggerRow& trigger) {
-  auto stmt = conn_.Prepare(
-      "UPDATE triggers SET title = ?, active = ?, position = ?, default_key = ?, "
-      "definition_json = ?, updated_at = ? WHERE id = ? RETURNING id");
+Status UpdateRuleIn(Conn& conn, std::string_view table, std::string_view what,
+                    const RuleRow& row) {
+  auto stmt = conn.Prepare(Sql("UPDATE ", table,
+                               " SET title = ?, active = ?, position = ?, default_key = ?, "
+                               "definition_json = ?, updated_at = ? WHERE id = ? RETURNING id"));
   if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, trigger.title).BindBool(2, trigger.active).Bind(3, trigger.position);
-  if (trigger.default_key.empty()) {
+  stmt->Bind(1, row.title).BindBool(2, row.active).Bind(3, row.position);
+  if (row.default_key.empty()) {
     stmt->BindNull(4);
   } else {
-    stmt->Bind(4, trigger.default_key);
+    stmt->Bind(4, row.default_key);
   }
-  stmt->Bind(5, trigger.definition_json).Bind(6, trigger.updated_at).Bind(7, trigger.id);
-  return ReturningId(*stmt, "update trigger " + std::to_string(trigger.id)).status();
+  stmt->Bind(5, row.definition_json).Bind(6, row.updated_at).Bind(7, row.id);
+  return ReturningId(*stmt, Sql("update ", what, " ", std::to_string(row.id))).status();
 }
 
-Status SqliteTx::DeleteTrigger(int64_t id) {
-  // Outbound messages it made keep their trigger_title; their trigger_id
-  // becomes NULL (ON DELETE SET NULL).
-  auto stmt = conn_.Prepare("DELETE FROM triggers WHERE id = ? RETURNING id");
+Status DeleteRuleIn(Conn& conn, std::string_view table, std::string_view what, int64_t id) {
+  auto stmt = conn.Prepare(Sql("DELETE FROM ", table, " WHERE id = ? RETURNING id"));
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, id);
-  return ReturningId(*stmt, "delete trigger " + std::to_string(id)).status();
+  return ReturningId(*stmt, Sql("delete ", what, " ", std::to_string(id))).status();
 }
 
-Result<std::vector<TriggerRow>> SqliteTx::ListTriggers() {
-  auto stmt = conn_.Prepare(Sql("SELECT ", kTriggerCols, " FROM triggers ORDER BY position, id"));
+Result<std::vector<RuleRow>> ListRulesIn(Conn& conn, std::string_view table,
+                                         std::string_view what) {
+  auto stmt = conn.Prepare(Sql("SELECT ", kTriggerCols, " FROM ", table, " ORDER BY position, id"));
   if (!stmt.ok()) return stmt.status();
-  return All<TriggerRow>(*stmt, ReadTrigger, "list triggers");
+  return All<RuleRow>(*stmt, ReadTrigger, Sql("list ", what, "s"));
 }
 
-Result<TriggerRow> SqliteTx::FindTriggerByDefaultKey(std::string_view key) {
-  if (key.empty()) return Status::NotFound("trigger with empty default key: not found");
-  auto stmt = conn_.Prepare(Sql("SELECT ", kTriggerCols, " FROM triggers WHERE default_key = ?"));
+Result<RuleRow> FindRuleByDefaultKeyIn(Conn& conn, std::string_view table, std::string_view what,
+                                       std::string_view key) {
+  if (key.empty()) return Status::NotFound(Sql(what, " with empty default key: not found"));
+  auto stmt = conn.Prepare(Sql("SELECT ", kTriggerCols, " FROM ", table, " WHERE default_key = ?"));
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, key);
-  return One<TriggerRow>(*stmt, ReadTrigger, "trigger with default key " + std::string(key));
+  return One<RuleRow>(*stmt, ReadTrigger, Sql(what, " with default key ", key));
+}
+
+std::string_view TableName(RuleTable table) {
+  return table == RuleTable::kMacros ? "macros" : "views";
+}
+
+std::string_view RuleName(RuleTable table) {
+  return table == RuleTable::kMacros ? "macro" : "view";
+}
+
+}  // namespace
+
+Result<TriggerRow> SqliteTx::CreateTrigger(TriggerRow trigger) {
+  return CreateRuleIn(conn_, "triggers", "trigger", std::move(trigger));
+}
+Result<TriggerRow> SqliteTx::GetTrigger(int64_t id) {
+  return GetRuleIn(conn_, "triggers", "trigger", id);
+}
+Status SqliteTx::UpdateTrigger(const TriggerRow& trigger) {
+  return UpdateRuleIn(conn_, "triggers", "trigger", trigger);
+}
+// Outbound messages a trigger made keep their trigger_title; their
+// trigger_id becomes NULL (ON DELETE SET NULL).
+Status SqliteTx::DeleteTrigger(int64_t id) { return DeleteRuleIn(conn_, "triggers", "trigger", id); }
+Result<std::vector<TriggerRow>> SqliteTx::ListTriggers() {
+  return ListRulesIn(conn_, "triggers", "trigger");
+}
+Result<TriggerRow> SqliteTx::FindTriggerByDefaultKey(std::string_view key) {
+  return FindRuleByDefaultKeyIn(conn_, "triggers", "trigger", key);
+}
+
+Result<RuleRow> SqliteTx::CreateRule(RuleTable table, RuleRow row) {
+  return CreateRuleIn(conn_, TableName(table), RuleName(table), std::move(row));
+}
+Result<RuleRow> SqliteTx::GetRule(RuleTable table, int64_t id) {
+  return GetRuleIn(conn_, TableName(table), RuleName(table), id);
+}
+Status SqliteTx::UpdateRule(RuleTable table, const RuleRow& row) {
+  return UpdateRuleIn(conn_, TableName(table), RuleName(table), row);
+}
+Status SqliteTx::DeleteRule(RuleTable table, int64_t id) {
+  return DeleteRuleIn(conn_, TableName(table), RuleName(table), id);
+}
+Result<std::vector<RuleRow>> SqliteTx::ListRules(RuleTable table) {
+  return ListRulesIn(conn_, TableName(table), RuleName(table));
+}
+Result<RuleRow> SqliteTx::FindRuleByDefaultKey(RuleTable table, std::string_view key) {
+  return FindRuleByDefaultKeyIn(conn_, TableName(table), RuleName(table), key);
 }
 
 // ---------------- outbound messages and delivery ----------------

@@ -132,6 +132,14 @@ class SqliteTx final : public Tx {
   Result<int64_t> CountTags() override;
 
   // The directory (sqlite_directory.cc).
+  // Workflow (store/workflow.h): macros and views.
+  Result<RuleRow> CreateRule(RuleTable table, RuleRow row) override;
+  Result<RuleRow> GetRule(RuleTable table, int64_t id) override;
+  Status UpdateRule(RuleTable table, const RuleRow& row) override;
+  Status DeleteRule(RuleTable table, int64_t id) override;
+  Result<std::vector<RuleRow>> ListRules(RuleTable table) override;
+  Result<RuleRow> FindRuleByDefaultKey(RuleTable table, std::string_view key) override;
+
   Result<Group> CreateGroup(Group group) override;
   Result<Group> GetGroup(int64_t id) override;
   Status UpdateGroup(const Group& group) override;
