@@ -21,6 +21,7 @@
 #include "api/directory_api.h"
 #include "api/auth.h"
 #include "api/health_api.h"
+#include "api/macros_api.h"
 #include "api/dkim_api.h"
 #include "api/doctor_api.h"
 #include "api/session_api.h"
@@ -259,6 +260,7 @@ int Serve(const Config& config) {
   write_options.on_mail_queued = [&queue] { queue.Wake(); };
   api::RegisterWriteApi(router, **store, write_options);
   api::RegisterTriggersApi(router, **store, base_url);
+  api::RegisterMacrosApi(router, **store, desk, base_url);
   api::SuspendedApiOptions suspended_options;
   suspended_options.base_url = base_url;
   suspended_options.pipeline = &pipeline;

@@ -230,10 +230,12 @@ Status LearnHamFromAnswer(store::Tx& tx, const DeskInfo& desk, Update& u,
 
 }  // namespace
 
-Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64_t now) {
-  UpdateResult result;
+namespace {
 
-  // 1. The engine's view of the update.
+// RulesViewOf, also handing back the ticket's comments it read.
+Result<rules::TicketUpdate> RulesViewWithHistory(store::Tx& tx, const DeskInfo& desk,
+                                                 const Update& u,
+                                                 std::vector<store::Comment>& history_out) {
   auto directory = Directory(tx, u.ticket, u.actor);
   if (!directory.ok()) return directory.status();
   std::map<int64_t, store::User> users;
@@ -281,6 +283,25 @@ Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64
     c.created_at = h.created_at;
     ru.comments.push_back(std::move(c));
   }
+  history_out = std::move(history).value();
+  return ru;
+}
+
+}  // namespace
+
+Result<rules::TicketUpdate> RulesViewOf(store::Tx& tx, const DeskInfo& desk, const Update& u) {
+  std::vector<store::Comment> history;
+  return RulesViewWithHistory(tx, desk, u, history);
+}
+
+Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64_t now) {
+  UpdateResult result;
+
+  // 1. The engine's view of the update.
+  std::vector<store::Comment> history;
+  auto view = RulesViewWithHistory(tx, desk, u, history);
+  if (!view.ok()) return view.status();
+  rules::TicketUpdate& ru = *view;
 
   auto rows = tx.ListTriggers();
   if (!rows.ok()) return rows.status();
@@ -396,7 +417,7 @@ Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64
   }
   if (!evaluation.warnings.empty()) u.metadata["trigger_warnings"] = evaluation.warnings;
 
-  if (Status s = LearnHamFromAnswer(tx, desk, u, *history); !s.ok()) return s;
+  if (Status s = LearnHamFromAnswer(tx, desk, u, history); !s.ok()) return s;
 
   // 4. The one audit of this update.
   store::Audit audit;

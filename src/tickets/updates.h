@@ -76,6 +76,11 @@ struct UpdateResult {
 
 Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update update, int64_t now);
 
+// What the trigger engine sees of `update` (step 1 of Commit): the ticket
+// before and after, the actor, the users and groups rules may name, the
+// comment history. Also how a macro is previewed against a ticket.
+Result<rules::TicketUpdate> RulesViewOf(store::Tx& tx, const DeskInfo& desk, const Update& update);
+
 // A stored ticket and user as the trigger engine sees them (an undeliverable
 // address is no address).
 rules::TicketState StateOf(const store::Ticket& ticket);
