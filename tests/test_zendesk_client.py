@@ -107,3 +107,22 @@ def test_organizations(calls):
     dup = calls["organizations.duplicate"]
     assert not dup["ok"] and "422" in dup["error"]
     ok(calls, "organizations.delete")
+
+
+def test_macros(calls):
+    made = ok(calls, "macros.create")
+    assert made["title"] == "Ask for the model" and made["restriction"] is None
+    assert ok(calls, "macros.show") == "Ask for the model"
+    assert ok(calls, "macros.update") == "Ask for the printer model"
+    assert "Ask for the printer model" in ok(calls, "macros.list")
+    assert ok(calls, "macros.listActive") == ["Ask for the printer model"]
+    assert ok(calls, "macros.search") == ["Ask for the printer model"]
+    plain = ok(calls, "macros.apply")["ticket"]
+    assert plain["status"] == "pending"
+    assert plain["comment"]["body"] == "Hi {{ticket.requester.first_name}}, which model is it?"
+    on_ticket = ok(calls, "macros.applyTicket")["ticket"]
+    assert on_ticket["subject"] == "Printer on fire" and on_ticket["status"] == "pending"
+    assert on_ticket["comment"]["body"] == "Hi Bob, which model is it?"
+    invalid = calls["macros.invalid"]
+    assert not invalid["ok"] and "422" in invalid["error"], invalid
+    assert ok(calls, "macros.delete") is True

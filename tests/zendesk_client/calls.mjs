@@ -30,6 +30,8 @@ async function step(name, call, keep = (v) => v) {
 }
 const ids = (list) => (Array.isArray(list) ? list.map((x) => x.id) : list);
 const result = (r) => (r && 'result' in r ? r.result : r);
+// A single record the client leaves under its root key ({macro: {...}}).
+const record = (r, key) => (result(r) && key in result(r) ? result(r)[key] : result(r));
 
 // --- users ---
 const me = await step('users.me', () => client.users.me(), (r) => result(r));
@@ -145,5 +147,31 @@ await step(
 await step('organizations.list', () => client.organizations.list(), (l) => l.map((o) => o.name));
 await step('organizations.duplicate', () => client.organizations.create({ organization: { name: 'Customer Inc' } }), (r) => result(r));
 await step('organizations.delete', () => client.organizations.delete(orgId), () => true);
+
+// --- macros ---
+const macro = await step(
+  'macros.create',
+  () =>
+    client.macros.create({
+      macro: {
+        title: 'Ask for the model',
+        actions: [
+          { field: 'status', value: 'pending' },
+          { field: 'comment_value', value: 'Hi {{ticket.requester.first_name}}, which model is it?' },
+        ],
+      },
+    }),
+  (r) => record(r, 'macro'),
+);
+const macroId = macro && record(macro, 'macro').id;
+await step('macros.show', () => client.macros.show(macroId), (r) => record(r, 'macro').title);
+await step('macros.update', () => client.macros.update(macroId, { macro: { title: 'Ask for the printer model' } }), (r) => record(r, 'macro').title);
+await step('macros.list', () => client.macros.list(), (l) => l.map((m) => m.title));
+await step('macros.listActive', () => client.macros.listActive(), (r) => result(r).map((m) => m.title));
+await step('macros.search', () => client.macros.search('printer'), (r) => result(r).map((m) => m.title));
+await step('macros.apply', () => client.macros.apply(macroId), (r) => record(r, 'result'));
+await step('macros.applyTicket', () => client.macros.applyTicket(ticketId, macroId), (r) => record(r, 'result'));
+await step('macros.invalid', () => client.macros.create({ macro: { title: 'No actions', actions: [] } }), (r) => result(r));
+await step('macros.delete', () => client.macros.delete(macroId), () => true);
 
 process.stdout.write(JSON.stringify(results, null, 1) + '\n');
