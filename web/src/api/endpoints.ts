@@ -1,7 +1,7 @@
 // One typed function per API route the workspace calls.
 import { del, get, post, put, query, request } from './client';
 import type {
-  Agent, ApiToken, Audit, Comment, DefaultTrigger, Delivery, DkimKey, Diagnosis, Explanation, FixOffer, Group, GroupMembership, Health, Organization, Paged, RecipientAddress, SessionInfo, SuspendedTicket, Ticket, Trigger,
+  Agent, ApiToken, Audit, Comment, DefaultTrigger, Delivery, DkimKey, Diagnosis, Explanation, FixOffer, Group, GroupMembership, Health, Macro, MacroApplied, Organization, Paged, RecipientAddress, SessionInfo, SuspendedTicket, Ticket, Trigger,
   TriggerRevision, User, ViewCount,
   DeskSettings, EmailLists, SettingKey, SettingsAnswer,
 } from './types';
@@ -41,6 +41,11 @@ export interface TicketUpdate {
   comment?: { body: string; public: boolean; uploads?: string[] };
   email_ccs?: { user_email: string; action: 'put' | 'delete' }[];
   group_id?: number | null;
+  assignee_id?: number | null;
+  priority?: string | null;
+  type?: string | null;
+  subject?: string;
+  tags?: string[];
 }
 export const updateTicket = (id: number, ticket: TicketUpdate) => put<{ ticket: Ticket }>(`/api/v2/tickets/${id}`, { ticket });
 
@@ -154,6 +159,18 @@ export const updateOrganization = (id: number, organization: OrganizationBody) =
 export const deleteOrganization = (id: number) => del<null>(`/api/v2/organizations/${id}`);
 // How many users the organization has (the list's count; one user fetched).
 export const countOrganizationUsers = (id: number) => get<{ users: User[] } & Paged>(`/api/v2/organizations/${id}/users?per_page=1`).then((r) => r.count);
+
+// Macros: an agent lists and applies those they may use, and keeps
+// personal ones; shared and group macros are written by admins.
+export type MacroBody = Partial<Pick<Macro, 'title' | 'active' | 'description' | 'actions' | 'restriction'>>;
+export const getMacros = () => every<Macro>('/api/v2/macros', 'macros');
+export const getActiveMacros = () => every<Macro>('/api/v2/macros/active', 'macros');
+export const getMacro = (id: number) => get<{ macro: Macro }>(`/api/v2/macros/${id}`);
+export const createMacro = (macro: MacroBody) => post<{ macro: Macro }>('/api/v2/macros', { macro });
+export const updateMacro = (id: number, macro: MacroBody) => put<{ macro: Macro }>(`/api/v2/macros/${id}`, { macro });
+export const deleteMacro = (id: number) => del<null>(`/api/v2/macros/${id}`);
+export const applyMacro = (ticketId: number, macroId: number) =>
+  get<{ result: MacroApplied }>(`/api/v2/tickets/${ticketId}/macros/${macroId}/apply`);
 
 // Every signed-in agent; 404 on a server without the route.
 export const getHealth = (signal?: AbortSignal) => get<{ health: Health }>('/api/v2/health', signal);

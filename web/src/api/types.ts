@@ -411,3 +411,25 @@ export interface Health {
   checked_at: string;
   items: HealthItem[];
 }
+
+// Who may use a macro: everyone (null), one agent, or some groups' agents.
+export type Restriction = null | { type: 'User'; id: number } | { type: 'Group'; id?: number; ids: number[] };
+
+export interface Macro {
+  id: number;
+  title: string;
+  active: boolean;
+  position: number;
+  description: string | null;
+  actions: { field: string; value: string }[];
+  restriction: Restriction;
+  created_at?: string;
+  updated_at?: string;
+}
+
+// GET /tickets/{id}/macros/{id}/apply: the ticket as it would be.
+export interface MacroApplied {
+  ticket: Ticket & { comment?: { body: string; html_body?: string; public: boolean } };
+  changes: { field_name: string; previous_value: string; value: string }[];
+  warnings: string[];
+}

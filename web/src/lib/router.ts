@@ -11,6 +11,8 @@ export type Route =
   | { name: 'ticket'; id: number }
   | { name: 'events'; id: number }
   | { name: 'search' }
+  | { name: 'macros' }
+  | { name: 'macro'; id: number | null } // null: a new macro
   | { name: 'adminTriggers' }
   | { name: 'adminTrigger'; id: number | null } // null: a new trigger
   | { name: 'adminAgents' }
@@ -75,6 +77,10 @@ export function matchRoute(path: string): Route {
   m = /^\/agent\/tickets\/(\d+)(\/events)?$/.exec(p);
   if (m && id(m[1])) return m[2] ? { name: 'events', id: id(m[1])! } : { name: 'ticket', id: id(m[1])! };
   if (p === '/agent/search') return { name: 'search' };
+  if (p === '/agent/macros') return { name: 'macros' };
+  if (p === '/agent/macros/new') return { name: 'macro', id: null };
+  m = /^\/agent\/macros\/(\d+)$/.exec(p);
+  if (m && id(m[1])) return { name: 'macro', id: id(m[1])! };
   if (p === '/admin' || p === '/admin/triggers') return { name: 'adminTriggers' };
   if (p === '/admin/triggers/new') return { name: 'adminTrigger', id: null };
   m = /^\/admin\/triggers\/(\d+)$/.exec(p);

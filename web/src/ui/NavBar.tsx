@@ -36,6 +36,7 @@ export function NavBar({ route }: { route: Route }) {
   const items = [
     ...VIEW_KEYS.map((key) => ({ key, href: `/agent/views/${key}`, current: route.name === 'view' && route.key === key })),
     { key: 'suspended', href: '/agent/suspended', current: route.name === 'suspended' || route.name === 'suspendedItem' },
+    { key: 'macros', href: '/agent/macros', current: route.name === 'macros' || route.name === 'macro' },
   ];
   return (
     <nav ref={ref} class="nav" aria-label={t('nav.label')}>

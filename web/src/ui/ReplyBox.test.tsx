@@ -22,6 +22,7 @@ describe('ReplyBox', () => {
     setLang('en');
     const calls: [string, RequestInit][] = [];
     vi.stubGlobal('fetch', vi.fn(async (url: string, init: RequestInit) => {
+      if (url.startsWith('/api/v2/macros/active')) return new Response(JSON.stringify({ macros: [], next_page: null }), { status: 200 });
       calls.push([url, init]);
       if (url.startsWith('/api/v2/uploads')) return new Response(JSON.stringify({ upload: { token: 'up1' } }), { status: 201 });
       return new Response(JSON.stringify({ ticket: tickets[0] }), { status: 200 });
@@ -58,5 +59,69 @@ describe('ReplyBox', () => {
     });
     expect(onSent).toHaveBeenCalled();
     expect(root.textContent).toContain('Update saved.');
+  });
+
+  it('applies a macro as a preview the agent submits or undoes', async () => {
+    setLang('en');
+    const puts: unknown[] = [];
+    const ticket = { ...tickets[0], subject: 'Printer', tags: ['printer'] };
+    vi.stubGlobal('fetch', vi.fn(async (url: string, init: RequestInit) => {
+      if (url.startsWith('/api/v2/macros/active')) {
+        return new Response(JSON.stringify({ macros: [{ id: 9, title: 'Escalate', active: true, position: 0, description: null, actions: [], restriction: null }], next_page: null }), { status: 200 });
+      }
+      if (url === '/api/v2/tickets/1/macros/9/apply') {
+        return new Response(JSON.stringify({ result: {
+          ticket: { ...ticket, status: 'pending', priority: 'urgent', tags: ['printer', 'escalated'], comment: { body: 'Hi Alice, on it.', public: false } },
+          changes: [
+            { field_name: 'status', previous_value: 'open', value: 'pending' },
+            { field_name: 'priority', previous_value: '', value: 'urgent' },
+            { field_name: 'tags', previous_value: 'printer', value: 'printer escalated' },
+          ],
+          warnings: [],
+        } }), { status: 200 });
+      }
+      puts.push(JSON.parse(String(init.body)));
+      return new Response(JSON.stringify({ ticket }), { status: 200 });
+    }));
+    const root = await mount(<ReplyBox ticket={ticket} onSent={() => undefined} />);
+    await settle(10);
+    const body = () => (root.querySelector('#reply-body') as HTMLTextAreaElement).value;
+    await act(async () => {
+      const el = root.querySelector('#reply-body') as HTMLTextAreaElement;
+      el.value = 'Thanks.';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    const choose = async () =>
+      act(async () => {
+        const el = root.querySelector('#reply-macro') as HTMLSelectElement;
+        el.value = '9';
+        el.dispatchEvent(new Event('change', { bubbles: true }));
+      });
+    await choose();
+    await settle(10);
+    expect(body()).toBe('Thanks.\n\nHi Alice, on it.');
+    const preview = root.querySelector('.macro-preview')!.textContent!;
+    expect(preview).toContain('Macro “Escalate” applied');
+    expect(preview).toContain('PriorityUrgent');
+    expect(preview).toContain('Tagsprinter escalated');
+    expect((root.querySelector('button[type=submit]') as HTMLButtonElement).textContent).toBe('Submit as Pending');
+    expect(root.querySelector('.reply-internal')).not.toBeNull();
+    // Undo brings back what the agent had.
+    await act(async () => {
+      (Array.from(root.querySelectorAll('button')).find((b) => b.textContent === 'Undo macro') as HTMLButtonElement).click();
+    });
+    expect(body()).toBe('Thanks.');
+    expect(root.querySelector('.macro-preview')).toBeNull();
+    expect(root.querySelector('.reply-public')).not.toBeNull();
+    // Applied again and submitted: the changes go with the reply.
+    await choose();
+    await settle(10);
+    await act(async () => {
+      root.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true, bubbles: true }));
+    });
+    await settle(10);
+    expect(puts).toEqual([
+      { ticket: { priority: 'urgent', tags: ['printer', 'escalated'], status: 'pending', comment: { body: 'Thanks.\n\nHi Alice, on it.', public: false } } },
+    ]);
   });
 });

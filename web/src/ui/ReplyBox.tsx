@@ -1,10 +1,24 @@
 // The reply box: public reply or internal note, CCs, attachments (uploaded
-// as they are chosen), and the status to set on submit.
-import { useState } from 'preact/hooks';
+// as they are chosen), the status to set on submit, and macros: applying
+// one fills the reply (placeholders filled by the server for this ticket)
+// and lists the other changes it makes; nothing is saved until Submit.
+import { Fragment } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import * as api from '../api/endpoints';
-import type { Ticket } from '../api/types';
+import type { Group, Macro, Ticket } from '../api/types';
 import { t, tMaybe } from '../i18n/i18n';
+import { changesToUpdate, macroChanges, mergeReply, type MacroChange } from '../lib/macros';
+import { userName } from '../lib/users';
 import { errorText } from './common';
+
+interface Applied {
+  title: string;
+  changes: MacroChange[];
+  warnings: string[];
+  bodyBefore: string;
+  publicBefore: boolean;
+  statusBefore: string;
+}
 
 interface Uploaded {
   name: string;
@@ -33,6 +47,56 @@ export function ReplyBox({ ticket, onSent }: { ticket: Ticket; onSent: () => voi
   const [files, setFiles] = useState<Uploaded[]>([]);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [macros, setMacros] = useState<Macro[] | null>(null);
+  const [applied, setApplied] = useState<Applied | null>(null);
+  const [groups, setGroups] = useState<Group[]>([]);
+
+  useEffect(() => {
+    let live = true;
+    api.getActiveMacros().then((m) => live && setMacros(m), () => live && setMacros([]));
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const applyMacro = async (id: number) => {
+    const macro = macros?.find((m) => m.id === id);
+    if (!macro) return;
+    setMessage(null);
+    try {
+      const r = await api.applyMacro(ticket.id, id);
+      const changes = macroChanges(r.result, ticket);
+      if (changes.some((c) => c.field === 'group_id') && groups.length === 0) {
+        void api.getGroups().then(setGroups, () => undefined);
+      }
+      setApplied({ title: macro.title, changes: changes.filter((c) => c.field !== 'status'), warnings: r.result.warnings ?? [], bodyBefore: body, publicBefore: isPublic, statusBefore: status });
+      const comment = r.result.ticket.comment;
+      if (comment) {
+        setBody(mergeReply(body, comment.body));
+        setPublic(comment.public);
+      }
+      const newStatus = changes.find((c) => c.field === 'status')?.value;
+      if (newStatus) setStatus(newStatus);
+    } catch (err) {
+      setMessage({ ok: false, text: t('reply.macroFailed', { title: macro.title, message: errorText(err) }) });
+    }
+  };
+
+  const undoMacro = () => {
+    if (!applied) return;
+    setBody(applied.bodyBefore);
+    setPublic(applied.publicBefore);
+    setStatus(applied.statusBefore);
+    setApplied(null);
+  };
+
+  const describe = (c: MacroChange): string => {
+    if (!c.value) return t('events.empty_value');
+    if (c.field === 'assignee_id') return userName(Number(c.value), `#${c.value}`);
+    if (c.field === 'group_id') return groups.find((g) => String(g.id) === c.value)?.name ?? `#${c.value}`;
+    if (c.field === 'priority' || c.field === 'type') return tMaybe(`value.${c.field}.${c.value}`, c.value);
+    return c.value;
+  };
 
   const choose = async (list: FileList | null) => {
     if (!list) return;
@@ -58,6 +122,7 @@ export function ReplyBox({ ticket, onSent }: { ticket: Ticket; onSent: () => voi
     try {
       const uploads = files.filter((f) => f.token).map((f) => f.token!);
       await api.updateTicket(ticket.id, {
+        ...(applied ? changesToUpdate(applied.changes) : {}),
         status,
         comment: { body, public: isPublic, ...(uploads.length ? { uploads } : {}) },
         ...(emails.length ? { email_ccs: emails.map((user_email) => ({ user_email, action: 'put' as const })) } : {}),
@@ -65,6 +130,7 @@ export function ReplyBox({ ticket, onSent }: { ticket: Ticket; onSent: () => voi
       setBody('');
       setCcs('');
       setFiles([]);
+      setApplied(null);
       setMessage({ ok: true, text: t('reply.sent') });
       onSent();
     } catch (err) {
@@ -85,6 +151,51 @@ export function ReplyBox({ ticket, onSent }: { ticket: Ticket; onSent: () => voi
           </label>
         ))}
       </div>
+      {macros !== null && macros.length > 0 && (
+        <div class="field field-inline reply-macro">
+          <label for="reply-macro">{t('reply.macro')}</label>
+          <select
+            id="reply-macro"
+            value=""
+            onChange={(e) => {
+              const v = (e.target as HTMLSelectElement).value;
+              if (v) void applyMacro(Number(v));
+            }}
+          >
+            <option value="">{t('reply.macroChoose')}</option>
+            {macros.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.title}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      {applied && (
+        <div class="macro-preview" role="region" aria-label={t('reply.macroPreview')}>
+          <p class="small">
+            {t('reply.macroApplied', { title: applied.title })}{' '}
+            <button type="button" class="btn btn-small btn-quiet" onClick={undoMacro}>
+              {t('reply.macroUndo')}
+            </button>
+          </p>
+          {applied.changes.length > 0 && (
+            <dl class="props macro-changes">
+              {applied.changes.map((c) => (
+                <Fragment key={c.field}>
+                  <dt>{tMaybe(`events.field.${c.field}`, c.field)}</dt>
+                  <dd>{describe(c)}</dd>
+                </Fragment>
+              ))}
+            </dl>
+          )}
+          {applied.warnings.map((w) => (
+            <p key={w} class="form-error small">
+              {w}
+            </p>
+          ))}
+        </div>
+      )}
       {isPublic && (
         <div class="field field-inline">
           <label for="reply-ccs">{t('reply.ccs')}</label>
@@ -126,7 +237,7 @@ export function ReplyBox({ ticket, onSent }: { ticket: Ticket; onSent: () => voi
           {t('reply.status')}
         </label>
         <select id="reply-status" value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}>
-          {['open', 'pending', 'solved'].map((s) => (
+          {(['open', 'pending', 'solved'].includes(status) ? ['open', 'pending', 'solved'] : ['open', 'pending', status, 'solved']).map((s) => (
             <option key={s} value={s}>
               {tMaybe(`status.${s}`, s)}
             </option>

@@ -13,6 +13,8 @@ import { SuspendedItemPage } from '../pages/SuspendedItemPage';
 import { TicketPage } from '../pages/TicketPage';
 import { EventsPage } from '../pages/EventsPage';
 import { SearchPage } from '../pages/SearchPage';
+import { MacrosPage } from '../pages/MacrosPage';
+import { MacroPage } from '../pages/MacroPage';
 import { TriggersPage } from '../pages/admin/TriggersPage';
 import { TriggerPage } from '../pages/admin/TriggerPage';
 import { AgentsPage } from '../pages/admin/AgentsPage';
@@ -43,6 +45,10 @@ function Page({ route }: { route: Route }) {
       return <EventsPage key={route.id} id={route.id} />;
     case 'search':
       return <SearchPage />;
+    case 'macros':
+      return <MacrosPage />;
+    case 'macro':
+      return <MacroPage key={route.id ?? 'new'} id={route.id} />;
     case 'adminTriggers':
       return <TriggersPage />;
     case 'adminTrigger':
