@@ -270,6 +270,58 @@ describe('agent workspace against postdesk serve', () => {
     expect(t.group_id).toBe(group.id);
   });
 
+  it('a macro made on /agent/macros and applied from the reply box reaches the customer with its placeholders filled', async () => {
+    await ensureSignedIn();
+    await setLanguage(page, 'en');
+    await page.goto(`${desk.url}/agent/macros/new`);
+    await page.getByLabel('Title', { exact: true }).fill('Ask for the model');
+    await page.getByLabel('Reply text').fill('Hello {{ticket.requester.first_name}}, which printer model is ticket #{{ticket.id}} about?');
+    await page.getByLabel('Status', { exact: true }).selectOption('pending');
+    await page.getByLabel('Priority', { exact: true }).selectOption('high');
+    await page.getByLabel('Add tags').fill('needs-info');
+    await page.getByRole('button', { name: 'Create macro' }).click();
+    await page.waitForURL(/\/agent\/macros\/\d+$/);
+    await page.getByRole('heading', { name: 'Ask for the model' }).waitFor();
+    await shot(page, 'server-macro-en');
+
+    await desk.sendMail({ from: 'hana@customer.example', fromName: 'Hana Printer', subject: 'Paper jam', text: 'It jams on every page.' });
+    const ticket = await ticketBySubject('Paper jam');
+    await page.goto(`${desk.url}/agent/tickets/${ticket.id}`);
+    await page.getByRole('heading', { name: 'Paper jam' }).waitFor();
+    await page.getByLabel('Macro', { exact: true }).selectOption({ label: 'Ask for the model' });
+    const preview = page.getByRole('region', { name: 'Macro preview' });
+    await preview.waitFor();
+    const text = `Hello Hana, which printer model is ticket #${ticket.id} about?`;
+    expect(await page.getByLabel('Public reply text').inputValue()).toBe(text);
+    expect(await preview.textContent()).toContain('High');
+    expect(await preview.textContent()).toContain('needs-info');
+    await shot(page, 'server-macro-applied-en');
+    // Nothing is saved before Submit.
+    expect((await desk.api('GET', `/api/v2/tickets/${ticket.id}`)).json.ticket.priority).not.toBe('high');
+    await page.getByRole('button', { name: 'Submit as Pending' }).click();
+    await page.getByText('Update saved.').waitFor();
+    const mail = await waitFor('the macro reply at the sink', () =>
+      sink.messages().find((m) => m.rcpt === 'hana@customer.example' && mailText(m.raw).includes('which printer model')),
+    );
+    expect(mailText(mail.raw)).toContain(text);
+    const t = (await desk.api('GET', `/api/v2/tickets/${ticket.id}`)).json.ticket;
+    expect(t.status).toBe('pending');
+    expect(t.priority).toBe('high');
+    expect(t.tags).toContain('needs-info');
+
+    await setLanguage(page, 'ja');
+    await page.goto(`${desk.url}/agent/macros`);
+    await page.getByRole('heading', { name: 'マクロ', exact: true }).waitFor();
+    await page.getByRole('link', { name: 'Ask for the model' }).first().waitFor();
+    await shot(page, 'server-macros-ja');
+    await page.goto(`${desk.url}/agent/tickets/${ticket.id}`);
+    await page.getByLabel('マクロ', { exact: true }).selectOption({ label: 'Ask for the model' });
+    await page.getByRole('region', { name: 'マクロのプレビュー' }).waitFor();
+    await page.getByRole('region', { name: 'マクロのプレビュー' }).scrollIntoViewIfNeeded();
+    await shot(page, 'server-macro-applied-ja');
+    await setLanguage(page, 'en');
+  });
+
   it('a GTUBE mail in Suspended is recovered from the UI and becomes a ticket', async () => {
     await ensureSignedIn();
     await desk.sendMail({ from: 'gtube@spam.example', subject: 'Suspended GTUBE sample', text: `Body ${GTUBE}` });
