@@ -270,6 +270,10 @@ bool Eval(const Condition& c, Ctx& x) {
       bool match = !c.words.empty() && NormalizeEmail(a.recipient) == c.words[0];
       return c.op == Operator::kIs ? match : !match;
     }
+    case ConditionField::kHoursSinceCreated:
+    case ConditionField::kHoursSinceUpdated:
+    case ConditionField::kDeliveryFailed:
+      return false;  // views only: ParseTrigger refuses them
   }
   return false;
 }

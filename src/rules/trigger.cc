@@ -46,7 +46,11 @@ constexpr FieldName kFieldNames[] = {
     {"description_includes_word", ConditionField::kDescriptionIncludesWord},
     {"current_tags", ConditionField::kCurrentTags},
     {"recipient", ConditionField::kRecipient},
+    {"NEW", ConditionField::kHoursSinceCreated},
+    {"updated_at", ConditionField::kHoursSinceUpdated},
+    {"delivery_failed", ConditionField::kDeliveryFailed},
     // Aliases.
+    {"created_at", ConditionField::kHoursSinceCreated},
     {"ticket_type_id", ConditionField::kType},
     {"ticket_type", ConditionField::kType},
     {"assignee", ConditionField::kAssigneeId},
@@ -139,6 +143,7 @@ enum class Kind {
   kWords,
   kTags,
   kEmail,
+  kHours,
 };
 
 Kind KindOf(ConditionField field) {
@@ -177,6 +182,11 @@ Kind KindOf(ConditionField field) {
       return Kind::kTags;
     case ConditionField::kRecipient:
       return Kind::kEmail;
+    case ConditionField::kHoursSinceCreated:
+    case ConditionField::kHoursSinceUpdated:
+      return Kind::kHours;
+    case ConditionField::kDeliveryFailed:
+      return Kind::kBool;
   }
   return Kind::kWords;
 }
@@ -219,6 +229,8 @@ bool OpAllowed(Kind kind, Operator op) {
              op == Operator::kNotIncludes;
     case Kind::kTags:
       return op == Operator::kIncludes || op == Operator::kNotIncludes;
+    case Kind::kHours:
+      return op == Operator::kIs || op == Operator::kLessThan || op == Operator::kGreaterThan;
   }
   return false;
 }
@@ -528,6 +540,15 @@ Status DigestConditionValue(Condition& c, Kind kind, std::string_view where) {
       c.words = {NormalizeEmail(addr)};
       return Status::Ok();
     }
+    case Kind::kHours: {
+      int64_t hours = -1;
+      if (!ParseInt64(Trim(v), &hours) || hours < 0 || hours > 1000000) {
+        return bad("a whole number of hours, 0 to 1000000");
+      }
+      c.number = hours;
+      c.value = std::to_string(hours);
+      return Status::Ok();
+    }
   }
   return Status::Ok();
 }
@@ -665,6 +686,11 @@ std::string_view OperatorName(Operator op) {
   return "";
 }
 
+bool IsViewOnlyCondition(ConditionField field) {
+  return field == ConditionField::kHoursSinceCreated ||
+         field == ConditionField::kHoursSinceUpdated || field == ConditionField::kDeliveryFailed;
+}
+
 bool IsMacroOnlyAction(ActionField field) {
   return field == ActionField::kCommentValue || field == ActionField::kCommentValueHtml ||
          field == ActionField::kCommentModeIsPublic || field == ActionField::kSubject;
@@ -748,7 +774,7 @@ Result<Condition> ParseCondition(const json& j, std::string_view where) {
   auto value_it = j.find("value");
   if (value_it == j.end()) return Status::Invalid(at + ": \"value\" is required");
   const bool id_like = kind == Kind::kUser || kind == Kind::kGroup || kind == Kind::kOrganization ||
-                       kind == Kind::kVia || kind == Kind::kType;
+                       kind == Kind::kVia || kind == Kind::kType || kind == Kind::kHours;
   const bool nullable = kind == Kind::kUser || kind == Kind::kGroup ||
                         kind == Kind::kOrganization || kind == Kind::kPriority ||
                         kind == Kind::kType;
@@ -941,6 +967,17 @@ Result<Trigger> ParseTrigger(const json& input, const Trigger* base) {
     if (!s.ok()) return s;
   }
   if (!base && !all && !any) return Status::Invalid("conditions: are required");
+  for (const auto* list : {&t.all, &t.any}) {
+    for (size_t i = 0; i < list->size(); ++i) {
+      if (IsViewOnlyCondition((*list)[i].field)) {
+        return Status::Invalid(std::string("conditions.") + (list == &t.all ? "all" : "any") +
+                               "[" + std::to_string(i) + "]: field " +
+                               Quote(ConditionFieldName((*list)[i].field)) +
+                               " belongs to views; a trigger runs on an update, not on a stored "
+                               "ticket");
+      }
+    }
+  }
   if (t.all.empty() && t.any.empty()) {
     return Status::Invalid("conditions: a trigger needs at least one condition");
   }

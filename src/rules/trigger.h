@@ -46,7 +46,15 @@ enum class ConditionField {
   kDescriptionIncludesWord,  // description_includes_word
   kCurrentTags,              // current_tags
   kRecipient,                // recipient: the support address
+  // Views only (a trigger refuses them): what a stored ticket has.
+  kHoursSinceCreated,  // NEW: hours since the ticket was created
+  kHoursSinceUpdated,  // updated_at: hours since it last changed
+  kDeliveryFailed,     // delivery_failed (postdesk): an email to a recipient failed or bounced
 };
+
+// Whether a condition field belongs to views only (it reads the stored
+// ticket's times or deliveries, not an update).
+bool IsViewOnlyCondition(ConditionField field);
 
 enum class Operator {
   kIs,
