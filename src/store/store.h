@@ -313,6 +313,30 @@ struct Upload {
 };
 
 // Which tickets a workspace view or a search lists, in what order.
+// One condition on a stored ticket, as views have them (tickets/views
+// translates a view's conditions into these).
+struct TicketCondition {
+  enum class Field {
+    kStatus,      // numbers[0]: rank (new 0 .. closed 5)
+    kPriority,    // numbers[0]: rank ("" 0, low 1 .. urgent 4)
+    kType,        // texts[0]: "" | question | incident | problem | task
+    kAssigneeId,  // numbers: any of these ids; none: no assignee
+    kGroupId,
+    kRequesterId,
+    kOrganizationId,
+    kVia,             // texts[0]: a channel name
+    kTags,            // texts: kIs = carries any of them, kIsNot = carries none
+    kCreatedAt,       // numbers: Unix seconds; kIs takes [from, until)
+    kUpdatedAt,
+    kDeliveryFailed,  // kIs: an email to a recipient failed or bounced; kIsNot: none did
+  };
+  enum class Op { kIs, kIsNot, kLessThan, kGreaterThan };
+  Field field = Field::kStatus;
+  Op op = Op::kIs;
+  std::vector<int64_t> numbers;
+  std::vector<std::string> texts;
+};
+
 struct TicketQuery {
   enum class Assignee { kAny, kNobody, kUser };
   enum class Sort { kUpdated, kCreated, kId, kStatus, kSubject, kRequester };
@@ -331,6 +355,9 @@ struct TicketQuery {
   // comment's text: works for Japanese, which has no spaces between words.
   std::vector<std::string> words;
   std::vector<std::string> tags;  // all of these
+  // A view's conditions: every `all` one holds, and one `any` one if any.
+  std::vector<TicketCondition> all;
+  std::vector<TicketCondition> any;
   Sort sort = Sort::kUpdated;
   bool ascending = false;  // ties: id in the same direction
   int64_t offset = 0;

@@ -2573,6 +2573,64 @@ TEST_P(StoreTest, TicketQueriesFilterSortAndCount) {
   });
 }
 
+// A view's conditions: every `all` one and one of the `any` ones.
+TEST_P(StoreTest, TicketConditionsOfViews) {
+  W([&](Tx& tx) {
+    User bob = MakeUser(tx, "bob@x.example");
+    User amy = MakeUser(tx, "amy@x.example");
+    Ticket t1 = MakeTicket(tx, bob.id, "one");
+    Ticket t2 = MakeTicket(tx, amy.id, "two");
+    Ticket t3 = MakeTicket(tx, bob.id, "three");
+    t1.priority = "urgent";
+    t1.tags = {"vip"};
+    t1.created_at = 1000;
+    ASSERT_TRUE(tx.UpdateTicket(t1).ok());
+    t2.status = "pending";
+    t2.assignee_id = amy.id;
+    t2.type = "incident";
+    t2.tags = {"billing"};
+    t2.created_at = 5000;
+    ASSERT_TRUE(tx.UpdateTicket(t2).ok());
+    t3.status = "solved";
+    t3.priority = "low";
+    t3.created_at = 9000;
+    ASSERT_TRUE(tx.UpdateTicket(t3).ok());
+
+    using C = TicketCondition;
+    auto ids = [&](std::vector<C> all, std::vector<C> any = {}) {
+      TicketQuery q{.all = std::move(all), .any = std::move(any), .sort = TicketQuery::Sort::kId,
+                    .ascending = true};
+      std::vector<int64_t> out;
+      auto found = tx.QueryTickets(q);
+      EXPECT_TRUE(found.ok()) << found.status().message();
+      if (found.ok()) {
+        for (const auto& t : *found) out.push_back(t.id);
+      }
+      EXPECT_EQ(*tx.CountTickets(q), static_cast<int64_t>(out.size()));
+      return out;
+    };
+    using V = std::vector<int64_t>;
+    // Unsolved: status below solved (4).
+    EXPECT_EQ(ids({{C::Field::kStatus, C::Op::kLessThan, {4}}}), (V{t1.id, t2.id}));
+    EXPECT_EQ(ids({{C::Field::kPriority, C::Op::kGreaterThan, {2}}}), (V{t1.id}));
+    EXPECT_EQ(ids({{C::Field::kAssigneeId, C::Op::kIs, {}}}), (V{t1.id, t3.id}));
+    EXPECT_EQ(ids({{C::Field::kAssigneeId, C::Op::kIsNot, {amy.id}}}), (V{t1.id, t3.id}));
+    EXPECT_EQ(ids({{C::Field::kRequesterId, C::Op::kIs, {bob.id}}}), (V{t1.id, t3.id}));
+    EXPECT_EQ(ids({{C::Field::kType, C::Op::kIs, {}, {"incident"}}}), (V{t2.id}));
+    EXPECT_EQ(ids({{C::Field::kTags, C::Op::kIs, {}, {"VIP", "billing"}}}), (V{t1.id, t2.id}));
+    EXPECT_EQ(ids({{C::Field::kTags, C::Op::kIsNot, {}, {"vip"}}}), (V{t2.id, t3.id}));
+    EXPECT_EQ(ids({{C::Field::kCreatedAt, C::Op::kLessThan, {5000}}}), (V{t1.id}));
+    EXPECT_EQ(ids({{C::Field::kCreatedAt, C::Op::kIs, {5000, 9000}}}), (V{t2.id}));
+    EXPECT_EQ(ids({{C::Field::kDeliveryFailed, C::Op::kIsNot}}), (V{t1.id, t2.id, t3.id}));
+    // any: one of them; with all: both lists hold.
+    EXPECT_EQ(ids({}, {{C::Field::kPriority, C::Op::kIs, {1}}, {C::Field::kType, C::Op::kIs, {}, {"incident"}}}),
+              (V{t2.id, t3.id}));
+    EXPECT_EQ(ids({{C::Field::kStatus, C::Op::kIsNot, {4}}},
+                  {{C::Field::kPriority, C::Op::kIs, {1}}, {C::Field::kType, C::Op::kIs, {}, {"incident"}}}),
+              (V{t2.id}));
+  });
+}
+
 TEST_P(StoreTest, NamedApiTokensFindTheirUserAndAreRevoked) {
   W([&](Tx& tx) {
     User u = MakeUser(tx, "ann@desk.example");

@@ -1816,6 +1816,80 @@ std::string FtsPhrase(std::string_view word) {
   return out + "\"";
 }
 
+constexpr std::string_view kStatusRankSql =
+    "CASE t.status WHEN 'new' THEN 0 WHEN 'open' THEN 1 WHEN 'pending' THEN 2 WHEN 'hold' THEN 3 "
+    "WHEN 'solved' THEN 4 ELSE 5 END";
+constexpr std::string_view kPriorityRankSql =
+    "CASE t.priority WHEN 'low' THEN 1 WHEN 'normal' THEN 2 WHEN 'high' THEN 3 WHEN 'urgent' "
+    "THEN 4 ELSE 0 END";
+constexpr std::string_view kDeliveryFailedSql =
+    "EXISTS (SELECT 1 FROM outbound_messages m JOIN outbound_recipients r "
+    "ON r.message_id = m.id WHERE m.ticket_id = t.id AND r.state IN ('failed', 'bounced'))";
+
+// One view condition as SQL over `tickets t`; its parameters go to `params`.
+std::string ConditionSql(const TicketCondition& c,
+                         std::vector<std::variant<int64_t, std::string>>& params) {
+  using F = TicketCondition::Field;
+  using Op = TicketCondition::Op;
+  auto compare = [&](std::string_view expr, int64_t v) {
+    const char* op = c.op == Op::kIs          ? " = "
+                     : c.op == Op::kIsNot     ? " <> "
+                     : c.op == Op::kLessThan ? " < "
+                                              : " > ";
+    params.emplace_back(v);
+    return std::string(expr) + op + "?";
+  };
+  auto placeholders = [&](size_t n) {
+    std::string out;
+    for (size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
+    return out;
+  };
+  switch (c.field) {
+    case F::kStatus:
+      return compare(kStatusRankSql, c.numbers.empty() ? 0 : c.numbers[0]);
+    case F::kPriority:
+      return compare(kPriorityRankSql, c.numbers.empty() ? 0 : c.numbers[0]);
+    case F::kType:
+    case F::kVia: {
+      const char* column = c.field == F::kType ? "t.type" : "t.via";
+      params.emplace_back(c.texts.empty() ? std::string() : c.texts[0]);
+      return Sql(column, c.op == Op::kIsNot ? " <> ?" : " = ?");
+    }
+    case F::kAssigneeId:
+    case F::kGroupId:
+    case F::kRequesterId:
+    case F::kOrganizationId: {
+      const char* column = c.field == F::kAssigneeId     ? "t.assignee_id"
+                           : c.field == F::kGroupId      ? "t.group_id"
+                           : c.field == F::kRequesterId  ? "t.requester_id"
+                                                         : "t.organization_id";
+      if (c.numbers.empty()) return Sql(column, c.op == Op::kIsNot ? " IS NOT NULL" : " IS NULL");
+      for (int64_t n : c.numbers) params.emplace_back(n);
+      std::string in = Sql(column, " IN (", placeholders(c.numbers.size()), ")");
+      return c.op == Op::kIsNot ? Sql("(", column, " IS NULL OR NOT ", in, ")") : in;
+    }
+    case F::kTags: {
+      for (const std::string& tag : c.texts) params.emplace_back(ToLower(tag));
+      std::string exists = Sql("EXISTS (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id AND g.tag IN (",
+                               placeholders(c.texts.size()), "))");
+      return c.op == Op::kIsNot ? "NOT " + exists : exists;
+    }
+    case F::kCreatedAt:
+    case F::kUpdatedAt: {
+      const char* column = c.field == F::kCreatedAt ? "t.created_at" : "t.updated_at";
+      if (c.op == Op::kIs && c.numbers.size() == 2) {
+        params.emplace_back(c.numbers[0]);
+        params.emplace_back(c.numbers[1]);
+        return Sql("(", column, " >= ? AND ", column, " < ?)");
+      }
+      return compare(column, c.numbers.empty() ? 0 : c.numbers[0]);
+    }
+    case F::kDeliveryFailed:
+      return c.op == Op::kIsNot ? Sql("NOT ", kDeliveryFailedSql) : std::string(kDeliveryFailedSql);
+  }
+  return "1 = 0";
+}
+
 // The WHERE clause of a TicketQuery over `tickets t`, and its parameters.
 struct TicketFilter : SqlFilter {
   explicit TicketFilter(const TicketQuery& q) {
@@ -1846,11 +1920,7 @@ struct TicketFilter : SqlFilter {
       where += " AND t.updated_at >= ?";
       params.emplace_back(q.updated_since);
     }
-    if (q.delivery_failures) {
-      where +=
-          " AND EXISTS (SELECT 1 FROM outbound_messages m JOIN outbound_recipients r "
-          "ON r.message_id = m.id WHERE m.ticket_id = t.id AND r.state IN ('failed', 'bounced'))";
-    }
+    if (q.delivery_failures) where += Sql(" AND ", kDeliveryFailedSql);
     for (const std::string& word : q.words) {
       if (CodePoints(word) >= 3) {
         // By the trigram indexes (migration 6): a phrase query is a
@@ -1874,6 +1944,14 @@ struct TicketFilter : SqlFilter {
       where += " AND EXISTS (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id AND g.tag = ?)";
       params.emplace_back(ToLower(tag));
     }
+    for (const TicketCondition& c : q.all) where += " AND " + ConditionSql(c, params);
+    if (!q.any.empty()) {
+      where += " AND (";
+      for (size_t i = 0; i < q.any.size(); ++i) {
+        where += (i ? " OR " : "") + ConditionSql(q.any[i], params);
+      }
+      where += ")";
+    }
   }
 };
 
@@ -1884,9 +1962,7 @@ std::string_view SortColumn(TicketQuery::Sort sort) {
     case TicketQuery::Sort::kId:
       return "t.id";
     case TicketQuery::Sort::kStatus:
-      // Zendesk's order of statuses, not the alphabet's.
-      return "CASE t.status WHEN 'new' THEN 0 WHEN 'open' THEN 1 WHEN 'pending' THEN 2 "
-             "WHEN 'hold' THEN 3 WHEN 'solved' THEN 4 ELSE 5 END";
+      return kStatusRankSql;  // Zendesk's order of statuses, not the alphabet's
     case TicketQuery::Sort::kSubject:
       return "t.subject COLLATE NOCASE";
     case TicketQuery::Sort::kRequester:
