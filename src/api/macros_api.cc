@@ -6,9 +6,10 @@
 
 #include "api/present.h"
 #include "api/respond.h"
+#include "api/restricted.h"
 #include "common/clock.h"
 #include "common/strings.h"
-#include "tickets/macros.h"
+#include "tickets/workflow.h"
 
 namespace postdesk::api {
 
@@ -26,21 +27,6 @@ json MacroJson(const rules::Macro& m, const store::RuleRow& row, std::string_vie
   return j;
 }
 
-// The caller as the store knows them, with their groups.
-struct Caller {
-  store::User user;
-  std::vector<int64_t> groups;
-};
-
-Result<Caller> LoadCaller(store::Tx& tx, const http::Request& req) {
-  if (!req.user) return Status::Invalid("no user");
-  auto user = tx.GetUser(req.user->id);
-  if (!user.ok()) return user.status();
-  auto groups = tickets::GroupIdsOf(tx, user->id);
-  if (!groups.ok()) return groups.status();
-  return Caller{std::move(user).value(), std::move(groups).value()};
-}
-
 struct Loaded {
   store::RuleRow row;
   rules::Macro macro;
@@ -54,7 +40,7 @@ Result<std::vector<Loaded>> UsableMacros(store::Tx& tx, const Caller& caller) {
   std::vector<Loaded> out;
   for (auto& row : *rows) {
     auto m = tickets::MacroFromRow(row);
-    if (!m.ok() || !tickets::MayUseMacro(*m, caller.user, caller.groups)) continue;
+    if (!m.ok() || !tickets::MayUse(m->restriction, caller.user, caller.groups)) continue;
     out.push_back({std::move(row), std::move(m).value()});
   }
   return out;
@@ -66,37 +52,10 @@ Result<Loaded> UsableMacro(store::Tx& tx, const Caller& caller, int64_t id) {
   if (!row.ok()) return row.status();
   auto m = tickets::MacroFromRow(*row);
   if (!m.ok()) return m.status();
-  if (!tickets::MayUseMacro(*m, caller.user, caller.groups)) {
+  if (!tickets::MayUse(m->restriction, caller.user, caller.groups)) {
     return Status::NotFound("macro " + std::to_string(id));
   }
   return Loaded{std::move(row).value(), std::move(m).value()};
-}
-
-// What an agent may save: only their own personal macros.
-bool AgentMayWrite(const rules::Macro& m, const Caller& caller, ClientError& err) {
-  if (caller.user.role == Role::kAdmin) return true;
-  if (m.restriction.kind == rules::Restriction::Kind::kUser &&
-      m.restriction.user_id == caller.user.id) {
-    return true;
-  }
-  err.status = 403;
-  err.code = "Forbidden";
-  err.description =
-      "Agents save personal macros only (restriction {\"type\": \"User\", \"id\": " +
-      std::to_string(caller.user.id) + "}); shared and group macros are for admins.";
-  return false;
-}
-
-// Group restrictions name groups that exist.
-Status CheckRestrictionGroups(store::Tx& tx, const rules::Macro& m, ClientError& err) {
-  for (int64_t g : m.restriction.group_ids) {
-    auto group = tx.GetGroup(g);
-    if (group.ok() && !group->deleted) continue;
-    if (!group.ok() && group.status().kind() != ErrorKind::kNotFound) return group.status();
-    err.description = "restriction.ids: there is no group " + std::to_string(g);
-    return Status::Ok();
-  }
-  return Status::Ok();
 }
 
 json ChangesJson(const rules::Macro& m) {
@@ -341,8 +300,8 @@ void RegisterMacrosApi(http::Router& router, store::Store& store, tickets::DeskI
       if (!restriction_given && caller->user.role != Role::kAdmin) {
         m.restriction = {rules::Restriction::Kind::kUser, caller->user.id, {}};
       }
-      if (!AgentMayWrite(m, *caller, err)) return Status::Ok();
-      if (Status s = CheckRestrictionGroups(tx, m, err); !s.ok() || !err.description.empty()) {
+      if (!MayWrite(m.restriction, *caller, "macros", err)) return Status::Ok();
+      if (Status s = CheckRestrictionGroups(tx, m.restriction, err); !s.ok() || !err.description.empty()) {
         return s;
       }
       if (!body->contains("position")) {
@@ -371,7 +330,7 @@ void RegisterMacrosApi(http::Router& router, store::Store& store, tickets::DeskI
       if (!caller.ok()) return caller.status();
       auto l = UsableMacro(tx, *caller, *id);
       if (!l.ok()) return l.status();
-      if (!AgentMayWrite(l->macro, *caller, err)) return Status::Ok();
+      if (!MayWrite(l->macro.restriction, *caller, "macros", err)) return Status::Ok();
       auto parsed = rules::ParseMacro(*body, &l->macro);
       if (!parsed.ok()) {
         err.description = parsed.status().message();
@@ -382,8 +341,8 @@ void RegisterMacrosApi(http::Router& router, store::Store& store, tickets::DeskI
         err.description = "unknown placeholder: " + unknown.front();
         return Status::Ok();
       }
-      if (!AgentMayWrite(*parsed, *caller, err)) return Status::Ok();
-      if (Status s = CheckRestrictionGroups(tx, *parsed, err); !s.ok() || !err.description.empty()) {
+      if (!MayWrite(parsed->restriction, *caller, "macros", err)) return Status::Ok();
+      if (Status s = CheckRestrictionGroups(tx, parsed->restriction, err); !s.ok() || !err.description.empty()) {
         return s;
       }
       store::RuleRow row = tickets::MacroToRow(*parsed);
@@ -404,7 +363,7 @@ void RegisterMacrosApi(http::Router& router, store::Store& store, tickets::DeskI
       if (!caller.ok()) return caller.status();
       auto l = UsableMacro(tx, *caller, *id);
       if (!l.ok()) return l.status();
-      if (!AgentMayWrite(l->macro, *caller, err)) return Status::Ok();
+      if (!MayWrite(l->macro.restriction, *caller, "macros", err)) return Status::Ok();
       return tx.DeleteRule(store::RuleTable::kMacros, *id);
     });
     return r.status == 204 ? NoContent() : r;

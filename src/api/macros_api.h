@@ -1,5 +1,5 @@
 // api/macros_api: macros in the Zendesk API's shapes (rules/macro.h holds
-// the model, tickets/macros.h who may use one and the preview).
+// the model, tickets/workflow.h who may use one and the preview).
 //   GET    /api/v2/macros (?active=, ?access=personal|shared|account, ?sort_by=
 //          position|title|created_at|updated_at, ?sort_order=), /macros/active,
 //          /macros/search?query=            the macros the caller may use, paged

@@ -1,312 +1,366 @@
 #include "api/views_api.h"
 
-#include <array>
-#include <ctime>
+#include <algorithm>
+#include <memory>
 #include <nlohmann/json.hpp>
-#include <set>
 
 #include "api/present.h"
 #include "api/respond.h"
-#include "api/search_query.h"
+#include "api/restricted.h"
+#include "api/ticket_page.h"
+#include "common/clock.h"
 #include "common/strings.h"
+#include "tickets/workflow.h"
 
 namespace postdesk::api {
 
 using nlohmann::json;
-using store::TicketQuery;
 
 namespace {
 
-constexpr int64_t kRecentlySolvedSeconds = 7 * 24 * 3600;
-constexpr std::array<std::string_view, 5> kViewKeys = {"unassigned", "my_open", "all_open",
-                                                       "recently_solved", "delivery_failures"};
+struct Loaded {
+  store::RuleRow row;
+  rules::View view;
+};
 
-// The query behind a view for the agent `me`; nullopt for an unknown key.
-std::optional<TicketQuery> ViewQuery(std::string_view key, int64_t me, int64_t now) {
-  TicketQuery q;
-  const std::vector<std::string> unsolved = {"new", "open", "pending", "hold"};
-  if (key == "unassigned") {
-    q.statuses = unsolved;
-    q.assignee = TicketQuery::Assignee::kNobody;
-  } else if (key == "my_open") {
-    q.statuses = unsolved;
-    q.assignee = TicketQuery::Assignee::kUser;
-    q.assignee_id = me;
-  } else if (key == "all_open") {
-    q.statuses = {"new", "open", "pending"};
-  } else if (key == "recently_solved") {
-    q.statuses = {"solved", "closed"};
-    q.updated_since = now - kRecentlySolvedSeconds;
-  } else if (key == "delivery_failures") {
-    q.delivery_failures = true;
+// Whether a standard view still has the title it was made with (in either
+// language): the workspace then shows its own translation.
+bool StandardTitle(const rules::View& v) {
+  if (v.default_key.empty()) return false;
+  for (const char* lang : {"en", "ja"}) {
+    for (const rules::View& s : rules::StandardViews(lang)) {
+      if (s.default_key == v.default_key && s.title == v.title) return true;
+    }
+  }
+  return false;
+}
+
+json ViewJson(const Loaded& l, std::string_view base) {
+  json j = rules::ViewToJson(l.view);
+  j["id"] = l.view.id;
+  j["url"] = std::string(base) + "/api/v2/views/" + std::to_string(l.view.id) + ".json";
+  j["default"] = !l.view.default_key.empty();
+  j["standard_title"] = StandardTitle(l.view);
+  j["created_at"] = FormatIsoTime(l.row.created_at);
+  j["updated_at"] = FormatIsoTime(l.row.updated_at);
+  return j;
+}
+
+Result<std::vector<Loaded>> UsableViews(store::Tx& tx, const Caller& caller) {
+  auto rows = tx.ListRules(store::RuleTable::kViews);
+  if (!rows.ok()) return rows.status();
+  std::vector<Loaded> out;
+  for (auto& row : *rows) {
+    auto v = tickets::ViewFromRow(row);
+    if (!v.ok() || !tickets::MayUse(v->restriction, caller.user, caller.groups)) continue;
+    out.push_back({std::move(row), std::move(v).value()});
+  }
+  return out;
+}
+
+// A view by id or standard key that the caller may use; NotFound otherwise.
+Result<Loaded> UsableView(store::Tx& tx, const Caller& caller, std::string_view id_or_key) {
+  Result<store::RuleRow> row = Status::NotFound("view");
+  if (auto id = ParseId(id_or_key)) {
+    row = tx.GetRule(store::RuleTable::kViews, *id);
   } else {
-    return std::nullopt;
+    row = tx.FindRuleByDefaultKey(store::RuleTable::kViews, id_or_key);
   }
-  return q;
-}
-
-std::optional<http::Response> ParseSort(const http::Request& req, TicketQuery& q,
-                                        std::string& extra_query) {
-  static const std::map<std::string, TicketQuery::Sort, std::less<>> kSorts = {
-      {"updated_at", TicketQuery::Sort::kUpdated}, {"created_at", TicketQuery::Sort::kCreated},
-      {"id", TicketQuery::Sort::kId},              {"status", TicketQuery::Sort::kStatus},
-      {"subject", TicketQuery::Sort::kSubject},    {"requester", TicketQuery::Sort::kRequester}};
-  std::string_view by = req.Query("sort_by");
-  std::string_view order = req.Query("sort_order");
-  if (!by.empty()) {
-    auto it = kSorts.find(by);
-    if (it == kSorts.end()) {
-      return http::ErrorResponse(400, "InvalidValue",
-                                 "sort_by is one of updated_at, created_at, id, status, subject, "
-                                 "requester");
+  if (!row.ok()) {
+    if (row.status().kind() == ErrorKind::kNotFound) {
+      return Status::NotFound("view " + std::string(id_or_key.substr(0, 60)));
     }
-    q.sort = it->second;
-    extra_query += "&sort_by=" + std::string(by);
+    return row.status();
   }
-  if (!order.empty()) {
-    if (order != "asc" && order != "desc") {
-      return http::ErrorResponse(400, "InvalidValue", "sort_order is asc or desc");
-    }
-    extra_query += "&sort_order=" + std::string(order);
+  auto v = tickets::ViewFromRow(*row);
+  if (!v.ok()) return v.status();
+  if (!tickets::MayUse(v->restriction, caller.user, caller.groups)) {
+    return Status::NotFound("view " + std::string(id_or_key.substr(0, 60)));
   }
-  // Zendesk's default: newest first, except for text columns.
-  bool text_sort = q.sort == TicketQuery::Sort::kSubject || q.sort == TicketQuery::Sort::kRequester;
-  q.ascending = order.empty() ? text_sort : order == "asc";
-  return std::nullopt;
+  return Loaded{std::move(row).value(), std::move(v).value()};
 }
 
-// One page of tickets with their requesters and assignees sideloaded.
-Status TicketPage(store::Tx& tx, TicketQuery q, const Page& page, std::string_view base,
-                  std::string_view path, std::string_view extra_query, std::string_view list_key,
-                  json& out) {
-  q.offset = page.offset();
-  q.limit = page.per_page;
-  auto count = tx.CountTickets(q);
-  if (!count.ok()) return count.status();
-  auto tickets = tx.QueryTickets(q);
-  if (!tickets.ok()) return tickets.status();
-  std::map<int64_t, store::User> users;
-  auto load = [&](int64_t id) -> Status {
-    if (users.contains(id)) return Status::Ok();
-    auto u = tx.GetUser(id);
-    if (u.ok()) {
-      users.emplace(id, std::move(u).value());
-    } else if (u.status().kind() != ErrorKind::kNotFound) {
-      return u.status();
-    }
-    return Status::Ok();
-  };
-  json list = json::array();
-  for (const auto& t : *tickets) {
-    if (Status s = load(t.requester_id); !s.ok()) return s;
-    if (t.assignee_id) {
-      if (Status s = load(*t.assignee_id); !s.ok()) return s;
-    }
-    auto r = users.find(t.requester_id);
-    json j = TicketJson(t, base, r == users.end() ? nullptr : &r->second);
-    if (list_key == "results") j["result_type"] = "ticket";
-    list.push_back(std::move(j));
-  }
-  json user_list = json::array();
-  for (const auto& [id, u] : users) user_list.push_back(UserJson(u, base));
-  out[std::string(list_key)] = std::move(list);
-  out["users"] = std::move(user_list);
-  AddPageLinks(out, base, path, page, *count, extra_query);
-  return Status::Ok();
+Result<int64_t> CountOf(store::Tx& tx, const rules::View& v, const Caller& caller) {
+  return tx.CountTickets(tickets::ViewQuery(v, caller.user.id, caller.groups, Now()));
 }
 
-http::Response Views(store::Store& st, const http::Request& req) {
-  int64_t me = req.user ? req.user->id : 0;
-  int64_t now = static_cast<int64_t>(std::time(nullptr));
-  return ReadJson(st, [&](store::Tx& tx, json& out) -> Status {
-    json views = json::array();
-    for (std::string_view key : kViewKeys) {
-      auto count = tx.CountTickets(*ViewQuery(key, me, now));
-      if (!count.ok()) return count.status();
-      views.push_back({{"key", key}, {"count", *count}});
-    }
-    auto suspended = tx.CountSuspended();
-    if (!suspended.ok()) return suspended.status();
-    views.push_back({{"key", "suspended"}, {"count", *suspended}});
-    out["views"] = std::move(views);
-    return Status::Ok();
-  });
+json CountJson(const Loaded& l, int64_t n, std::string_view base) {
+  return {{"view_id", l.view.id},
+          {"url", std::string(base) + "/api/v2/views/" + std::to_string(l.view.id) + "/count.json"},
+          {"value", n},
+          {"pretty", std::to_string(n)},
+          {"fresh", true}};
 }
 
-http::Response ViewTickets(store::Store& st, const std::string& fallback, const http::Request& req) {
-  std::string key(req.Param("key"));
-  auto q = ViewQuery(key, req.user ? req.user->id : 0, static_cast<int64_t>(std::time(nullptr)));
-  if (!q) {
-    return http::ErrorResponse(404, "RecordNotFound",
-                               "There is no view '" + key.substr(0, 60) +
-                                   "'. Views: unassigned, my_open, all_open, recently_solved, "
-                                   "delivery_failures.");
-  }
-  Page page;
-  if (auto bad = ParsePage(req, page)) return std::move(*bad);
-  std::string extra;
-  if (auto bad = ParseSort(req, *q, extra)) return std::move(*bad);
-  std::string base = BaseUrl(req, fallback);
-  return ReadJson(st, [&](store::Tx& tx, json& out) {
-    return TicketPage(tx, *q, page, base, "/api/v2/views/" + key + "/tickets", extra, "tickets",
-                      out);
-  });
-}
-
-// Resolves an email in a search term to a user id; false when nobody has it.
-Result<bool> UserIdOf(store::Tx& tx, const std::string& email, int64_t& id) {
-  auto u = tx.FindUserByEmail(email);
-  if (!u.ok()) {
-    if (u.status().kind() == ErrorKind::kNotFound) return false;
-    return u.status();
-  }
-  id = u->id;
-  return true;
-}
-
-http::Response Search(store::Store& st, const std::string& fallback, const http::Request& req) {
-  std::string_view raw = req.Query("query");
-  auto parsed = ParseSearchQuery(raw);
-  if (!parsed.ok()) return http::ErrorResponse(400, "InvalidSearchQuery", parsed.status().message());
-  SearchQuery sq = std::move(parsed).value();
-  Page page;
-  if (auto bad = ParsePage(req, page)) return std::move(*bad);
-  std::string extra = "&query=" + http::UrlEncode(raw);
-  if (auto bad = ParseSort(req, sq.tickets, extra)) return std::move(*bad);
-  std::string base = BaseUrl(req, fallback);
-  if (sq.assignee_me) {
-    sq.tickets.assignee = TicketQuery::Assignee::kUser;
-    sq.tickets.assignee_id = req.user ? req.user->id : 0;
-  }
-  return ReadJson(st, [&](store::Tx& tx, json& out) -> Status {
-    bool nothing = sq.matches_nothing;
-    if (!sq.requester_email.empty()) {
-      int64_t id = 0;
-      auto found = UserIdOf(tx, sq.requester_email, id);
-      if (!found.ok()) return found.status();
-      nothing = nothing || !*found;
-      sq.tickets.requester_id = id;
-    }
-    if (!sq.assignee_email.empty()) {
-      auto found = UserIdOf(tx, sq.assignee_email, sq.tickets.assignee_id);
-      if (!found.ok()) return found.status();
-      nothing = nothing || !*found;
-      sq.tickets.assignee = TicketQuery::Assignee::kUser;
-    }
-    if (nothing) {
-      out["results"] = json::array();
-      out["users"] = json::array();
-      AddPageLinks(out, base, "/api/v2/search", page, 0, extra);
-      return Status::Ok();
-    }
-    return TicketPage(tx, sq.tickets, page, base, "/api/v2/search", extra, "results", out);
-  });
-}
-
-// The tickets of one user, organization or group: `owner` names what the
-// path's id is ("user", "organization", "group"), `relation` how the
-// tickets relate to it.
-enum class Relation { kRequested, kCcd, kAssigned, kOrganization, kGroup };
-
-http::Response RelatedTickets(store::Store& st, const std::string& fallback,
-                              const http::Request& req, Relation relation) {
-  const char* owner = relation == Relation::kOrganization ? "organization"
-                      : relation == Relation::kGroup      ? "group"
-                                                          : "user";
-  auto id = ParseId(req.Param("id"));
-  if (!id) return BadId(owner, req.Param("id"));
-  Page page;
-  if (auto bad = ParsePage(req, page)) return std::move(*bad);
-  TicketQuery q;
-  switch (relation) {
-    case Relation::kRequested:
-      q.requester_id = *id;
-      break;
-    case Relation::kCcd:
-      q.collaborator_id = *id;
-      break;
-    case Relation::kAssigned:
-      q.assignee = TicketQuery::Assignee::kUser;
-      q.assignee_id = *id;
-      break;
-    case Relation::kOrganization:
-      q.organization_id = *id;
-      break;
-    case Relation::kGroup:
-      q.group_id = *id;
-      break;
-  }
-  std::string extra;
-  if (auto bad = ParseSort(req, q, extra)) return std::move(*bad);
-  std::string base = BaseUrl(req, fallback);
-  // The path as asked, without ".json" and the query: the links repeat it.
-  std::string path = PathWithoutJson(req);
-  return ReadJson(st, [&](store::Tx& tx, json& out) -> Status {
-    Status exists = relation == Relation::kOrganization ? tx.GetOrganization(*id).status()
-                    : relation == Relation::kGroup      ? tx.GetGroup(*id).status()
-                                                        : tx.GetUser(*id).status();
-    if (!exists.ok()) return exists;
-    return TicketPage(tx, q, page, base, path, extra, "tickets", out);
-  });
-}
-
-http::Response ShowManyTickets(store::Store& st, const std::string& fallback,
-                               const http::Request& req) {
-  TicketQuery q;
-  if (auto bad = ParseIdList(req, q.ids)) return std::move(*bad);
-  q.sort = TicketQuery::Sort::kId;
-  q.ascending = true;
-  std::string base = BaseUrl(req, fallback);
-  return ReadJson(st, [&](store::Tx& tx, json& out) -> Status {
-    Status s = TicketPage(tx, q, Page{}, base, "/api/v2/tickets/show_many", "", "tickets", out);
-    for (const char* key : {"next_page", "previous_page", "count"}) out.erase(key);  // not paged
-    return s;
-  });
-}
-
-// Tags with their ticket counts, most used first.
-http::Response Tags(store::Store& st, const std::string& fallback, const http::Request& req) {
-  Page page;
-  if (auto bad = ParsePage(req, page)) return std::move(*bad);
-  std::string base = BaseUrl(req, fallback);
-  return ReadJson(st, [&](store::Tx& tx, json& out) -> Status {
-    auto count = tx.CountTags();
-    if (!count.ok()) return count.status();
-    auto tags = tx.ListTagCounts(page.offset(), page.per_page);
-    if (!tags.ok()) return tags.status();
-    json list = json::array();
-    for (const auto& t : *tags) list.push_back({{"name", t.name}, {"count", t.count}});
-    out["tags"] = std::move(list);
-    AddPageLinks(out, base, "/api/v2/tags", page, *count);
-    return Status::Ok();
-  });
+// The body of a view write: `default_key` is ours to set, never the client's.
+Result<rules::View> ParseBody(const json& body, const rules::View* base) {
+  json copy = body;
+  copy.erase("default_key");
+  auto v = rules::ParseView(copy, base);
+  if (!v.ok()) return v;
+  v->default_key = base ? base->default_key : "";
+  return v;
 }
 
 }  // namespace
 
 void RegisterViewsApi(http::Router& router, store::Store& store, std::string base_url) {
   store::Store* st = &store;
-  router.Get("/api/v2/views", [st](const http::Request& req) { return Views(*st, req); });
-  router.Get("/api/v2/views/{key}/tickets", [st, base_url](const http::Request& req) {
-    return ViewTickets(*st, base_url, req);
-  });
-  router.Get("/api/v2/search", [st, base_url](const http::Request& req) {
-    return Search(*st, base_url, req);
-  });
-  for (const auto& route : {std::pair{"/api/v2/users/{id}/tickets/requested", Relation::kRequested},
-                            {"/api/v2/users/{id}/tickets/ccd", Relation::kCcd},
-                            {"/api/v2/users/{id}/tickets/assigned", Relation::kAssigned},
-                            {"/api/v2/organizations/{id}/tickets", Relation::kOrganization},
-                            {"/api/v2/groups/{id}/tickets", Relation::kGroup}}) {
-    const Relation relation = route.second;
-    router.Get(route.first, [st, base_url, relation](const http::Request& req) {
-      return RelatedTickets(*st, base_url, req, relation);
+  auto fallback = std::make_shared<const std::string>(std::move(base_url));
+
+  auto list = [st, fallback](const http::Request& req, std::string_view query,
+                             bool only_active) -> http::Response {
+    std::string_view active = only_active ? "true" : req.Query("active");
+    std::string_view access = req.Query("access");
+    if (!active.empty() && active != "true" && active != "false") {
+      return http::ErrorResponse(400, "InvalidValue", "active is true or false");
+    }
+    if (!access.empty() && access != "personal" && access != "shared" && access != "account" &&
+        access != "agents") {
+      return http::ErrorResponse(400, "InvalidValue", "access is personal, agents, shared or account");
+    }
+    Page page;
+    if (auto bad = ParsePage(req, page)) return std::move(*bad);
+    const std::string base = BaseUrl(req, *fallback);
+    std::vector<std::string> words;
+    for (const std::string& w : Split(ToLower(query), ' ')) {
+      if (!w.empty()) words.push_back(w);
+    }
+    return ReadJson(*st, [&](store::Tx& tx, json& out) -> Status {
+      auto caller = LoadCaller(tx, req);
+      if (!caller.ok()) return caller.status();
+      auto views = UsableViews(tx, *caller);
+      if (!views.ok()) return views.status();
+      json items = json::array();
+      int64_t count = 0;
+      for (const auto& l : *views) {
+        const auto kind = l.view.restriction.kind;
+        if (!active.empty() && l.view.active != (active == "true")) continue;
+        if (access == "personal" && kind != rules::Restriction::Kind::kUser) continue;
+        if (access == "agents" && kind != rules::Restriction::Kind::kGroups) continue;
+        if ((access == "shared" || access == "account") &&
+            kind != rules::Restriction::Kind::kEveryone) {
+          continue;
+        }
+        const std::string title = ToLower(l.view.title);
+        if (!std::all_of(words.begin(), words.end(),
+                         [&](const std::string& w) { return title.find(w) != std::string::npos; })) {
+          continue;
+        }
+        if (count >= page.offset() && items.size() < size_t(page.per_page)) {
+          items.push_back(ViewJson(l, base));
+        }
+        ++count;
+      }
+      out["views"] = std::move(items);
+      AddPageLinks(out, base, PathWithoutJson(req), page, count);
+      return Status::Ok();
     });
-  }
-  router.Get("/api/v2/tickets/show_many", [st, base_url](const http::Request& req) {
-    return ShowManyTickets(*st, base_url, req);
+  };
+  router.Get("/api/v2/views", [list](const http::Request& req) { return list(req, "", false); });
+  router.Get("/api/v2/views/active", [list](const http::Request& req) { return list(req, "", true); });
+  router.Get("/api/v2/views/search", [list](const http::Request& req) {
+    std::string_view q = Trim(req.Query("query"));
+    if (q.empty()) return http::ErrorResponse(400, "InvalidParameter", "query: give words of a view title");
+    return list(req, q, false);
   });
-  router.Get("/api/v2/tags", [st, base_url](const http::Request& req) { return Tags(*st, base_url, req); });
+
+  router.Get("/api/v2/views/compact", [st, fallback](const http::Request& req) {
+    const std::string base = BaseUrl(req, *fallback);
+    return ReadJson(*st, [&](store::Tx& tx, json& out) -> Status {
+      auto caller = LoadCaller(tx, req);
+      if (!caller.ok()) return caller.status();
+      auto views = UsableViews(tx, *caller);
+      if (!views.ok()) return views.status();
+      json items = json::array();
+      for (const auto& l : *views) {
+        if (!l.view.active) continue;
+        auto n = CountOf(tx, l.view, *caller);
+        if (!n.ok()) return n.status();
+        items.push_back({{"id", l.view.id},
+                         {"title", l.view.title},
+                         {"default_key", l.view.default_key.empty() ? json(nullptr) : json(l.view.default_key)},
+                         {"standard_title", StandardTitle(l.view)},
+                         {"count", *n}});
+      }
+      auto suspended = tx.CountSuspended();
+      if (!suspended.ok()) return suspended.status();
+      out["views"] = std::move(items);
+      out["suspended_count"] = *suspended;
+      return Status::Ok();
+    });
+  });
+
+  router.Get("/api/v2/views/count_many", [st, fallback](const http::Request& req) {
+    std::vector<int64_t> ids;
+    if (auto bad = ParseIdList(req, ids)) return std::move(*bad);
+    const std::string base = BaseUrl(req, *fallback);
+    return ReadJson(*st, [&](store::Tx& tx, json& out) -> Status {
+      auto caller = LoadCaller(tx, req);
+      if (!caller.ok()) return caller.status();
+      json counts = json::array();
+      for (int64_t id : ids) {
+        auto l = UsableView(tx, *caller, std::to_string(id));
+        if (!l.ok()) {
+          if (l.status().kind() == ErrorKind::kNotFound) continue;  // as Zendesk: left out
+          return l.status();
+        }
+        auto n = CountOf(tx, l->view, *caller);
+        if (!n.ok()) return n.status();
+        counts.push_back(CountJson(*l, *n, base));
+      }
+      out["view_counts"] = std::move(counts);
+      return Status::Ok();
+    });
+  });
+
+  router.Get("/api/v2/views/{id}", [st, fallback](const http::Request& req) {
+    return ReadJson(*st, [&](store::Tx& tx, json& out) -> Status {
+      auto caller = LoadCaller(tx, req);
+      if (!caller.ok()) return caller.status();
+      auto l = UsableView(tx, *caller, req.Param("id"));
+      if (!l.ok()) return l.status();
+      out["view"] = ViewJson(*l, BaseUrl(req, *fallback));
+      return Status::Ok();
+    });
+  });
+
+  router.Get("/api/v2/views/{id}/count", [st, fallback](const http::Request& req) {
+    return ReadJson(*st, [&](store::Tx& tx, json& out) -> Status {
+      auto caller = LoadCaller(tx, req);
+      if (!caller.ok()) return caller.status();
+      auto l = UsableView(tx, *caller, req.Param("id"));
+      if (!l.ok()) return l.status();
+      auto n = CountOf(tx, l->view, *caller);
+      if (!n.ok()) return n.status();
+      out["view_count"] = CountJson(*l, *n, BaseUrl(req, *fallback));
+      return Status::Ok();
+    });
+  });
+
+  // Tickets of a view; `execute` adds the view and its columns.
+  auto tickets = [st, fallback](const http::Request& req, bool execute) -> http::Response {
+    Page page;
+    if (auto bad = ParsePage(req, page)) return std::move(*bad);
+    const std::string base = BaseUrl(req, *fallback);
+    return ReadJson(*st, [&](store::Tx& tx, json& out) -> Status {
+      auto caller = LoadCaller(tx, req);
+      if (!caller.ok()) return caller.status();
+      auto l = UsableView(tx, *caller, req.Param("id"));
+      if (!l.ok()) return l.status();
+      store::TicketQuery q = tickets::ViewQuery(l->view, caller->user.id, caller->groups, Now());
+      std::string extra;
+      if (auto bad = ParseSort(req, q, extra)) {
+        return Status::Invalid(json::parse(bad->body, nullptr, false).value("description", "bad sort"));
+      }
+      Status s = TicketPage(tx, q, page, base, PathWithoutJson(req), extra,
+                            execute ? "rows" : "tickets", out);
+      if (!s.ok() || !execute) return s;
+      out["view"] = ViewJson(*l, base);
+      out["columns"] = out["view"]["execution"]["columns"];
+      out["groups"] = json::array();
+      return Status::Ok();
+    });
+  };
+  router.Get("/api/v2/views/{id}/tickets", [tickets](const http::Request& req) { return tickets(req, false); });
+  router.Get("/api/v2/views/{id}/execute", [tickets](const http::Request& req) { return tickets(req, true); });
+
+  router.Add("POST", "/api/v2/views/preview", [st, fallback](const http::Request& req) {
+    http::Response error;
+    auto body = ParseJsonBody(req, error, "view");
+    if (!body) return error;
+    json copy = *body;
+    if (!copy.contains("title")) copy["title"] = "preview";
+    auto v = ParseBody(copy, nullptr);
+    if (!v.ok()) return Unprocessable(v.status().message());
+    Page page;
+    if (auto bad = ParsePage(req, page)) return std::move(*bad);
+    const std::string base = BaseUrl(req, *fallback);
+    return ReadJson(*st, [&](store::Tx& tx, json& out) -> Status {
+      auto caller = LoadCaller(tx, req);
+      if (!caller.ok()) return caller.status();
+      store::TicketQuery q = tickets::ViewQuery(*v, caller->user.id, caller->groups, Now());
+      Status s = TicketPage(tx, q, page, base, "/api/v2/views/preview", "", "rows", out);
+      out["columns"] = rules::ViewToJson(*v)["execution"]["columns"];
+      return s;
+    });
+  });
+
+  router.Add("POST", "/api/v2/views", [st, fallback](const http::Request& req) {
+    http::Response error;
+    auto body = ParseJsonBody(req, error, "view");
+    if (!body) return error;
+    auto parsed = ParseBody(*body, nullptr);
+    if (!parsed.ok()) return Unprocessable(parsed.status().message());
+    const bool restriction_given = body->contains("restriction");
+    return WriteJson(*st, 201, [&](store::Tx& tx, json& out, ClientError& err) -> Status {
+      auto caller = LoadCaller(tx, req);
+      if (!caller.ok()) return caller.status();
+      rules::View v = *parsed;
+      if (!restriction_given && caller->user.role != Role::kAdmin) {
+        v.restriction = {rules::Restriction::Kind::kUser, caller->user.id, {}};
+      }
+      if (!MayWrite(v.restriction, *caller, "views", err)) return Status::Ok();
+      if (Status s = CheckRestrictionGroups(tx, v.restriction, err); !s.ok() || !err.description.empty()) {
+        return s;
+      }
+      if (!body->contains("position")) {
+        auto all = tx.ListRules(store::RuleTable::kViews);
+        if (!all.ok()) return all.status();
+        v.position = all->empty() ? 0 : all->back().position + 1;
+      }
+      store::RuleRow row = tickets::ViewToRow(v);
+      row.created_at = row.updated_at = Now();
+      auto made = tx.CreateRule(store::RuleTable::kViews, row);
+      if (!made.ok()) return made.status();
+      v.id = made->id;
+      out["view"] = ViewJson({*made, v}, BaseUrl(req, *fallback));
+      return Status::Ok();
+    });
+  });
+
+  router.Add("PUT", "/api/v2/views/{id}", [st, fallback](const http::Request& req) {
+    http::Response error;
+    auto body = ParseJsonBody(req, error, "view");
+    if (!body) return error;
+    return WriteJson(*st, 200, [&](store::Tx& tx, json& out, ClientError& err) -> Status {
+      auto caller = LoadCaller(tx, req);
+      if (!caller.ok()) return caller.status();
+      auto l = UsableView(tx, *caller, req.Param("id"));
+      if (!l.ok()) return l.status();
+      if (!MayWrite(l->view.restriction, *caller, "views", err)) return Status::Ok();
+      auto parsed = ParseBody(*body, &l->view);
+      if (!parsed.ok()) {
+        err.description = parsed.status().message();
+        return Status::Ok();
+      }
+      if (!MayWrite(parsed->restriction, *caller, "views", err)) return Status::Ok();
+      if (Status s = CheckRestrictionGroups(tx, parsed->restriction, err); !s.ok() || !err.description.empty()) {
+        return s;
+      }
+      store::RuleRow row = tickets::ViewToRow(*parsed);
+      row.id = l->row.id;
+      row.created_at = l->row.created_at;
+      row.updated_at = Now();
+      if (Status s = tx.UpdateRule(store::RuleTable::kViews, row); !s.ok()) return s;
+      rules::View saved = *parsed;
+      saved.id = row.id;
+      out["view"] = ViewJson({row, saved}, BaseUrl(req, *fallback));
+      return Status::Ok();
+    });
+  });
+
+  router.Add("DELETE", "/api/v2/views/{id}", [st](const http::Request& req) {
+    http::Response r = WriteJson(*st, 204, [&](store::Tx& tx, json&, ClientError& err) -> Status {
+      auto caller = LoadCaller(tx, req);
+      if (!caller.ok()) return caller.status();
+      auto l = UsableView(tx, *caller, req.Param("id"));
+      if (!l.ok()) return l.status();
+      if (!MayWrite(l->view.restriction, *caller, "views", err)) return Status::Ok();
+      return tx.DeleteRule(store::RuleTable::kViews, l->row.id);
+    });
+    return r.status == 204 ? NoContent() : r;
+  });
 }
 
 }  // namespace postdesk::api

@@ -2,14 +2,17 @@
 // sign-in sessions with their cookie and CSRF token, the views and search.
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <filesystem>
 
 #include "accounts/passwords.h"
 #include "accounts/sessions.h"
 #include "api/auth.h"
 #include "api/session_api.h"
+#include "api/ticket_lists_api.h"
 #include "api/views_api.h"
 #include "common/ids.h"
+#include "tickets/workflow.h"
 
 namespace postdesk::api {
 namespace {
@@ -31,6 +34,7 @@ class WorkspaceApiTest : public ::testing::Test {
     router_.SetAuthHook(MakeAuthHook(*store_, sessions_.get()));
     RegisterSessionApi(router_, *sessions_);
     RegisterViewsApi(router_, *store_, "http://desk.example");
+    RegisterTicketListsApi(router_, *store_, "http://desk.example");
     router_.Add("PUT", "/api/v2/echo", [](const http::Request& r) {
       return http::JsonResponse(200, {{"user", r.user ? r.user->email : ""}});
     });
@@ -63,6 +67,9 @@ class WorkspaceApiTest : public ::testing::Test {
   }
 
   void Seed() {
+    ASSERT_TRUE(store_->Write([&](store::Tx& tx) {
+      return tickets::SeedStandardViews(tx, static_cast<int64_t>(std::time(nullptr)), "en");
+    }).ok());
     ASSERT_TRUE(store_->Write([&](store::Tx& tx) -> Status {
       auto agent = tx.CreateUser({.name = "Ann Agent", .email = "ann@desk.example", .role = Role::kAgent});
       if (!agent.ok()) return agent.status();
@@ -186,15 +193,23 @@ TEST_F(WorkspaceApiTest, LockoutAnswers429WithRetryAfter) {
 
 TEST_F(WorkspaceApiTest, ViewsCountAndListTheirTickets) {
   auto [cookie, csrf] = SignIn();
-  json views = GetJson("/api/v2/views", cookie)["views"];
+  json compact = GetJson("/api/v2/views/compact", cookie);
   std::map<std::string, int64_t> counts;
-  for (const auto& v : views) counts[v["key"]] = v["count"];
+  for (const auto& v : compact["views"]) counts[v["default_key"]] = v["count"];
+  EXPECT_EQ(compact["views"].size(), 5u);
+  EXPECT_EQ(compact["views"][0]["title"], "Your open tickets");
+  EXPECT_EQ(compact["views"][0]["standard_title"], true);
   EXPECT_EQ(counts["unassigned"], 2);  // new + pending, unassigned
   EXPECT_EQ(counts["my_open"], 1);
   EXPECT_EQ(counts["all_open"], 3);
   EXPECT_EQ(counts["recently_solved"], 1);  // not the ancient one
   EXPECT_EQ(counts["delivery_failures"], 0);
-  EXPECT_EQ(counts["suspended"], 0);
+  EXPECT_EQ(compact["suspended_count"], 0);
+  // By id too, with the view's own columns when executed.
+  const int64_t all_open_id = compact["views"][2]["id"];
+  json by_id = GetJson("/api/v2/views/" + std::to_string(all_open_id) + "/execute", cookie);
+  EXPECT_EQ(by_id["rows"].size(), 3u);
+  EXPECT_EQ(by_id["columns"][0]["id"], "status");
 
   json all = GetJson("/api/v2/views/all_open/tickets", cookie);
   ASSERT_EQ(all["tickets"].size(), 3u);

@@ -12,6 +12,7 @@
 #include "channel/recipient_addresses.h"
 #include "common/ids.h"
 #include "tickets/updates.h"
+#include "tickets/workflow.h"
 
 namespace postdesk::app {
 namespace {
@@ -126,6 +127,12 @@ Result<int64_t> Bootstrap(const Config& config, store::Store& store) {
     return tickets::SeedDefaultTriggers(
         tx, static_cast<int64_t>(time(nullptr)),
         rules::LanguageFromCode(config.language).value_or(rules::Language::kEnglish));
+  });
+  if (!s.ok()) return s;
+  s = store.Write([&](store::Tx& tx) {
+    // A desk made before views existed gets them on its next start.
+    return tickets::SeedStandardViews(tx, static_cast<int64_t>(time(nullptr)),
+                                      rules::LanguageCode(tickets::DeskLanguage(tx)));
   });
   if (!s.ok()) return s;
   s = store.Write([&](store::Tx& tx) {

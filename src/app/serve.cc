@@ -22,6 +22,7 @@
 #include "api/auth.h"
 #include "api/health_api.h"
 #include "api/macros_api.h"
+#include "api/ticket_lists_api.h"
 #include "api/dkim_api.h"
 #include "api/doctor_api.h"
 #include "api/session_api.h"
@@ -246,6 +247,7 @@ int Serve(const Config& config) {
   // Secure once we are served over TLS (the cookie then never travels in clear).
   api::RegisterSessionApi(router, sessions, {.secure_cookie = base_url.starts_with("https:")});
   api::RegisterViewsApi(router, **store, base_url);
+  api::RegisterTicketListsApi(router, **store, base_url);
   api::RegisterUploadsApi(router, **store, base_url);
   api::RegisterAgentsApi(router, **store, base_url);
   api::RegisterDirectoryApi(router, **store, base_url);

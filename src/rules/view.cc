@@ -66,6 +66,11 @@ Status ParseConditions(const json& list, const std::string& where, std::vector<C
       return Status::Invalid(at + ": field \"" + std::string(ConditionFieldName(c->field)) +
                              "\" is about an update; a view lists stored tickets");
     }
+    if (c->ref == ValueRef::kRequester || c->ref == ValueRef::kAssignee) {
+      return Status::Invalid(at + ": value \"" + c->value +
+                             "\" compares two fields of an update; a view takes an id, "
+                             "current_user or \"\" (none)");
+    }
     if (c->op != Operator::kIs && c->op != Operator::kIsNot && c->op != Operator::kLessThan &&
         c->op != Operator::kGreaterThan && c->op != Operator::kIncludes &&
         c->op != Operator::kNotIncludes) {
