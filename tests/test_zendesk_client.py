@@ -126,3 +126,23 @@ def test_macros(calls):
     invalid = calls["macros.invalid"]
     assert not invalid["ok"] and "422" in invalid["error"], invalid
     assert ok(calls, "macros.delete") is True
+
+
+def test_views(calls):
+    made = ok(calls, "views.create")
+    assert made["title"] == "Printer tickets" and made["restriction"] is None
+    assert made["execution"]["sort_by"] == "created" and made["execution"]["sort_order"] == "asc"
+    assert ok(calls, "views.show") == "Printer tickets"
+    assert ok(calls, "views.update") == "Printer"
+    assert ok(calls, "views.list")[:5] == ["Your open tickets", "Unassigned tickets",
+                                          "All open tickets", "Recently solved tickets",
+                                          "Delivery failures"]
+    assert "Printer" in ok(calls, "views.listActive")
+    # Both tickets carry the "printer" tag; the view sorts oldest first.
+    assert ok(calls, "views.tickets") == ["Printer on fire", "Toner"]
+    assert ok(calls, "views.execute") == [["subject", "status"]]
+    assert ok(calls, "views.showCount") == 2 and ok(calls, "views.showCounts") == [2]
+    assert ok(calls, "views.preview") == ["Printer on fire"]  # the open one
+    invalid = calls["views.invalid"]
+    assert not invalid["ok"] and "422" in invalid["error"], invalid
+    assert ok(calls, "views.delete") is True
