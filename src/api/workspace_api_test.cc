@@ -209,7 +209,7 @@ TEST_F(WorkspaceApiTest, ViewsCountAndListTheirTickets) {
   const int64_t all_open_id = compact["views"][2]["id"];
   json by_id = GetJson("/api/v2/views/" + std::to_string(all_open_id) + "/execute", cookie);
   EXPECT_EQ(by_id["rows"].size(), 3u);
-  EXPECT_EQ(by_id["columns"][0]["id"], "status");
+  EXPECT_EQ(by_id["columns"][0]["id"], "subject");
 
   json all = GetJson("/api/v2/views/all_open/tickets", cookie);
   ASSERT_EQ(all["tickets"].size(), 3u);

@@ -41,7 +41,7 @@ struct View {
   std::string description;
   std::vector<Condition> all;
   std::vector<Condition> any;
-  std::vector<std::string> columns = {"status", "subject", "requester", "updated"};
+  std::vector<std::string> columns = {"subject", "requester", "status", "updated"};
   std::string sort_by = "updated";  // id, created, updated, status, subject or requester
   bool ascending = false;
   Restriction restriction;

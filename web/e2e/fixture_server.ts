@@ -76,7 +76,13 @@ export async function startFixtureServer(dist: string): Promise<FixtureServer> {
     let m: RegExpExecArray | null;
     if (path === '/api/v2/health') return health === 404 ? json(res, 404, { error: 'NotFound', description: 'no such route' }) : json(res, 200, { health });
     if (await adminRoutes(req, res, path, url, session.user.role === 'admin', state)) return;
-    if (path === '/api/v2/views') return json(res, 200, { views: fx.viewCounts.map((v) => (v.key === 'suspended' ? { ...v, count: suspended.length } : v)) });
+    if (path === '/api/v2/views/compact') return json(res, 200, { views: fx.navViews, suspended_count: suspended.length });
+    if ((m = /^\/api\/v2\/views\/(\w+)$/.exec(path))) {
+      const v = fx.navViews.find((x) => x.default_key === m![1] || String(x.id) === m![1]);
+      if (!v) return json(res, 404, { error: 'RecordNotFound', description: 'Not found' });
+      const execution = { columns: [{ id: 'status', title: 'Status' }, { id: 'subject', title: 'Subject' }], sort_by: 'updated', sort_order: 'desc' };
+      return json(res, 200, { view: { ...v, active: true, position: v.id, description: null, conditions: { all: [], any: [] }, execution, restriction: null, default: true } });
+    }
     if ((m = /^\/api\/v2\/views\/(\w+)\/tickets$/.exec(path))) {
       const list = m[1] === 'recently_solved' ? fx.tickets.filter((x) => x.status === 'solved') : m[1] === 'delivery_failures' ? fx.tickets.slice(0, 1) : fx.tickets.filter((x) => x.status !== 'solved');
       return json(res, 200, { tickets: list, users: fx.users, count: list.length, next_page: null, previous_page: null });

@@ -322,6 +322,40 @@ describe('agent workspace against postdesk serve', () => {
     await setLanguage(page, 'en');
   });
 
+  it('a view made in the workspace lists only the tickets its condition picks, with its count in the navigation', async () => {
+    await ensureSignedIn();
+    await setLanguage(page, 'en');
+    await desk.sendMail({ from: 'ida@customer.example', fromName: 'Ida Urgent', subject: 'Server down', text: 'Nothing works.' });
+    await desk.sendMail({ from: 'jo@customer.example', fromName: 'Jo Calm', subject: 'A question', text: 'When you have time.' });
+    const urgent = await ticketBySubject('Server down');
+    await ticketBySubject('A question');
+    expect((await desk.api('PUT', `/api/v2/tickets/${urgent.id}`, { ticket: { priority: 'urgent' } })).status).toBe(200);
+
+    await page.goto(`${desk.url}/agent/views/manage`);
+    await page.getByRole('link', { name: 'Add view' }).click();
+    await page.getByLabel('Title', { exact: true }).fill('Urgent tickets');
+    await page.getByLabel('ALL condition 1: field').selectOption('priority');
+    await page.getByLabel('ALL condition 1: operator').selectOption('is');
+    await page.getByLabel('ALL condition 1: value').selectOption('urgent');
+    await page.getByLabel('Priority', { exact: true }).check();
+    await shot(page, 'server-view-edit-en');
+    await page.getByRole('button', { name: 'Create view' }).click();
+    await page.waitForURL(/\/agent\/views\/\d+$/);
+    await page.getByRole('heading', { name: 'Urgent tickets' }).waitFor();
+    await page.getByRole('link', { name: 'Server down' }).waitFor();
+    expect(await page.getByRole('link', { name: 'A question' }).count()).toBe(0);
+    const nav = page.getByRole('navigation', { name: 'Views' });
+    await nav.getByRole('link', { name: /Urgent tickets\s*1/ }).waitFor();
+    await shot(page, 'server-view-en');
+
+    await setLanguage(page, 'ja');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Urgent tickets' }).waitFor();
+    await page.getByRole('link', { name: /未割り当てのチケット/ }).first().waitFor();
+    await shot(page, 'server-view-ja');
+    await setLanguage(page, 'en');
+  });
+
   it('a GTUBE mail in Suspended is recovered from the UI and becomes a ticket', async () => {
     await ensureSignedIn();
     await desk.sendMail({ from: 'gtube@spam.example', subject: 'Suspended GTUBE sample', text: `Body ${GTUBE}` });

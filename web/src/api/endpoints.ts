@@ -2,12 +2,10 @@
 import { del, get, post, put, query, request } from './client';
 import type {
   Agent, ApiToken, Audit, Comment, DefaultTrigger, Delivery, DkimKey, Diagnosis, Explanation, FixOffer, Group, GroupMembership, Health, Macro, MacroApplied, Organization, Paged, RecipientAddress, SessionInfo, SuspendedTicket, Ticket, Trigger,
-  TriggerRevision, User, ViewCount,
+  RuleItem, TriggerRevision, User, NavView, View,
   DeskSettings, EmailLists, SettingKey, SettingsAnswer,
 } from './types';
 
-export const VIEW_KEYS = ['unassigned', 'my_open', 'all_open', 'recently_solved', 'delivery_failures'] as const;
-export type ViewKey = (typeof VIEW_KEYS)[number];
 export type SortBy = 'requester' | 'subject' | 'status' | 'updated_at';
 export type SortOrder = 'asc' | 'desc';
 
@@ -18,10 +16,23 @@ export const signIn = (email: string, password: string) =>
 export const getSession = () => get<{ session: SessionInfo }>('/api/v2/session');
 export const signOut = () => del<null>('/api/v2/session');
 
-export const getViews = () => get<{ views: ViewCount[] }>('/api/v2/views');
+// Views: the navigation's (active ones with counts, and the suspended
+// queue's count) in one request; a view by id or standard key.
+export const getNavViews = () => get<{ views: NavView[]; suspended_count: number }>('/api/v2/views/compact');
+export const getView = (key: string | number) => get<{ view: View }>(`/api/v2/views/${enc(String(key))}`);
+export const getAllViews = () => every<View>('/api/v2/views', 'views');
+export type ViewBody = Partial<Pick<View, 'title' | 'active' | 'restriction'>> & {
+  all?: RuleItem[];
+  any?: RuleItem[];
+  output?: { columns: string[]; sort_by: string; sort_order: 'asc' | 'desc' };
+};
+export const createView = (view: ViewBody) => post<{ view: View }>('/api/v2/views', { view });
+export const updateView = (id: number, view: ViewBody) => put<{ view: View }>(`/api/v2/views/${id}`, { view });
+export const deleteView = (id: number) => del<null>(`/api/v2/views/${id}`);
 
 export type TicketPage = Paged & { tickets: Ticket[]; users?: User[] };
-export const getViewTickets = (key: string, page: number, perPage: number, sortBy: SortBy, sortOrder: SortOrder) =>
+// Without a sort, the view's own.
+export const getViewTickets = (key: string, page: number, perPage: number, sortBy: SortBy | null, sortOrder: SortOrder | null) =>
   get<TicketPage>(`/api/v2/views/${enc(key)}/tickets${query({ page, per_page: perPage, sort_by: sortBy, sort_order: sortOrder })}`);
 
 export type SearchPage = Paged & { results: Ticket[]; users?: User[] };

@@ -29,6 +29,8 @@ export interface Ticket {
   subject: string;
   description?: string;
   status: Status;
+  priority?: string | null;
+  type?: string | null;
   requester_id: number;
   assignee_id?: number | null;
   group_id?: number | null;
@@ -181,9 +183,30 @@ export interface Explanation {
   raw_message: { available: boolean; url?: string; purge_at?: string };
 }
 
-export interface ViewCount {
-  key: string;
+// A view in the navigation (GET /views/compact): a standard one still under
+// its standard title shows the workspace's own translation of it.
+export interface NavView {
+  id: number;
+  title: string;
+  default_key: string | null;
+  standard_title: boolean;
   count: number;
+}
+
+export interface View {
+  id: number;
+  title: string;
+  active: boolean;
+  position: number;
+  description: string | null;
+  conditions: { all: RuleItem[]; any: RuleItem[] };
+  execution: { columns: { id: string; title: string }[]; sort_by: string; sort_order: 'asc' | 'desc' };
+  restriction: Restriction;
+  default: boolean;
+  default_key: string | null;
+  standard_title: boolean;
+  created_at?: string;
+  updated_at?: string;
 }
 
 export interface Paged {

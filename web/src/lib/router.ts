@@ -11,6 +11,8 @@ export type Route =
   | { name: 'ticket'; id: number }
   | { name: 'events'; id: number }
   | { name: 'search' }
+  | { name: 'viewsManage' }
+  | { name: 'viewEdit'; id: number | null } // null: a new view
   | { name: 'macros' }
   | { name: 'macro'; id: number | null } // null: a new macro
   | { name: 'adminTriggers' }
@@ -69,7 +71,11 @@ export function matchRoute(path: string): Route {
   const p = path.replace(/\/+$/, '') || '/';
   if (p === '/') return { name: 'signin' };
   if (p === '/agent' || p === '/agent/views') return { name: 'home' };
-  let m = /^\/agent\/views\/([a-z_]+)$/.exec(p);
+  if (p === '/agent/views/manage') return { name: 'viewsManage' };
+  if (p === '/agent/views/new') return { name: 'viewEdit', id: null };
+  let m = /^\/agent\/views\/(\d+)\/edit$/.exec(p);
+  if (m && id(m[1])) return { name: 'viewEdit', id: id(m[1])! };
+  m = /^\/agent\/views\/([a-z_]+|[1-9]\d{0,15})$/.exec(p);
   if (m) return { name: 'view', key: m[1] };
   if (p === '/agent/suspended') return { name: 'suspended' };
   m = /^\/agent\/suspended\/(\d+)$/.exec(p);

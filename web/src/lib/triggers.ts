@@ -84,7 +84,7 @@ export function cloneBody(t: Trigger, title: string): Omit<Trigger, 'id' | 'posi
 
 // ---- builder catalog
 
-export type Kind = 'update_type' | 'status' | 'priority' | 'type' | 'user' | 'group' | 'organization' | 'via' | 'comment_public' | 'bool' | 'ticket_public' | 'role' | 'words' | 'tags' | 'email';
+export type Kind = 'update_type' | 'status' | 'priority' | 'type' | 'user' | 'group' | 'organization' | 'via' | 'comment_public' | 'bool' | 'ticket_public' | 'role' | 'words' | 'tags' | 'email' | 'hours';
 
 export const CONDITION_FIELDS: Record<string, Kind> = {
   update_type: 'update_type',
@@ -108,6 +108,23 @@ export const CONDITION_FIELDS: Record<string, Kind> = {
   recipient: 'email',
 };
 
+// A view's conditions: what a stored ticket has (no change operators), and
+// hours since it was created or updated.
+export const VIEW_CONDITION_FIELDS: Record<string, Kind> = {
+  status: 'status',
+  priority: 'priority',
+  type: 'type',
+  assignee_id: 'user',
+  requester_id: 'user',
+  group_id: 'group',
+  organization_id: 'organization',
+  via_id: 'via',
+  current_tags: 'tags',
+  NEW: 'hours',
+  updated_at: 'hours',
+  delivery_failed: 'bool',
+};
+
 const CHANGE_OPS = ['changed', 'value', 'value_previous', 'not_changed', 'not_value', 'not_value_previous'];
 const IS = ['is', 'is_not'];
 
@@ -125,9 +142,16 @@ export function operatorsFor(kind: Kind): string[] {
       return [...IS, 'includes', 'not_includes'];
     case 'tags':
       return ['includes', 'not_includes'];
+    case 'hours':
+      return ['less_than', 'greater_than', 'is'];
     default:
       return IS;
   }
+}
+
+// The operators a view takes: no change operators.
+export function viewOperatorsFor(kind: Kind): string[] {
+  return operatorsFor(kind).filter((o) => !CHANGE_OPS.includes(o));
 }
 
 // Fixed choices for a value, or null for free text (ids, words, addresses).
@@ -249,10 +273,10 @@ export function bodyOf(d: Draft): Omit<Trigger, 'id' | 'position'> {
 
 // A blank condition or action for a field, with the first operator and value
 // that field takes.
-export function newCondition(field = 'status'): RuleItem {
-  const kind = CONDITION_FIELDS[field] ?? 'words';
+export function newCondition(field = 'status', fields: Record<string, Kind> = CONDITION_FIELDS): RuleItem {
+  const kind = fields[field] ?? 'words';
   const choices = valueChoices(kind);
-  return { field, operator: operatorsFor(kind)[0], value: choices ? choices[0] : '' };
+  return { field, operator: operatorsFor(kind)[0], value: choices ? choices[0] : kind === 'hours' ? '24' : '' };
 }
 
 export function newAction(field = 'status'): RuleItem {

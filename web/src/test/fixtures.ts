@@ -120,10 +120,14 @@ export const explanation: Explanation = {
   attachments: [], raw_message: { available: true, url: '/api/v2/suspended_tickets/31/raw', purge_at: at(-60 * 24 * 14) },
 };
 
-export const viewCounts = [
-  { key: 'unassigned', count: 3 }, { key: 'my_open', count: 0 }, { key: 'all_open', count: 3 },
-  { key: 'recently_solved', count: 1 }, { key: 'delivery_failures', count: 1 }, { key: 'suspended', count: 2 },
-];
+// The standard views as GET /views/compact lists them (ids 1..5).
+export const navViews = [
+  { key: 'my_open', title: 'Your open tickets', count: 0 },
+  { key: 'unassigned', title: 'Unassigned tickets', count: 3 },
+  { key: 'all_open', title: 'All open tickets', count: 3 },
+  { key: 'recently_solved', title: 'Recently solved tickets', count: 1 },
+  { key: 'delivery_failures', title: 'Delivery failures', count: 1 },
+].map((v, i) => ({ id: i + 1, title: v.title, default_key: v.key, standard_title: true, count: v.count }));
 
 // ---- admin
 

@@ -1,11 +1,9 @@
 // The views list with counts (Zendesk's left column); a horizontal strip
 // on narrow screens, scrolled so that the current page's item shows.
 import { useEffect, useRef } from 'preact/hooks';
-import { VIEW_KEYS } from '../api/endpoints';
-import type { MessageKey } from '../i18n/en';
 import { t } from '../i18n/i18n';
 import { location, type Route } from '../lib/router';
-import { viewCounts } from '../lib/views';
+import { navViews, suspendedCount, viewLabel, viewPath } from '../lib/views';
 import { isAdmin } from '../lib/roles';
 import { session } from '../lib/session';
 import { Link } from './Link';
@@ -21,7 +19,6 @@ const ADMIN_ITEMS = [
 ] as const;
 
 export function NavBar({ route }: { route: Route }) {
-  const counts = viewCounts.value;
   const ref = useRef<HTMLElement>(null);
   const path = location.value.path;
   useEffect(() => {
@@ -33,10 +30,18 @@ export function NavBar({ route }: { route: Route }) {
     if (at.right > box.right) nav.scrollLeft += at.right - box.right + 12;
     else if (at.left < box.left) nav.scrollLeft -= box.left - at.left + 12;
   }, [path]);
-  const items = [
-    ...VIEW_KEYS.map((key) => ({ key, href: `/agent/views/${key}`, current: route.name === 'view' && route.key === key })),
-    { key: 'suspended', href: '/agent/suspended', current: route.name === 'suspended' || route.name === 'suspendedItem' },
-    { key: 'macros', href: '/agent/macros', current: route.name === 'macros' || route.name === 'macro' },
+  const items: { key: string; label: string; href: string; current: boolean; count: number | null; attention: boolean }[] = [
+    ...(navViews.value ?? []).map((v) => ({
+      key: `view-${v.id}`,
+      label: viewLabel(v),
+      href: viewPath(v),
+      current: route.name === 'view' && (route.key === v.default_key || route.key === String(v.id)),
+      count: v.count,
+      attention: v.default_key === 'delivery_failures' && v.count > 0,
+    })),
+    { key: 'suspended', label: t('view.suspended'), href: '/agent/suspended', current: route.name === 'suspended' || route.name === 'suspendedItem', count: suspendedCount.value, attention: (suspendedCount.value ?? 0) > 0 },
+    { key: 'manage-views', label: t('view.manage'), href: '/agent/views/manage', current: route.name === 'viewsManage' || route.name === 'viewEdit', count: null, attention: false },
+    { key: 'macros', label: t('view.macros'), href: '/agent/macros', current: route.name === 'macros' || route.name === 'macro', count: null, attention: false },
   ];
   return (
     <nav ref={ref} class="nav" aria-label={t('nav.label')}>
@@ -44,10 +49,10 @@ export function NavBar({ route }: { route: Route }) {
       <ul>
         {items.map((item) => (
           <li key={item.key}>
-            <Link href={item.href} aria-current={item.current ? 'page' : undefined} class={`nav-item${(item.key === 'delivery_failures' || item.key === 'suspended') && (counts[item.key] ?? 0) > 0 ? ' nav-item-attention' : ''}`}>
-              <span class="nav-label">{t(`view.${item.key}` as MessageKey)}</span>
+            <Link href={item.href} aria-current={item.current ? 'page' : undefined} class={`nav-item${item.attention ? ' nav-item-attention' : ''}`}>
+              <span class="nav-label">{item.label}</span>
               <span class="nav-count">
-                {counts[item.key] ?? ''}
+                {item.count ?? ''}
               </span>
             </Link>
           </li>

@@ -14,6 +14,8 @@ import { TicketPage } from '../pages/TicketPage';
 import { EventsPage } from '../pages/EventsPage';
 import { SearchPage } from '../pages/SearchPage';
 import { MacrosPage } from '../pages/MacrosPage';
+import { ViewsPage } from '../pages/ViewsPage';
+import { ViewEditPage } from '../pages/ViewEditPage';
 import { MacroPage } from '../pages/MacroPage';
 import { TriggersPage } from '../pages/admin/TriggersPage';
 import { TriggerPage } from '../pages/admin/TriggerPage';
@@ -45,6 +47,10 @@ function Page({ route }: { route: Route }) {
       return <EventsPage key={route.id} id={route.id} />;
     case 'search':
       return <SearchPage />;
+    case 'viewsManage':
+      return <ViewsPage />;
+    case 'viewEdit':
+      return <ViewEditPage key={route.id ?? 'new'} id={route.id} />;
     case 'macros':
       return <MacrosPage />;
     case 'macro':

@@ -11,26 +11,18 @@ import { t, tMaybe } from '../../i18n/i18n';
 import { navigate } from '../../lib/router';
 import { useTitle } from '../../lib/title';
 import {
-  ACTION_FIELDS, CONDITION_FIELDS, NOTIFY_USER_TARGETS, PLACEHOLDERS, VALUELESS_OPS, actionChoices, bodyOf, checkDraft, draftOf, isNotification, locate,
-  newAction, newCondition, operatorsFor, sortRevisions, triggerChanges, valueChoices, type Change, type Draft, type Problem,
+  ACTION_FIELDS, CONDITION_FIELDS, NOTIFY_USER_TARGETS, PLACEHOLDERS, actionChoices, bodyOf, checkDraft, draftOf, isNotification, locate,
+  newAction, newCondition, sortRevisions, triggerChanges, type Change, type Draft, type Problem,
 } from '../../lib/triggers';
 import { AdminError, failure, Result, type Outcome } from '../../ui/admin';
 import { Loading, Time } from '../../ui/common';
 import { Link } from '../../ui/Link';
+import { ConditionRow, fieldLabel, RemoveButton, valueLabel } from '../../ui/RuleRows';
 
 type ListName = 'all' | 'any' | 'actions';
 
 export function problemText(p: Problem): string {
   return `${p.at}: ${t(`problem.${p.code}`, { arg: p.arg ?? '' })}`;
-}
-
-function fieldLabel(field: string, action = false): string {
-  return tMaybe(`${action ? 'afield' : 'cfield'}.${field}`, field);
-}
-
-function valueLabel(kindOrField: string, value: string): string {
-  if (value === '') return t('value.none');
-  return tMaybe(`value.${kindOrField}.${value}`, tMaybe(`status.${value}`, value));
 }
 
 export function TriggerPage({ id }: { id: number | null }) {
@@ -182,7 +174,7 @@ export function TriggerPage({ id }: { id: number | null }) {
             <legend>{t(`trigger.${list}`)}</legend>
             {draft[list].length === 0 && <p class="muted small">{t('trigger.noRows')}</p>}
             {draft[list].map((c, i) => (
-              <ConditionRow key={i} item={c} row={t(list === 'all' ? 'trigger.rowAll' : 'trigger.rowAny', { n: i + 1 })} bad={rowBad(list, i)} onChange={(item) => setRow(list, i, item)} onRemove={() => removeRow(list, i)} />
+              <ConditionRow key={i} fields={CONDITION_FIELDS} item={c} row={t(list === 'all' ? 'trigger.rowAll' : 'trigger.rowAny', { n: i + 1 })} bad={rowBad(list, i)} onChange={(item) => setRow(list, i, item)} onRemove={() => removeRow(list, i)} />
             ))}
             <button type="button" class="btn btn-small" onClick={() => addRow(list)}>
               + {t(list === 'all' ? 'trigger.addAll' : 'trigger.addAny')}
@@ -213,57 +205,6 @@ export function TriggerPage({ id }: { id: number | null }) {
         </div>
       </form>
       {id !== null && <History id={id} tick={historyTick} />}
-    </div>
-  );
-}
-
-function RemoveButton({ row, onRemove }: { row: string; onRemove: () => void }) {
-  return (
-    <button type="button" class="btn btn-small btn-quiet btn-icon" aria-label={t('trigger.remove', { row })} title={t('trigger.remove', { row })} onClick={onRemove}>
-      ✕
-    </button>
-  );
-}
-
-function ConditionRow({ item, row, bad, onChange, onRemove }: { item: RuleItem; row: string; bad: boolean; onChange: (i: RuleItem) => void; onRemove: () => void }) {
-  const kind = CONDITION_FIELDS[item.field];
-  const ops = kind ? operatorsFor(kind) : [item.operator ?? ''];
-  const choices = kind ? valueChoices(kind) : null;
-  const value = item.value === null || item.value === undefined ? '' : String(item.value);
-  const noValue = VALUELESS_OPS.has(item.operator ?? '');
-  return (
-    <div class={`rule-row${bad ? ' rule-bad' : ''}`}>
-      <select aria-label={t('trigger.fieldOf', { row })} value={item.field} onChange={(e) => onChange(newCondition((e.target as HTMLSelectElement).value))}>
-        {!kind && <option value={item.field}>{item.field}</option>}
-        {Object.keys(CONDITION_FIELDS).map((f) => (
-          <option key={f} value={f}>
-            {fieldLabel(f)}
-          </option>
-        ))}
-      </select>
-      <select aria-label={t('trigger.operatorOf', { row })} value={item.operator} onChange={(e) => onChange({ ...item, operator: (e.target as HTMLSelectElement).value, value: VALUELESS_OPS.has((e.target as HTMLSelectElement).value) ? null : item.value ?? (choices ? choices[0] : '') })}>
-        {!ops.includes(item.operator ?? '') && <option value={item.operator}>{item.operator}</option>}
-        {ops.map((o) => (
-          <option key={o} value={o}>
-            {tMaybe(`op.${o}`, o)}
-          </option>
-        ))}
-      </select>
-      {noValue ? (
-        <span class="rule-value muted small">{t('trigger.noValue')}</span>
-      ) : choices ? (
-        <select class="rule-value" aria-label={t('trigger.valueOf', { row })} value={value} onChange={(e) => onChange({ ...item, value: (e.target as HTMLSelectElement).value })}>
-          {!choices.includes(value) && <option value={value}>{value}</option>}
-          {choices.map((v) => (
-            <option key={v} value={v}>
-              {valueLabel(kind!, v)}
-            </option>
-          ))}
-        </select>
-      ) : (
-        <input class="rule-value" type="text" aria-label={t('trigger.valueOf', { row })} value={value} placeholder={tMaybe(`hint.${kind}`, '')} onInput={(e) => onChange({ ...item, value: (e.target as HTMLInputElement).value })} />
-      )}
-      <RemoveButton row={row} onRemove={onRemove} />
     </div>
   );
 }
