@@ -329,7 +329,12 @@ describe('agent workspace against postdesk serve', () => {
     await desk.sendMail({ from: 'jo@customer.example', fromName: 'Jo Calm', subject: 'A question', text: 'When you have time.' });
     const urgent = await ticketBySubject('Server down');
     await ticketBySubject('A question');
-    expect((await desk.api('PUT', `/api/v2/tickets/${urgent.id}`, { ticket: { priority: 'urgent' } })).status).toBe(200);
+    // Priority is set on the ticket page, saved at once.
+    await page.goto(`${desk.url}/agent/tickets/${urgent.id}`);
+    await page.getByLabel('Priority', { exact: true }).selectOption('urgent');
+    await page.getByText('Saved.', { exact: true }).waitFor();
+    expect((await desk.api('GET', `/api/v2/tickets/${urgent.id}`)).json.ticket.priority).toBe('urgent');
+    await shot(page, 'server-ticket-priority-en');
 
     await page.goto(`${desk.url}/agent/views/manage`);
     await page.getByRole('link', { name: 'Add view' }).click();

@@ -160,6 +160,7 @@ export const en = {
   'ticket.group': 'Group',
   'ticket.noGroup': '—',
   'ticket.groupSaving': 'Saving…',
+  'ticket.fieldSaved': 'Saved.',
   'ticket.groupSet': 'The ticket is in {group} now.',
   'ticket.groupCleared': 'The ticket is in no group now.',
   'ticket.groupOfAssignee': 'The ticket is in {group}: the assignee’s default group.',

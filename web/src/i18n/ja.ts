@@ -163,6 +163,7 @@ export const ja: Catalog = {
   'ticket.group': 'グループ',
   'ticket.noGroup': '—',
   'ticket.groupSaving': '保存しています…',
+  'ticket.fieldSaved': '保存しました。',
   'ticket.groupSet': 'チケットを {group} に移しました。',
   'ticket.groupCleared': 'チケットをグループから外しました。',
   'ticket.groupOfAssignee': 'チケットは担当者のデフォルトグループ {group} に入りました。',

@@ -1,12 +1,13 @@
 // /agent/tickets/{id}: the conversation with delivery states, the reply
-// box, ticket properties (the requester's organization; the Group select,
-// saved at once) and the requester's other tickets. Comments and
-// deliveries poll every 5 s (delivery results arrive after the reply).
+// box, ticket properties (the requester's organization; the Group,
+// Priority and Type selects, each saved at once) and the requester's other
+// tickets. Comments and deliveries poll every 5 s (delivery results arrive
+// after the reply).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/client';
 import * as api from '../api/endpoints';
 import type { Comment, Delivery, Group, Organization, Ticket } from '../api/types';
-import { t } from '../i18n/i18n';
+import { t, tMaybe } from '../i18n/i18n';
 import { placeDeliveries } from '../lib/deliveries';
 import { fieldProblem, groupChoices } from '../lib/directory';
 import { usePoll } from '../lib/poll';
@@ -144,6 +145,9 @@ export function TicketPage({ id }: { id: number }) {
               <dt>{t('ticket.assignee')}</dt>
               <dd>{ticket.assignee_id ? userName(ticket.assignee_id, `#${ticket.assignee_id}`) : <span class="muted">{t('ticket.unassigned')}</span>}</dd>
               <GroupField ticket={ticket} onSaved={(next) => setData((d) => (d ? { ...d, ticket: next } : d))} />
+              {(['priority', 'type'] as const).map((field) => (
+                <ChoiceField key={field} ticket={ticket} field={field} onSaved={(next) => setData((d) => (d ? { ...d, ticket: next } : d))} />
+              ))}
               <dt>{t('ticket.ccs')}</dt>
               <dd>{(ticket.collaborator_ids ?? []).length ? (ticket.collaborator_ids ?? []).map((cid) => userName(cid, `#${cid}`)).join(', ') : <span class="muted">{t('ticket.none')}</span>}</dd>
               <dt>{t('ticket.tags')}</dt>
@@ -263,6 +267,53 @@ function GroupField({ ticket, onSaved }: { ticket: Ticket; onSaved: (t: Ticket) 
         </select>
         <div id="ticket-group-result" role="status" class={`small ${outcome ? (outcome.ok ? 'form-ok' : 'form-error') : ''}`}>
           {saving !== null ? t('ticket.groupSaving') : outcome?.text ?? (loadError !== null && groups === null ? t('ticket.groupsFailed', { message: errorText(loadError) }) : '')}
+        </div>
+      </dd>
+    </>
+  );
+}
+
+const CHOICES = {
+  priority: ['low', 'normal', 'high', 'urgent'],
+  type: ['question', 'incident', 'problem', 'task'],
+};
+
+// Priority or type: a select saved as soon as it changes (triggers run on
+// the update as on any other), with the API's answer under it.
+function ChoiceField({ ticket, field, onSaved }: { ticket: Ticket; field: 'priority' | 'type'; onSaved: (t: Ticket) => void }) {
+  const [saving, setSaving] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const current = ticket[field] ?? '';
+  const save = async (value: string) => {
+    setSaving(value);
+    setOutcome(null);
+    try {
+      const r = await api.updateTicket(ticket.id, { [field]: value === '' ? null : value });
+      onSaved(r.ticket);
+      setOutcome({ ok: true, text: t('ticket.fieldSaved') });
+    } catch (e) {
+      setOutcome(failure(e));
+    } finally {
+      setSaving(null);
+    }
+  };
+  const id = `ticket-${field}`;
+  return (
+    <>
+      <dt class="props-control">
+        <label for={id}>{t(`events.field.${field}`)}</label>
+      </dt>
+      <dd class="ticket-choice">
+        <select id={id} value={saving ?? current} disabled={saving !== null} aria-describedby={`${id}-result`} onChange={(e) => void save((e.target as HTMLSelectElement).value)}>
+          <option value="">{t('ticket.noGroup')}</option>
+          {CHOICES[field].map((v) => (
+            <option key={v} value={v}>
+              {tMaybe(`value.${field}.${v}`, v)}
+            </option>
+          ))}
+        </select>
+        <div id={`${id}-result`} role="status" class={`small ${outcome ? (outcome.ok ? 'form-ok' : 'form-error') : ''}`}>
+          {saving !== null ? t('ticket.groupSaving') : outcome?.text ?? ''}
         </div>
       </dd>
     </>
