@@ -39,6 +39,8 @@ export const en = {
   'view.delivery_failures': 'Delivery failures',
   'view.suspended': 'Suspended tickets',
   'view.manage': 'Manage views',
+  'viewEdit.readOnly': 'Only an admin can change this view. You can use it from the left column.',
+  'view.notFound': 'This view does not exist (it may have been deleted), or it is another agent’s.',
   'views.title': 'Views',
   'views.intro': 'Saved ticket lists, each with its conditions, columns and order; active ones appear in the left column with their counts. Your personal views are yours; shared ones are for every agent.',
   'views.new': 'Add view',
@@ -265,6 +267,7 @@ export const en = {
   'reply.macroApplied': 'Macro “{title}” applied. Check the reply and these changes; nothing is saved until you submit.',
   'reply.macroUndo': 'Undo macro',
   'reply.macroFailed': 'Macro “{title}” could not be applied: {message}',
+  'reply.macroInternalOnly': 'Macro “{title}” was filled in for an internal note and may quote private comments, so it was taken back. Apply a macro made for public replies instead.',
 
   'events.title': 'Events of ticket #{id}',
   'events.empty': 'No events yet.',

@@ -42,6 +42,8 @@ export const ja: Catalog = {
   'view.delivery_failures': '配信エラー',
   'view.suspended': '停止中のチケット',
   'view.manage': 'ビューの管理',
+  'viewEdit.readOnly': 'このビューを変更できるのは管理者だけです。左の列から利用できます。',
+  'view.notFound': 'このビューは存在しないか（削除された可能性があります）、他のエージェントのものです。',
   'views.title': 'ビュー',
   'views.intro': '条件・列・並び順を保存したチケット一覧です。有効なビューは件数付きで左の列に表示されます。個人用ビューはあなただけのもの、共有ビューはすべてのエージェントが使えます。',
   'views.new': 'ビューを追加',
@@ -268,6 +270,7 @@ export const ja: Catalog = {
   'reply.macroApplied': 'マクロ「{title}」を適用しました。返信と以下の変更を確認してください。送信するまで保存されません。',
   'reply.macroUndo': 'マクロを取り消す',
   'reply.macroFailed': 'マクロ「{title}」を適用できませんでした: {message}',
+  'reply.macroInternalOnly': 'マクロ「{title}」は内部メモ用に作成されており、非公開のコメントを含む可能性があるため取り消しました。公開返信用のマクロを適用してください。',
 
   'events.title': 'チケット #{id} のイベント',
   'events.empty': 'イベントはまだありません。',

@@ -78,3 +78,19 @@ describe('the macro editor', () => {
     expect(macroBodyOf({ ...d, title: 'x', status: 'solved', access: 'personal' }, 9).body.restriction).toEqual({ type: 'User', id: 9 });
   });
 });
+
+describe('the macro editor keeps what it does not show', () => {
+  it("keeps another agent's ownership and an HTML reply's mode", () => {
+    const macro = {
+      id: 3, title: 'Ann’s', active: true, position: 0, description: null,
+      restriction: { type: 'User' as const, id: 7 },
+      actions: [{ field: 'comment_value_html', value: '<p>Hi</p>' }, { field: 'comment_mode_is_public', value: 'false' }],
+    };
+    const { body } = macroBodyOf({ ...macroDraftOf(macro), title: 'Ann’s, fixed' }, 1);
+    expect(body.restriction).toEqual({ type: 'User', id: 7 });
+    expect(body.actions).toEqual([
+      { field: 'comment_mode_is_public', value: 'false' },
+      { field: 'comment_value_html', value: '<p>Hi</p>' },
+    ]);
+  });
+});

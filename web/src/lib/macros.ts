@@ -70,6 +70,7 @@ export interface MacroDraft {
   removeTags: string;
   subject: string;
   access: MacroAccess;
+  owner: number | null; // whose personal macro it is (an admin may edit another agent's)
   groupIds: number[];
   extra: { field: string; value: string }[];
 }
@@ -94,6 +95,7 @@ export function macroDraftOf(m: Macro | null): MacroDraft {
     removeTags: value('remove_tags') ?? '',
     subject: value('subject') ?? '',
     access: r === null ? 'shared' : r.type === 'User' ? 'personal' : 'groups',
+    owner: r && r.type === 'User' ? r.id : null,
     groupIds: r && r.type === 'Group' ? r.ids : [],
     extra: (m?.actions ?? []).filter((a) => !FORM_FIELDS.includes(a.field)),
   };
@@ -104,10 +106,9 @@ export type MacroProblem = 'needTitle' | 'needAction' | 'needGroups';
 export function macroBodyOf(d: MacroDraft, me: number): { body: MacroBody; problem: MacroProblem | null } {
   const actions: { field: string; value: string }[] = [];
   const add = (field: string, value: string) => actions.push({ field, value });
-  if (d.comment.trim()) {
-    add('comment_value', d.comment);
-    add('comment_mode_is_public', d.mode === 'public' ? 'true' : 'false');
-  }
+  if (d.comment.trim()) add('comment_value', d.comment);
+  // The mode goes with any reply, text or HTML (kept in `extra`).
+  if (d.comment.trim() || d.extra.some((a) => a.field === 'comment_value_html')) add('comment_mode_is_public', d.mode === 'public' ? 'true' : 'false');
   if (d.status) add('status', d.status);
   if (d.priority) add('priority', d.priority);
   if (d.type) add('type', d.type);
@@ -118,7 +119,7 @@ export function macroBodyOf(d: MacroDraft, me: number): { body: MacroBody; probl
   if (d.subject.trim()) add('subject', d.subject.trim());
   actions.push(...d.extra);
   const restriction: Restriction =
-    d.access === 'shared' ? null : d.access === 'personal' ? { type: 'User', id: me } : { type: 'Group', ids: d.groupIds };
+    d.access === 'shared' ? null : d.access === 'personal' ? { type: 'User', id: d.owner ?? me } : { type: 'Group', ids: d.groupIds };
   const body: MacroBody = { title: d.title.trim(), active: d.active, actions, restriction };
   const problem: MacroProblem | null = !body.title ? 'needTitle' : actions.length === 0 ? 'needAction' : d.access === 'groups' && d.groupIds.length === 0 ? 'needGroups' : null;
   return { body, problem };

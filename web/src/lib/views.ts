@@ -49,6 +49,7 @@ export interface ViewDraft {
   sortBy: string;
   sortOrder: 'asc' | 'desc';
   access: 'shared' | 'personal' | 'groups';
+  owner: number | null; // whose personal view it is (an admin may edit another agent's)
   groupIds: number[];
 }
 
@@ -63,6 +64,7 @@ export function viewDraftOf(v: View | null): ViewDraft {
     sortBy: v?.execution.sort_by ?? 'updated',
     sortOrder: v?.execution.sort_order ?? 'desc',
     access: r === null ? 'shared' : r.type === 'User' ? 'personal' : 'groups',
+    owner: r && r.type === 'User' ? r.id : null,
     groupIds: r && r.type === 'Group' ? r.ids : [],
   };
 }
@@ -70,7 +72,7 @@ export function viewDraftOf(v: View | null): ViewDraft {
 export type ViewProblem = 'needTitle' | 'needCondition' | 'needColumn' | 'needGroups';
 
 export function viewBodyOf(d: ViewDraft, me: number): { body: ViewBody; problem: ViewProblem | null } {
-  const restriction: Restriction = d.access === 'shared' ? null : d.access === 'personal' ? { type: 'User', id: me } : { type: 'Group', ids: d.groupIds };
+  const restriction: Restriction = d.access === 'shared' ? null : d.access === 'personal' ? { type: 'User', id: d.owner ?? me } : { type: 'Group', ids: d.groupIds };
   const body: ViewBody = {
     title: d.title.trim(),
     active: d.active,

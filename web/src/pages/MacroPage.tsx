@@ -195,7 +195,7 @@ export function MacroPage({ id }: { id: number | null }) {
           <label for="macro-access">{t('macro.access')}</label>
           <select id="macro-access" class="settings-select" value={draft.access} disabled={readOnly || !admin} aria-describedby="macro-access-help" onChange={(e) => edit({ access: (e.target as HTMLSelectElement).value as MacroDraft['access'] })}>
             <option value="shared">{t('macros.access.shared')}</option>
-            <option value="personal">{t('macros.access.mine')}</option>
+            <option value="personal">{draft.owner !== null && draft.owner !== me.id ? t('macros.access.personalOf', { id: draft.owner }) : t('macros.access.mine')}</option>
             <option value="groups">{t('macro.accessGroups')}</option>
           </select>
           <p id="macro-access-help" class="muted small field-help">

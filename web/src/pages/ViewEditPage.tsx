@@ -71,6 +71,8 @@ export function ViewEditPage({ id }: { id: number | null }) {
       </div>
     );
   }
+  // An agent may look at a shared view here but change only their own.
+  const readOnly = view !== null && !admin && !(view.restriction?.type === 'User' && view.restriction.id === me.id);
   const edit = (patch: Partial<ViewDraft>) => setDraft({ ...draft, ...patch });
   const setRow = (list: 'all' | 'any', i: number, item: RuleItem) => edit({ [list]: draft[list].map((x, j) => (j === i ? item : x)) });
 
@@ -102,7 +104,9 @@ export function ViewEditPage({ id }: { id: number | null }) {
       <header class="page-header">
         <h1>{id === null ? t('viewEdit.newTitle') : view ? viewLabel(view) : ''}</h1>
       </header>
+      {readOnly && <p class="banner" role="note">{t('viewEdit.readOnly')}</p>}
       <form class="card form-card macro-form" onSubmit={(e) => void save(e)} noValidate>
+        <fieldset class="plain" disabled={readOnly}>
         <div class="field">
           <label for="view-title">{t('macro.title')}</label>
           <input id="view-title" type="text" class="settings-text" autoComplete="off" value={draft.title} onInput={(e) => edit({ title: (e.target as HTMLInputElement).value })} />
@@ -159,7 +163,7 @@ export function ViewEditPage({ id }: { id: number | null }) {
             <label for="view-access">{t('macro.access')}</label>
             <select id="view-access" class="settings-select" value={draft.access} disabled={!admin} onChange={(e) => edit({ access: (e.target as HTMLSelectElement).value as ViewDraft['access'] })}>
               <option value="shared">{t('macros.access.shared')}</option>
-              <option value="personal">{t('macros.access.mine')}</option>
+              <option value="personal">{draft.owner !== null && draft.owner !== me.id ? t('macros.access.personalOf', { id: draft.owner }) : t('macros.access.mine')}</option>
               <option value="groups">{t('macro.accessGroups')}</option>
             </select>
           </div>
@@ -177,6 +181,8 @@ export function ViewEditPage({ id }: { id: number | null }) {
         <label class="check">
           <input type="checkbox" checked={draft.active} onChange={(e) => edit({ active: (e.target as HTMLInputElement).checked })} /> {t('viewEdit.active')}
         </label>
+        </fieldset>
+        {!readOnly && (
         <div class="form-actions">
           <button type="submit" class="btn btn-primary" disabled={busy}>
             {busy ? t('org.saving') : id === null ? t('viewEdit.create') : t('org.save')}
@@ -185,6 +191,7 @@ export function ViewEditPage({ id }: { id: number | null }) {
             {t('common.cancel')}
           </Link>
         </div>
+        )}
         <Result outcome={outcome} />
       </form>
     </div>

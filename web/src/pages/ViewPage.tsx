@@ -2,6 +2,7 @@
 // every 5 s so new tickets appear without a reload. Page and sort live in
 // the URL; without a sort there, the view's own applies.
 import { useEffect, useState } from 'preact/hooks';
+import { ApiError } from '../api/client';
 import * as api from '../api/endpoints';
 import type { SortBy, SortOrder, TicketPage } from '../api/endpoints';
 import type { View } from '../api/types';
@@ -10,6 +11,7 @@ import { usePoll } from '../lib/poll';
 import { location, setQuery } from '../lib/router';
 import { primeUsers, requestUsers } from '../lib/users';
 import { ErrorBox, Loading, Pager } from '../ui/common';
+import { Link } from '../ui/Link';
 import { TicketTable, type Names } from '../ui/TicketTable';
 import { useTitle } from '../lib/title';
 import { knownViewLabel, viewLabel } from '../lib/views';
@@ -87,7 +89,13 @@ export function ViewPage({ viewKey }: { viewKey: string }) {
         <h1>{title}</h1>
         {data && <span class="muted page-count">{t('view.count', { count: data.count })}</span>}
       </header>
-      {error !== null && !data && <ErrorBox error={error} />}
+      {error instanceof ApiError && error.status === 404 && !data ? (
+        <p class="empty">
+          {t('view.notFound')} <Link href="/agent/views/manage">{t('view.manage')}</Link>
+        </p>
+      ) : (
+        error !== null && !data && <ErrorBox error={error} />
+      )}
       {!data && error === null && <Loading />}
       {data && data.tickets.length === 0 && <p class="empty">{t('list.empty')}</p>}
       {data && data.tickets.length > 0 && (

@@ -124,4 +124,44 @@ describe('ReplyBox', () => {
       { ticket: { priority: 'urgent', tags: ['printer', 'escalated'], status: 'pending', comment: { body: 'Thanks.\n\nHi Alice, on it.', public: false } } },
     ]);
   });
+
+  it('a second macro replaces the first, and an internal-note macro is taken back when made public', async () => {
+    setLang('en');
+    const ticket = { ...tickets[0], subject: 'Printer', tags: [] };
+    const result = (body: string, isPublic: boolean, changes: { field_name: string; previous_value: string; value: string }[]) =>
+      new Response(JSON.stringify({ result: { ticket: { ...ticket, comment: { body, public: isPublic } }, changes, warnings: [] } }), { status: 200 });
+    vi.stubGlobal('fetch', vi.fn(async (url: string) => {
+      if (url.startsWith('/api/v2/macros/active')) {
+        const m = (id: number, title: string) => ({ id, title, active: true, position: id, description: null, actions: [], restriction: null });
+        return new Response(JSON.stringify({ macros: [m(1, 'Urgent'), m(2, 'Note')], next_page: null }), { status: 200 });
+      }
+      if (url === '/api/v2/tickets/1/macros/1/apply') return result('Urgent reply', true, [{ field_name: 'priority', previous_value: '', value: 'urgent' }]);
+      if (url === '/api/v2/tickets/1/macros/2/apply') return result('Private history: refund approved', false, []);
+      return new Response('{}', { status: 200 });
+    }));
+    const root = await mount(<ReplyBox ticket={ticket} onSent={() => undefined} />);
+    await settle(10);
+    const body = () => (root.querySelector('#reply-body') as HTMLTextAreaElement).value;
+    const choose = async (id: string) => {
+      await act(async () => {
+        const el = root.querySelector('#reply-macro') as HTMLSelectElement;
+        el.value = id;
+        el.dispatchEvent(new Event('change', { bubbles: true }));
+      });
+      await settle(10);
+    };
+    await choose('1');
+    expect(body()).toBe('Urgent reply');
+    await choose('2');
+    expect(body()).toBe('Private history: refund approved'); // not appended to the first
+    expect(root.querySelector('.macro-preview')!.textContent).not.toContain('Urgent');
+    expect(root.querySelector('.reply-internal')).not.toBeNull();
+    await act(async () => {
+      (root.querySelector('.reply-tab input') as HTMLInputElement).click(); // Public reply
+    });
+    expect(body()).toBe('');
+    expect(root.querySelector('.macro-preview')).toBeNull();
+    expect(root.querySelector('.reply-public')).not.toBeNull();
+    expect(root.textContent).toContain('may quote private comments');
+  });
 });

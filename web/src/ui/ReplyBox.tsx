@@ -15,6 +15,10 @@ interface Applied {
   title: string;
   changes: MacroChange[];
   warnings: string[];
+  // Filled for an internal note: its placeholders may show private comments.
+  filledForAgents: boolean;
+  // The reply box before the macro, for Undo (and for a second macro,
+  // which replaces the first).
   bodyBefore: string;
   publicBefore: boolean;
   statusBefore: string;
@@ -63,23 +67,42 @@ export function ReplyBox({ ticket, onSent }: { ticket: Ticket; onSent: () => voi
     const macro = macros?.find((m) => m.id === id);
     if (!macro) return;
     setMessage(null);
+    // A second macro replaces the first: it applies to the box as it was.
+    const before = applied ? { body: applied.bodyBefore, isPublic: applied.publicBefore, status: applied.statusBefore } : { body, isPublic, status };
     try {
       const r = await api.applyMacro(ticket.id, id);
       const changes = macroChanges(r.result, ticket);
       if (changes.some((c) => c.field === 'group_id') && groups.length === 0) {
         void api.getGroups().then(setGroups, () => undefined);
       }
-      setApplied({ title: macro.title, changes: changes.filter((c) => c.field !== 'status'), warnings: r.result.warnings ?? [], bodyBefore: body, publicBefore: isPublic, statusBefore: status });
       const comment = r.result.ticket.comment;
-      if (comment) {
-        setBody(mergeReply(body, comment.body));
-        setPublic(comment.public);
-      }
-      const newStatus = changes.find((c) => c.field === 'status')?.value;
-      if (newStatus) setStatus(newStatus);
+      setApplied({
+        title: macro.title,
+        changes: changes.filter((c) => c.field !== 'status'),
+        warnings: r.result.warnings ?? [],
+        filledForAgents: comment?.public === false,
+        bodyBefore: before.body,
+        publicBefore: before.isPublic,
+        statusBefore: before.status,
+      });
+      setBody(comment ? mergeReply(before.body, comment.body) : before.body);
+      setPublic(comment ? comment.public : before.isPublic);
+      setStatus(changes.find((c) => c.field === 'status')?.value ?? before.status);
     } catch (err) {
       setMessage({ ok: false, text: t('reply.macroFailed', { title: macro.title, message: errorText(err) }) });
     }
+  };
+
+  // A reply filled for an internal note may quote private comments: made
+  // public, the macro is taken back rather than sent to the customer.
+  const switchMode = (toPublic: boolean) => {
+    if (toPublic && applied?.filledForAgents) {
+      undoMacro();
+      setMessage({ ok: false, text: t('reply.macroInternalOnly', { title: applied.title }) });
+      setPublic(true);
+      return;
+    }
+    setPublic(toPublic);
   };
 
   const undoMacro = () => {
@@ -146,7 +169,7 @@ export function ReplyBox({ ticket, onSent }: { ticket: Ticket; onSent: () => voi
       <div class="reply-tabs" role="radiogroup" aria-label={t('reply.mode')}>
         {[true, false].map((p) => (
           <label key={String(p)} class={`reply-tab${isPublic === p ? ' active' : ''}`}>
-            <input type="radio" name="reply-mode" checked={isPublic === p} onChange={() => setPublic(p)} />
+            <input type="radio" name="reply-mode" checked={isPublic === p} onChange={() => switchMode(p)} />
             {p ? t('reply.public') : t('reply.internal')}
           </label>
         ))}
