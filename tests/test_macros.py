@@ -153,3 +153,22 @@ def test_applying_to_a_missing_ticket_or_macro_is_404(desk):
     assert call(desk, "GET", f"/api/v2/tickets/999/macros/{made['macro']['id']}/apply")[0] == 404
     assert call(desk, "GET", "/api/v2/tickets/1/macros/999/apply")[0] == 404
     assert call(desk, "GET", "/api/v2/macros/abc/apply")[0] == 400
+
+
+def test_apply_resolves_current_user_and_gives_text_for_an_html_reply(desk):
+    ann, ann_token = make_agent(desk, "ann@desk.example")
+    status, made = call(desk, "POST", "/api/v2/macros", {"macro": {
+        "title": "Take it", "actions": [
+            {"field": "assignee_id", "value": "current_user"},
+            {"field": "comment_value_html", "value": "<p>I have <b>taken</b> it.</p>"}]}})
+    assert status == 201, made
+    mid = made["macro"]["id"]
+    status, plain = call(desk, "GET", f"/api/v2/macros/{mid}/apply", token=ann_token)
+    assert status == 200 and plain["result"]["ticket"]["assignee_id"] == ann["id"], plain
+    send_mail(desk, "alice@customer.test", "Take me", "Hi.")
+    t = ticket_by_subject(desk, "Take me")
+    status, r = call(desk, "GET", f"/api/v2/tickets/{t['id']}/macros/{mid}/apply", token=ann_token)
+    assert status == 200, r
+    comment = r["result"]["ticket"]["comment"]
+    assert comment["html_body"] == "<p>I have <b>taken</b> it.</p>"
+    assert "I have taken it." in comment["body"], comment

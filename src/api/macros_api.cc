@@ -9,6 +9,7 @@
 #include "api/restricted.h"
 #include "common/clock.h"
 #include "common/strings.h"
+#include "mime/message.h"
 #include "tickets/workflow.h"
 
 namespace postdesk::api {
@@ -58,7 +59,9 @@ Result<Loaded> UsableMacro(store::Tx& tx, const Caller& caller, int64_t id) {
   return Loaded{std::move(row).value(), std::move(m).value()};
 }
 
-json ChangesJson(const rules::Macro& m) {
+// The changes as written; `me` stands for current_user (a client may send
+// the ticket part as a ticket update).
+json ChangesJson(const rules::Macro& m, int64_t me) {
   json ticket = json::object();
   for (const rules::Action& a : m.actions) {
     const std::string name(rules::ActionFieldName(a.field));
@@ -76,9 +79,10 @@ json ChangesJson(const rules::Macro& m) {
         break;
       case rules::ActionField::kAssigneeId:
       case rules::ActionField::kGroupId:
-        ticket[name] = a.ref == rules::ValueRef::kLiteral   ? json(a.number)
-                       : a.ref == rules::ValueRef::kNone ? json(nullptr)
-                                                         : json(v);
+        ticket[name] = a.ref == rules::ValueRef::kLiteral       ? json(a.number)
+                       : a.ref == rules::ValueRef::kCurrentUser ? json(me)
+                       : a.ref == rules::ValueRef::kNone        ? json(nullptr)
+                                                                : json(v);
         break;
       case rules::ActionField::kSetTags:
         ticket["tags"] = a.words;
@@ -242,7 +246,7 @@ void RegisterMacrosApi(http::Router& router, store::Store& store, tickets::DeskI
       if (!caller.ok()) return caller.status();
       auto l = UsableMacro(tx, *caller, *id);
       if (!l.ok()) return l.status();
-      out["result"]["ticket"] = ChangesJson(l->macro);
+      out["result"]["ticket"] = ChangesJson(l->macro, caller->user.id);
       return Status::Ok();
     });
   });
@@ -265,9 +269,13 @@ void RegisterMacrosApi(http::Router& router, store::Store& store, tickets::DeskI
       json ticket = TicketJson(preview->ticket, base, requester.ok() ? &*requester : nullptr);
       const auto& r = preview->result;
       if (r.comment) {
-        ticket["comment"] = {{"body", r.comment->body},
+        // A reply written only as HTML has its text too, as Zendesk gives it.
+        const std::string body = r.comment->body.empty() && !r.comment->html_body.empty()
+                                     ? mime::HtmlToText(r.comment->html_body)
+                                     : r.comment->body;
+        ticket["comment"] = {{"body", body},
                              {"public", r.comment->is_public},
-                             {"scoped_body", json::array({json::array({"channel:all", r.comment->body})})}};
+                             {"scoped_body", json::array({json::array({"channel:all", body})})}};
         if (!r.comment->html_body.empty()) ticket["comment"]["html_body"] = r.comment->html_body;
       }
       json changes = json::array();

@@ -49,6 +49,11 @@ bool ViewField(ConditionField f) {
   }
 }
 
+// Bounds that keep a view's SQL well inside SQLite's limits on expression
+// depth and parameters, however it was saved.
+constexpr size_t kMaxConditions = 50;  // in `all`, and in `any`
+constexpr size_t kMaxWords = 50;       // tags of one condition
+
 Status ParseConditions(const json& list, const std::string& where, std::vector<Condition>& out) {
   if (list.is_null()) {
     out.clear();
@@ -56,6 +61,10 @@ Status ParseConditions(const json& list, const std::string& where, std::vector<C
   }
   if (!list.is_array()) {
     return Status::Invalid(where + ": must be an array, got " + JsonTypeName(list));
+  }
+  if (list.size() > kMaxConditions) {
+    return Status::Invalid(where + ": at most " + std::to_string(kMaxConditions) +
+                           " conditions, got " + std::to_string(list.size()));
   }
   out.clear();
   for (size_t i = 0; i < list.size(); ++i) {
@@ -65,6 +74,9 @@ Status ParseConditions(const json& list, const std::string& where, std::vector<C
     if (!ViewField(c->field)) {
       return Status::Invalid(at + ": field \"" + std::string(ConditionFieldName(c->field)) +
                              "\" is about an update; a view lists stored tickets");
+    }
+    if (c->words.size() > kMaxWords) {
+      return Status::Invalid(at + ": at most " + std::to_string(kMaxWords) + " tags");
     }
     if (c->ref == ValueRef::kRequester || c->ref == ValueRef::kAssignee) {
       return Status::Invalid(at + ": value \"" + c->value +
@@ -211,7 +223,8 @@ Result<View> ParseView(const json& input, const View* base) {
   if (v.all.empty() && v.any.empty()) {
     return Status::Invalid("conditions: a view needs at least one condition");
   }
-  for (const char* key : {"output", "execution"}) {
+  // `output` (what a client sends) wins over `execution` (what it read back).
+  for (const char* key : {"execution", "output"}) {
     if (auto it = j.find(key); it != j.end() && !it->is_null()) {
       if (Status s = ParseOutput(*it, v, key); !s.ok()) return s;
     }

@@ -58,6 +58,20 @@ TEST(View, RefusesWhatAViewCannotMean) {
             "requester");
 }
 
+TEST(View, OutputWinsOverExecutionAndListsAreBounded) {
+  // A client that read a view back and changed `output` keeps its change.
+  Result<View> v = ParseView(json::parse(R"({"title": "x",
+      "all": [{"field": "status", "operator": "is", "value": "open"}],
+      "execution": {"sort_by": "id"}, "output": {"sort_by": "subject"}})"));
+  ASSERT_TRUE(v.ok()) << v.status().message();
+  EXPECT_EQ(v->sort_by, "subject");
+  json many = json::array();
+  for (int i = 0; i < 51; ++i) many.push_back({{"field", "status"}, {"operator", "is"}, {"value", "open"}});
+  Result<View> big = ParseView(json{{"title", "x"}, {"any", many}});
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.status().message(), "any: at most 50 conditions, got 51");
+}
+
 TEST(View, TriggersRefuseViewConditions) {
   Result<Trigger> t = ParseTriggerText(R"({"title": "t", "conditions": {"all": [
       {"field": "updated_at", "operator": "greater_than", "value": "24"}]},
