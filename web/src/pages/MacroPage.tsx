@@ -10,6 +10,7 @@ import type { Agent, Group, Macro } from '../api/types';
 import { t, tMaybe } from '../i18n/i18n';
 import { macroBodyOf, macroDraftOf, type MacroDraft } from '../lib/macros';
 import { navigate } from '../lib/router';
+import { mayChange } from '../lib/restriction';
 import { isAdmin } from '../lib/roles';
 import { session } from '../lib/session';
 import { useTitle } from '../lib/title';
@@ -75,7 +76,7 @@ export function MacroPage({ id }: { id: number | null }) {
       </div>
     );
   }
-  const readOnly = macro !== null && !admin && !(macro.restriction?.type === 'User' && macro.restriction.id === me.id);
+  const readOnly = macro !== null && !mayChange(macro.restriction, me);
   const edit = (patch: Partial<MacroDraft>) => setDraft({ ...draft, ...patch });
 
   const save = async (e: Event) => {

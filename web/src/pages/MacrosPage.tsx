@@ -8,12 +8,11 @@ import * as api from '../api/endpoints';
 import type { Group, Macro } from '../api/types';
 import { t } from '../i18n/i18n';
 import { usePoll } from '../lib/poll';
-import { isAdmin } from '../lib/roles';
-import { session } from '../lib/session';
 import { useTitle } from '../lib/title';
 import { AdminError, ConfirmDialog, failure, Result, type Outcome } from '../ui/admin';
 import { Loading } from '../ui/common';
 import { Link } from '../ui/Link';
+import { SavedList } from '../ui/SavedList';
 
 export function MacrosPage() {
   const [macros, setMacros] = useState<Macro[] | null>(null);
@@ -23,7 +22,6 @@ export function MacrosPage() {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [deleting, setDeleting] = useState<Macro | null>(null);
   useTitle(t('macros.title'));
-  const me = session.value?.user;
 
   usePoll(
     async (signal) => {
@@ -59,13 +57,6 @@ export function MacrosPage() {
     }
     setDeleting(null);
   };
-  const who = (m: Macro) => {
-    const r = m.restriction;
-    if (r === null) return t('macros.access.shared');
-    if (r.type === 'User') return r.id === me?.id ? t('macros.access.mine') : t('macros.access.personalOf', { id: r.id });
-    return r.ids.map((id) => groups.find((g) => g.id === id)?.name ?? `#${id}`).join(', ');
-  };
-  const mayChange = (m: Macro) => isAdmin(me) || (m.restriction?.type === 'User' && m.restriction.id === me?.id);
 
   return (
     <div class="page admin-page">
@@ -82,46 +73,7 @@ export function MacrosPage() {
       {!macros && <Loading />}
       {macros && macros.length === 0 && <p class="empty">{t('macros.empty')}</p>}
       {macros && macros.length > 0 && (
-        <div class="table-wrap">
-          <table class="tickets macros">
-            <caption class="visually-hidden">{t('macros.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('macros.col.title')}</th>
-                <th scope="col">{t('macros.col.access')}</th>
-                <th scope="col" class="col-row-actions">
-                  <span class="visually-hidden">{t('triggers.col.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {macros.map((m) => (
-                <tr key={m.id}>
-                  <td class="col-subject">
-                    <Link href={`/agent/macros/${m.id}`}>{m.title}</Link>
-                    {!m.active && <span class="state-chip state-inactive macro-state">{t('macros.inactive')}</span>}
-                  </td>
-                  <td>
-                    <span class="cell-label">{t('macros.col.access')}: </span>
-                    {who(m)}
-                  </td>
-                  <td class="col-row-actions">
-                    {mayChange(m) && (
-                      <div class="row-actions">
-                        <Link href={`/agent/macros/${m.id}`} class="btn btn-small" aria-label={t('macros.editLabel', { title: m.title })}>
-                          {t('macros.edit')}
-                        </Link>
-                        <button type="button" class="btn btn-small btn-danger" aria-label={t('macros.deleteLabel', { title: m.title })} onClick={() => setDeleting(m)}>
-                          {t('macros.delete')}
-                        </button>
-                      </div>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <SavedList items={macros} caption={t('macros.title')} groups={groups} title={(m) => m.title} href={(m) => `/agent/macros/${m.id}`} editHref={(m) => `/agent/macros/${m.id}`} onDelete={setDeleting} />
       )}
       {deleting && (
         <ConfirmDialog title={t('macros.confirmDeleteTitle', { title: deleting.title })} confirmLabel={t('macros.delete')} danger onConfirm={() => remove(deleting)} onCancel={() => setDeleting(null)}>

@@ -10,6 +10,7 @@ import type { Group, RuleItem, View } from '../api/types';
 import type { MessageKey } from '../i18n/en';
 import { t } from '../i18n/i18n';
 import { navigate } from '../lib/router';
+import { mayChange } from '../lib/restriction';
 import { isAdmin } from '../lib/roles';
 import { session } from '../lib/session';
 import { useTitle } from '../lib/title';
@@ -72,7 +73,7 @@ export function ViewEditPage({ id }: { id: number | null }) {
     );
   }
   // An agent may look at a shared view here but change only their own.
-  const readOnly = view !== null && !admin && !(view.restriction?.type === 'User' && view.restriction.id === me.id);
+  const readOnly = view !== null && !mayChange(view.restriction, me);
   const edit = (patch: Partial<ViewDraft>) => setDraft({ ...draft, ...patch });
   const setRow = (list: 'all' | 'any', i: number, item: RuleItem) => edit({ [list]: draft[list].map((x, j) => (j === i ? item : x)) });
 

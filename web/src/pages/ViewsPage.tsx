@@ -8,13 +8,12 @@ import * as api from '../api/endpoints';
 import type { Group, View } from '../api/types';
 import { t } from '../i18n/i18n';
 import { usePoll } from '../lib/poll';
-import { isAdmin } from '../lib/roles';
-import { session } from '../lib/session';
 import { useTitle } from '../lib/title';
 import { refreshViewCounts, viewLabel, viewPath } from '../lib/views';
 import { AdminError, ConfirmDialog, failure, Result, type Outcome } from '../ui/admin';
 import { Loading } from '../ui/common';
 import { Link } from '../ui/Link';
+import { SavedList } from '../ui/SavedList';
 
 export function ViewsPage() {
   const [views, setViews] = useState<View[] | null>(null);
@@ -24,7 +23,6 @@ export function ViewsPage() {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [deleting, setDeleting] = useState<View | null>(null);
   useTitle(t('views.title'));
-  const me = session.value?.user;
 
   usePoll(
     async (signal) => {
@@ -61,13 +59,6 @@ export function ViewsPage() {
     }
     setDeleting(null);
   };
-  const who = (v: View) => {
-    const r = v.restriction;
-    if (r === null) return t('macros.access.shared');
-    if (r.type === 'User') return r.id === me?.id ? t('macros.access.mine') : t('macros.access.personalOf', { id: r.id });
-    return r.ids.map((id) => groups.find((g) => g.id === id)?.name ?? `#${id}`).join(', ');
-  };
-  const mayChange = (v: View) => isAdmin(me) || (v.restriction?.type === 'User' && v.restriction.id === me?.id);
 
   return (
     <div class="page admin-page">
@@ -84,46 +75,7 @@ export function ViewsPage() {
       {!views && <Loading />}
       {views && views.length === 0 && <p class="empty">{t('views.empty')}</p>}
       {views && views.length > 0 && (
-        <div class="table-wrap">
-          <table class="tickets macros">
-            <caption class="visually-hidden">{t('views.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('macros.col.title')}</th>
-                <th scope="col">{t('macros.col.access')}</th>
-                <th scope="col" class="col-row-actions">
-                  <span class="visually-hidden">{t('triggers.col.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {views.map((v) => (
-                <tr key={v.id}>
-                  <td class="col-subject">
-                    <Link href={viewPath(v)}>{viewLabel(v)}</Link>
-                    {!v.active && <span class="state-chip state-inactive macro-state">{t('macros.inactive')}</span>}
-                  </td>
-                  <td>
-                    <span class="cell-label">{t('macros.col.access')}: </span>
-                    {who(v)}
-                  </td>
-                  <td class="col-row-actions">
-                    {mayChange(v) && (
-                      <div class="row-actions">
-                        <Link href={`/agent/views/${v.id}/edit`} class="btn btn-small" aria-label={t('macros.editLabel', { title: viewLabel(v) })}>
-                          {t('macros.edit')}
-                        </Link>
-                        <button type="button" class="btn btn-small btn-danger" aria-label={t('macros.deleteLabel', { title: viewLabel(v) })} onClick={() => setDeleting(v)}>
-                          {t('macros.delete')}
-                        </button>
-                      </div>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <SavedList items={views} caption={t('views.title')} groups={groups} title={viewLabel} href={viewPath} editHref={(v) => `/agent/views/${v.id}/edit`} onDelete={setDeleting} />
       )}
       {deleting && (
         <ConfirmDialog title={t('views.confirmDeleteTitle', { title: viewLabel(deleting) })} confirmLabel={t('macros.delete')} danger onConfirm={() => remove(deleting)} onCancel={() => setDeleting(null)}>
