@@ -304,18 +304,14 @@ void RegisterMacrosApi(http::Router& router, store::Store& store, tickets::DeskI
       auto caller = LoadCaller(tx, req);
       if (!caller.ok()) return caller.status();
       rules::Macro m = *parsed;
-      // An agent's macro is theirs unless they say otherwise.
-      if (!restriction_given && caller->user.role != Role::kAdmin) {
-        m.restriction = {rules::Restriction::Kind::kUser, caller->user.id, {}};
-      }
-      if (!MayWrite(m.restriction, *caller, "macros", err)) return Status::Ok();
-      if (Status s = CheckRestrictionGroups(tx, m.restriction, err); !s.ok() || !err.description.empty()) {
+      if (Status s = CheckSave(tx, *caller, m.restriction, !restriction_given, "macros", err);
+          !s.ok() || !err.description.empty()) {
         return s;
       }
       if (!body->contains("position")) {
-        auto all = tx.ListRules(store::RuleTable::kMacros);
-        if (!all.ok()) return all.status();
-        m.position = all->empty() ? 0 : all->back().position + 1;
+        auto next = NextPosition(tx, store::RuleTable::kMacros);
+        if (!next.ok()) return next.status();
+        m.position = *next;
       }
       store::RuleRow row = tickets::MacroToRow(m);
       row.created_at = row.updated_at = Now();
@@ -349,8 +345,8 @@ void RegisterMacrosApi(http::Router& router, store::Store& store, tickets::DeskI
         err.description = "unknown placeholder: " + unknown.front();
         return Status::Ok();
       }
-      if (!MayWrite(parsed->restriction, *caller, "macros", err)) return Status::Ok();
-      if (Status s = CheckRestrictionGroups(tx, parsed->restriction, err); !s.ok() || !err.description.empty()) {
+      if (Status s = CheckSave(tx, *caller, parsed->restriction, false, "macros", err);
+          !s.ok() || !err.description.empty()) {
         return s;
       }
       store::RuleRow row = tickets::MacroToRow(*parsed);

@@ -58,4 +58,25 @@ inline Status CheckRestrictionGroups(store::Tx& tx, const rules::Restriction& r,
   return Status::Ok();
 }
 
+// The checks before saving a macro or view (`what`: "macros" or "views")
+// with restriction `r`: with `default_personal` (a new one sent without a
+// restriction) an agent's becomes theirs; an agent saves only personal ones;
+// a Group restriction names groups that exist. A refusal is set in `err`;
+// the Status is a store failure.
+inline Status CheckSave(store::Tx& tx, const Caller& caller, rules::Restriction& r,
+                        bool default_personal, std::string_view what, ClientError& err) {
+  if (default_personal && caller.user.role != Role::kAdmin) {
+    r = {rules::Restriction::Kind::kUser, caller.user.id, {}};
+  }
+  if (!MayWrite(r, caller, what, err)) return Status::Ok();
+  return CheckRestrictionGroups(tx, r, err);
+}
+
+// The position after the last one of `table` (a new one goes last).
+inline Result<int64_t> NextPosition(store::Tx& tx, store::RuleTable table) {
+  auto all = tx.ListRules(table);
+  if (!all.ok()) return all.status();
+  return all->empty() ? 0 : all->back().position + 1;
+}
+
 }  // namespace postdesk::api

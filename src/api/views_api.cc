@@ -310,17 +310,14 @@ void RegisterViewsApi(http::Router& router, store::Store& store, std::string bas
       auto caller = LoadCaller(tx, req);
       if (!caller.ok()) return caller.status();
       rules::View v = *parsed;
-      if (!restriction_given && caller->user.role != Role::kAdmin) {
-        v.restriction = {rules::Restriction::Kind::kUser, caller->user.id, {}};
-      }
-      if (!MayWrite(v.restriction, *caller, "views", err)) return Status::Ok();
-      if (Status s = CheckRestrictionGroups(tx, v.restriction, err); !s.ok() || !err.description.empty()) {
+      if (Status s = CheckSave(tx, *caller, v.restriction, !restriction_given, "views", err);
+          !s.ok() || !err.description.empty()) {
         return s;
       }
       if (!body->contains("position")) {
-        auto all = tx.ListRules(store::RuleTable::kViews);
-        if (!all.ok()) return all.status();
-        v.position = all->empty() ? 0 : all->back().position + 1;
+        auto next = NextPosition(tx, store::RuleTable::kViews);
+        if (!next.ok()) return next.status();
+        v.position = *next;
       }
       store::RuleRow row = tickets::ViewToRow(v);
       row.created_at = row.updated_at = Now();
@@ -347,8 +344,8 @@ void RegisterViewsApi(http::Router& router, store::Store& store, std::string bas
         err.description = parsed.status().message();
         return Status::Ok();
       }
-      if (!MayWrite(parsed->restriction, *caller, "views", err)) return Status::Ok();
-      if (Status s = CheckRestrictionGroups(tx, parsed->restriction, err); !s.ok() || !err.description.empty()) {
+      if (Status s = CheckSave(tx, *caller, parsed->restriction, false, "views", err);
+          !s.ok() || !err.description.empty()) {
         return s;
       }
       store::RuleRow row = tickets::ViewToRow(*parsed);

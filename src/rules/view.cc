@@ -259,6 +259,8 @@ json ViewToJson(const View& v) {
 
 std::vector<View> StandardViews(std::string_view language) {
   const bool ja = language == "ja";
+  // Lists are spelled json::array(...): a braced single json is a copy of it
+  // for some compilers, not an array of one.
   auto make = [&](const char* key, const char* en, const char* jp, json all, int64_t position) {
     json j = {{"title", ja ? jp : en}, {"all", std::move(all)}, {"position", position},
               {"default_key", key}};
@@ -271,19 +273,20 @@ std::vector<View> StandardViews(std::string_view language) {
   std::vector<View> out;
   // The titles the workspace has always shown for these lists.
   out.push_back(make("my_open", "Your open tickets", "あなたの未解決チケット",
-                     {cond("status", "less_than", "solved"),
-                      cond("assignee_id", "is", "current_user")},
+                     json::array({cond("status", "less_than", "solved"),
+                                  cond("assignee_id", "is", "current_user")}),
                      0));
   out.push_back(make("unassigned", "Unassigned tickets", "未割り当てのチケット",
-                     {cond("status", "less_than", "solved"), cond("assignee_id", "is", "")}, 1));
+                     json::array({cond("status", "less_than", "solved"), cond("assignee_id", "is", "")}),
+                     1));
   out.push_back(make("all_open", "All open tickets", "すべての未解決チケット",
-                     {cond("status", "less_than", "hold")}, 2));
+                     json::array({cond("status", "less_than", "hold")}), 2));
   out.push_back(make("recently_solved", "Recently solved tickets", "最近解決済みになったチケット",
-                     {cond("status", "greater_than", "hold"),
-                      cond("updated_at", "less_than", "168")},
+                     json::array({cond("status", "greater_than", "hold"),
+                                  cond("updated_at", "less_than", "168")}),
                      3));
   out.push_back(make("delivery_failures", "Delivery failures", "配信エラー",
-                     {cond("delivery_failed", "is", "true")}, 4));
+                     json::array({cond("delivery_failed", "is", "true")}), 4));
   return out;
 }
 
