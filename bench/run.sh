@@ -210,7 +210,7 @@ if want views; then
   wait_for "$dir/views/ports.json" http 30
   http_port=$(sed -E 's/.*"http": *([0-9]+).*/\1/' "$dir/views/ports.json")
   "$build/bench/views_bench" load "$http_port" "$(cat "$dir/views/admin-token")" "$view_requests" \
-    /api/v2/views \
+    /api/v2/views/compact \
     "/api/v2/views/all_open/tickets?per_page=50" \
     "/api/v2/views/all_open/tickets?per_page=50&page=500" \
     "/api/v2/views/all_open/tickets?per_page=50&sort_by=requester" \

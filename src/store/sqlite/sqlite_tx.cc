@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_tx.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <ctime>
 #include <map>
@@ -1822,9 +1823,11 @@ constexpr std::string_view kStatusRankSql =
 constexpr std::string_view kPriorityRankSql =
     "CASE t.priority WHEN 'low' THEN 1 WHEN 'normal' THEN 2 WHEN 'high' THEN 3 WHEN 'urgent' "
     "THEN 4 ELSE 0 END";
+// From the failed recipients (the state index) to their tickets, not a
+// lookup per ticket: a count over every ticket stays fast.
 constexpr std::string_view kDeliveryFailedSql =
-    "EXISTS (SELECT 1 FROM outbound_messages m JOIN outbound_recipients r "
-    "ON r.message_id = m.id WHERE m.ticket_id = t.id AND r.state IN ('failed', 'bounced'))";
+    "t.id IN (SELECT m.ticket_id FROM outbound_recipients r JOIN outbound_messages m "
+    "ON m.id = r.message_id WHERE r.state IN ('failed', 'bounced'))";
 
 // One view condition as SQL over `tickets t`; its parameters go to `params`.
 std::string ConditionSql(const TicketCondition& c,
@@ -1845,8 +1848,23 @@ std::string ConditionSql(const TicketCondition& c,
     return out;
   };
   switch (c.field) {
-    case F::kStatus:
-      return compare(kStatusRankSql, c.numbers.empty() ? 0 : c.numbers[0]);
+    case F::kStatus: {
+      // As the statuses it admits, so the (status, updated_at) index serves.
+      static constexpr std::array<std::string_view, 6> kByRank = {"new",  "open",   "pending",
+                                                                  "hold", "solved", "closed"};
+      const int64_t rank = c.numbers.empty() ? 0 : c.numbers[0];
+      std::string in;
+      for (int64_t r = 0; r < static_cast<int64_t>(kByRank.size()); ++r) {
+        const bool admitted = c.op == Op::kIs          ? r == rank
+                              : c.op == Op::kIsNot     ? r != rank
+                              : c.op == Op::kLessThan ? r < rank
+                                                       : r > rank;
+        if (!admitted) continue;
+        in += in.empty() ? "?" : ", ?";
+        params.emplace_back(std::string(kByRank[r]));
+      }
+      return in.empty() ? std::string("1 = 0") : Sql("t.status IN (", in, ")");
+    }
     case F::kPriority:
       return compare(kPriorityRankSql, c.numbers.empty() ? 0 : c.numbers[0]);
     case F::kType:
