@@ -461,6 +461,13 @@ END)",
 ))",
            "CREATE INDEX views_position ON views (position, id)",
        }},
+      {9,
+       "views by assignee",
+       {
+           // The unassigned and "your open" views filter on the assignee and
+           // the status and sort by update: one index serves all three.
+           "CREATE INDEX tickets_assignee_status ON tickets (assignee_id, status, updated_at)",
+       }},
   };
   return steps;
 }
