@@ -122,3 +122,28 @@ def test_bad_views_are_refused_precisely_and_change_nothing(desk, payload, says)
     assert status == 422, r
     assert says in r["description"], r
     assert call(desk, "GET", "/api/v2/views")[1]["count"] == before
+
+
+def test_views_page_by_cursor_forward_and_back(desk):
+    # Five standard views: pages of two by cursor, as Zendesk's page[size].
+    status, first = call(desk, "GET", "/api/v2/views?page[size]=2")
+    assert status == 200, first
+    keys = lambda r: [v["default_key"] for v in r["views"]]
+    assert keys(first) == ["my_open", "unassigned"] and first["meta"]["has_more"] is True
+    assert first["links"]["prev"] is None
+    path = first["links"]["next"].split("/api/v2/", 1)[1]
+    status, second = call(desk, "GET", "/api/v2/" + path)
+    assert keys(second) == ["all_open", "recently_solved"], second
+    status, last = call(desk, "GET", "/api/v2/" + second["links"]["next"].split("/api/v2/", 1)[1])
+    assert keys(last) == ["delivery_failures"] and last["meta"]["has_more"] is False
+    assert last["links"]["next"] is None
+    status, back = call(desk, "GET", "/api/v2/" + last["links"]["prev"].split("/api/v2/", 1)[1])
+    assert keys(back) == ["all_open", "recently_solved"], back
+    # Refused: both kinds of paging, both directions, a cursor not given out.
+    for query, says in (("page[size]=2&per_page=2", "not both"),
+                        ("page[after]=1&page[before]=2", "not both"),
+                        ("page[size]=0", "page[size] must be"),
+                        ("page[after]=abc", "is not a cursor"),
+                        ("page[after]=99999", "no longer in this list")):
+        status, r = call(desk, "GET", "/api/v2/views?" + query)
+        assert status == 400 and says in r["description"], (query, r)

@@ -135,12 +135,15 @@ void RegisterMacrosApi(http::Router& router, store::Store& store, tickets::DeskI
     }
     Page page;
     if (auto bad = ParsePage(req, page)) return std::move(*bad);
+    ListCursor cursor;
+    if (auto bad = ParseListCursor(req, cursor)) return std::move(*bad);
     const std::string base = BaseUrl(req, *fallback);
+    std::optional<http::Response> cursor_error;  // a stale cursor, found inside the read
     std::vector<std::string> words;
     for (const std::string& w : Split(ToLower(query), ' ')) {
       if (!w.empty()) words.push_back(w);
     }
-    return ReadJson(*st, [&](store::Tx& tx, json& out) -> Status {
+    http::Response r = ReadJson(*st, [&](store::Tx& tx, json& out) -> Status {
       auto caller = LoadCaller(tx, req);
       if (!caller.ok()) return caller.status();
       auto macros = UsableMacros(tx, *caller);
@@ -174,14 +177,22 @@ void RegisterMacrosApi(http::Router& router, store::Store& store, tickets::DeskI
       std::stable_sort(kept.begin(), kept.end(), [&](const Loaded& a, const Loaded& b) {
         return desc ? key_less(b, a) : key_less(a, b);
       });
-      json items = json::array();
-      for (size_t i = page.offset(); i < kept.size() && items.size() < size_t(page.per_page); ++i) {
-        items.push_back(MacroJson(kept[i].macro, kept[i].row, base));
+      size_t begin = static_cast<size_t>(page.offset());
+      size_t end = std::min(kept.size(), begin + static_cast<size_t>(page.per_page));
+      if (cursor.asked) {
+        std::vector<int64_t> ids;
+        for (const auto& l : kept) ids.push_back(l.macro.id);
+        cursor_error = CursorSlice(ids, cursor, base, PathWithoutJson(req), out, begin, end);
+        if (cursor_error) return Status::Ok();
+      } else {
+        AddPageLinks(out, base, PathWithoutJson(req), page, static_cast<int64_t>(kept.size()));
       }
+      json items = json::array();
+      for (size_t i = begin; i < end; ++i) items.push_back(MacroJson(kept[i].macro, kept[i].row, base));
       out["macros"] = std::move(items);
-      AddPageLinks(out, base, PathWithoutJson(req), page, static_cast<int64_t>(kept.size()));
       return Status::Ok();
     });
+    return cursor_error ? std::move(*cursor_error) : r;
   };
   router.Get("/api/v2/macros",
              [list](const http::Request& req) { return list(req, "", false); });

@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
+#include <tuple>
 
 #include "common/clock.h"
 #include "common/strings.h"
@@ -112,6 +114,85 @@ std::optional<http::Response> ParseIdList(const http::Request& req, std::vector<
   }
   if (ids.empty()) return http::ErrorResponse(400, "InvalidValue", "ids: give 1 to 100 ids, comma-separated");
   if (ids.size() > 100) return http::ErrorResponse(400, "InvalidValue", "ids: at most 100");
+  return std::nullopt;
+}
+
+std::optional<http::Response> ParseListCursor(const http::Request& req, ListCursor& c) {
+  std::string_view size = req.Query("page[size]");
+  std::string_view after = req.Query("page[after]");
+  std::string_view before = req.Query("page[before]");
+  c.asked = !size.empty() || !after.empty() || !before.empty();
+  if (!c.asked) return std::nullopt;
+  if (!req.Query("page").empty() || !req.Query("per_page").empty()) {
+    return http::ErrorResponse(400, "InvalidPaginationParameter",
+                               "use either cursor pagination (page[size], page[after], "
+                               "page[before]) or offset pagination (page, per_page), not both");
+  }
+  if (!after.empty() && !before.empty()) {
+    return http::ErrorResponse(400, "InvalidPaginationParameter",
+                               "give page[after] or page[before], not both");
+  }
+  if (!size.empty()) {
+    int64_t v = ParseId(size).value_or(0);
+    if (v < 1 || v > kMaxPerPage) {
+      return http::ErrorResponse(400, "InvalidPaginationParameter",
+                                 "page[size] must be a whole number from 1 to " + Str(kMaxPerPage) +
+                                     ", not '" + Truncated(size, 40) + "'.");
+    }
+    c.size = v;
+  }
+  for (auto [name, text, slot] : {std::tuple{"page[after]", after, &c.after},
+                                  std::tuple{"page[before]", before, &c.before}}) {
+    if (text.empty()) continue;
+    auto id = ParseId(text);
+    if (!id) {
+      return http::ErrorResponse(400, "InvalidPaginationParameter",
+                                 std::string(name) + " is not a cursor this API gave out (take it "
+                                 "from meta.after_cursor / meta.before_cursor)");
+    }
+    *slot = *id;
+  }
+  return std::nullopt;
+}
+
+std::optional<http::Response> CursorSlice(const std::vector<int64_t>& ids, const ListCursor& c,
+                                          std::string_view base, std::string_view path, json& out,
+                                          size_t& begin, size_t& end) {
+  const size_t n = ids.size();
+  const size_t size = static_cast<size_t>(c.size);
+  auto index_of = [&](int64_t id) -> std::optional<size_t> {
+    auto it = std::find(ids.begin(), ids.end(), id);
+    if (it == ids.end()) return std::nullopt;
+    return static_cast<size_t>(it - ids.begin());
+  };
+  begin = 0;
+  end = std::min(size, n);
+  if (c.after || c.before) {
+    auto at = index_of(c.after ? *c.after : *c.before);
+    if (!at) {
+      return http::ErrorResponse(400, "InvalidPaginationParameter",
+                                 "the cursor's item is no longer in this list; start again "
+                                 "without a cursor");
+    }
+    if (c.after) {
+      begin = *at + 1;
+      end = std::min(begin + size, n);
+    } else {
+      end = *at;
+      begin = end > size ? end - size : 0;
+    }
+  }
+  const bool more_after = end < n;
+  const bool more_before = begin > 0;
+  json after = begin < end ? json(Str(ids[end - 1])) : json(nullptr);
+  json before = begin < end ? json(Str(ids[begin])) : json(nullptr);
+  const std::string url = std::string(base) + std::string(path) + ".json?page%5Bsize%5D=" + Str(c.size);
+  out["meta"] = {{"has_more", c.before ? more_before : more_after},
+                 {"after_cursor", after},
+                 {"before_cursor", before}};
+  out["links"] = {
+      {"next", more_after && after.is_string() ? json(url + "&page%5Bafter%5D=" + after.get<std::string>()) : json(nullptr)},
+      {"prev", more_before && before.is_string() ? json(url + "&page%5Bbefore%5D=" + before.get<std::string>()) : json(nullptr)}};
   return std::nullopt;
 }
 

@@ -48,6 +48,24 @@ std::optional<http::Response> ParsePage(const http::Request& request, Page& page
 void AddPageLinks(nlohmann::json& out, std::string_view base, std::string_view path,
                   const Page& page, int64_t count, std::string_view extra_query = {});
 
+// Zendesk's cursor paging over a list a handler holds whole, in its order
+// (macros, views): page[size] (1..100), page[after] or page[before] (a
+// cursor this API gave out: the id of a page's last or first item). `asked`
+// is false when none of them is given (offset paging then applies).
+struct ListCursor {
+  bool asked = false;
+  int64_t size = 100;
+  std::optional<int64_t> after;
+  std::optional<int64_t> before;
+};
+std::optional<http::Response> ParseListCursor(const http::Request& request, ListCursor& cursor);
+// The [begin, end) of `ids` the page holds; out["meta"] {has_more,
+// after_cursor, before_cursor} and out["links"] {next, prev} for `path`
+// (without ".json"). 400 when a cursor names an item no longer listed.
+std::optional<http::Response> CursorSlice(const std::vector<int64_t>& ids, const ListCursor& cursor,
+                                          std::string_view base, std::string_view path,
+                                          nlohmann::json& out, size_t& begin, size_t& end);
+
 // Nesting limit of request bodies: deep enough for any real payload, shallow
 // enough that no recursive walk of the parsed value can exhaust the stack.
 constexpr size_t kMaxJsonDepth = 64;

@@ -125,18 +125,20 @@ void RegisterViewsApi(http::Router& router, store::Store& store, std::string bas
     }
     Page page;
     if (auto bad = ParsePage(req, page)) return std::move(*bad);
+    ListCursor cursor;
+    if (auto bad = ParseListCursor(req, cursor)) return std::move(*bad);
     const std::string base = BaseUrl(req, *fallback);
+    std::optional<http::Response> cursor_error;  // a stale cursor, found inside the read
     std::vector<std::string> words;
     for (const std::string& w : Split(ToLower(query), ' ')) {
       if (!w.empty()) words.push_back(w);
     }
-    return ReadJson(*st, [&](store::Tx& tx, json& out) -> Status {
+    http::Response r = ReadJson(*st, [&](store::Tx& tx, json& out) -> Status {
       auto caller = LoadCaller(tx, req);
       if (!caller.ok()) return caller.status();
       auto views = UsableViews(tx, *caller);
       if (!views.ok()) return views.status();
-      json items = json::array();
-      int64_t count = 0;
+      std::vector<const Loaded*> kept;
       for (const auto& l : *views) {
         const auto kind = l.view.restriction.kind;
         if (!active.empty() && l.view.active != (active == "true")) continue;
@@ -151,15 +153,24 @@ void RegisterViewsApi(http::Router& router, store::Store& store, std::string bas
                          [&](const std::string& w) { return title.find(w) != std::string::npos; })) {
           continue;
         }
-        if (count >= page.offset() && items.size() < size_t(page.per_page)) {
-          items.push_back(ViewJson(l, base));
-        }
-        ++count;
+        kept.push_back(&l);
       }
+      size_t begin = static_cast<size_t>(page.offset());
+      size_t end = std::min(kept.size(), begin + static_cast<size_t>(page.per_page));
+      if (cursor.asked) {
+        std::vector<int64_t> ids;
+        for (const Loaded* l : kept) ids.push_back(l->view.id);
+        cursor_error = CursorSlice(ids, cursor, base, PathWithoutJson(req), out, begin, end);
+        if (cursor_error) return Status::Ok();
+      } else {
+        AddPageLinks(out, base, PathWithoutJson(req), page, static_cast<int64_t>(kept.size()));
+      }
+      json items = json::array();
+      for (size_t i = begin; i < end; ++i) items.push_back(ViewJson(*kept[i], base));
       out["views"] = std::move(items);
-      AddPageLinks(out, base, PathWithoutJson(req), page, count);
       return Status::Ok();
     });
+    return cursor_error ? std::move(*cursor_error) : r;
   };
   router.Get("/api/v2/views", [list](const http::Request& req) { return list(req, "", false); });
   router.Get("/api/v2/views/active", [list](const http::Request& req) { return list(req, "", true); });
