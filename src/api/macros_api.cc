@@ -114,17 +114,10 @@ void RegisterMacrosApi(http::Router& router, store::Store& store, tickets::DeskI
   // filter: "" all, else words of the title (search).
   auto list = [st, fallback](const http::Request& req, std::string_view query,
                              bool only_active) -> http::Response {
-    std::string_view active = only_active ? "true" : req.Query("active");
-    std::string_view access = req.Query("access");
+    ListFilter filter;
+    if (auto bad = filter.Parse(req, query, only_active)) return std::move(*bad);
     std::string_view sort_by = req.Query("sort_by");
     std::string_view sort_order = req.Query("sort_order");
-    if (!active.empty() && active != "true" && active != "false") {
-      return http::ErrorResponse(400, "InvalidValue", "active is true or false");
-    }
-    if (!access.empty() && access != "personal" && access != "shared" && access != "account" &&
-        access != "agents") {
-      return http::ErrorResponse(400, "InvalidValue", "access is personal, agents, shared or account");
-    }
     if (!sort_by.empty() && sort_by != "position" && sort_by != "alphabetical" &&
         sort_by != "title" && sort_by != "created_at" && sort_by != "updated_at") {
       return http::ErrorResponse(400, "InvalidValue",
@@ -139,10 +132,6 @@ void RegisterMacrosApi(http::Router& router, store::Store& store, tickets::DeskI
     if (auto bad = ParseListCursor(req, cursor)) return std::move(*bad);
     const std::string base = BaseUrl(req, *fallback);
     std::optional<http::Response> cursor_error;  // a stale cursor, found inside the read
-    std::vector<std::string> words;
-    for (const std::string& w : Split(ToLower(query), ' ')) {
-      if (!w.empty()) words.push_back(w);
-    }
     http::Response r = ReadJson(*st, [&](store::Tx& tx, json& out) -> Status {
       auto caller = LoadCaller(tx, req);
       if (!caller.ok()) return caller.status();
@@ -150,20 +139,9 @@ void RegisterMacrosApi(http::Router& router, store::Store& store, tickets::DeskI
       if (!macros.ok()) return macros.status();
       std::vector<Loaded> kept;
       for (auto& l : *macros) {
-        const rules::Restriction& r = l.macro.restriction;
-        if (!active.empty() && l.macro.active != (active == "true")) continue;
-        if (access == "personal" && r.kind != rules::Restriction::Kind::kUser) continue;
-        if (access == "agents" && r.kind != rules::Restriction::Kind::kGroups) continue;
-        if ((access == "shared" || access == "account") &&
-            r.kind != rules::Restriction::Kind::kEveryone) {
-          continue;
+        if (filter.Keeps(l.macro.restriction, l.macro.active, l.macro.title)) {
+          kept.push_back(std::move(l));
         }
-        const std::string title = ToLower(l.macro.title);
-        if (!std::all_of(words.begin(), words.end(),
-                         [&](const std::string& w) { return title.find(w) != std::string::npos; })) {
-          continue;
-        }
-        kept.push_back(std::move(l));
       }
       const bool desc = sort_order == "desc";
       auto key_less = [&](const Loaded& a, const Loaded& b) {

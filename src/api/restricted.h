@@ -1,15 +1,18 @@
 // api/restricted: who asks for, and who may change, the rules agents save
-// (macros, views): the caller as the store knows them with their groups; an
+// (macros, views), and how their lists are filtered: the caller as the store knows them with their groups; an
 // agent writes only personal ones, an admin any; a Group restriction names
 // groups that exist. Shared by api/macros_api and api/views_api.
 // Thread-safety: pure functions over the caller's Tx.
 #pragma once
 
+#include <algorithm>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "api/respond.h"
+#include "common/strings.h"
 #include "http/router.h"
 #include "rules/macro.h"
 #include "store/store.h"
@@ -78,5 +81,45 @@ inline Result<int64_t> NextPosition(store::Tx& tx, store::RuleTable table) {
   if (!all.ok()) return all.status();
   return all->empty() ? 0 : all->back().position + 1;
 }
+
+// The filters of a macro or view list: ?active=, ?access=personal|agents|
+// shared|account, and the words of a search (all in the title, any case).
+class ListFilter {
+ public:
+  // 400 for a wrong value. `only_active` is the /active route.
+  std::optional<http::Response> Parse(const http::Request& req, std::string_view query,
+                                      bool only_active) {
+    active_ = only_active ? "true" : std::string(req.Query("active"));
+    access_ = std::string(req.Query("access"));
+    if (!active_.empty() && active_ != "true" && active_ != "false") {
+      return http::ErrorResponse(400, "InvalidValue", "active is true or false");
+    }
+    if (!access_.empty() && access_ != "personal" && access_ != "shared" &&
+        access_ != "account" && access_ != "agents") {
+      return http::ErrorResponse(400, "InvalidValue",
+                                 "access is personal, agents, shared or account");
+    }
+    for (const std::string& w : Split(ToLower(query), ' ')) {
+      if (!w.empty()) words_.push_back(w);
+    }
+    return std::nullopt;
+  }
+
+  bool Keeps(const rules::Restriction& r, bool active, std::string_view title) const {
+    using Kind = rules::Restriction::Kind;
+    if (!active_.empty() && active != (active_ == "true")) return false;
+    if (access_ == "personal" && r.kind != Kind::kUser) return false;
+    if (access_ == "agents" && r.kind != Kind::kGroups) return false;
+    if ((access_ == "shared" || access_ == "account") && r.kind != Kind::kEveryone) return false;
+    const std::string lower = ToLower(title);
+    return std::all_of(words_.begin(), words_.end(),
+                       [&](const std::string& w) { return lower.find(w) != std::string::npos; });
+  }
+
+ private:
+  std::string active_;
+  std::string access_;
+  std::vector<std::string> words_;
+};
 
 }  // namespace postdesk::api

@@ -114,25 +114,14 @@ void RegisterViewsApi(http::Router& router, store::Store& store, std::string bas
 
   auto list = [st, fallback](const http::Request& req, std::string_view query,
                              bool only_active) -> http::Response {
-    std::string_view active = only_active ? "true" : req.Query("active");
-    std::string_view access = req.Query("access");
-    if (!active.empty() && active != "true" && active != "false") {
-      return http::ErrorResponse(400, "InvalidValue", "active is true or false");
-    }
-    if (!access.empty() && access != "personal" && access != "shared" && access != "account" &&
-        access != "agents") {
-      return http::ErrorResponse(400, "InvalidValue", "access is personal, agents, shared or account");
-    }
+    ListFilter filter;
+    if (auto bad = filter.Parse(req, query, only_active)) return std::move(*bad);
     Page page;
     if (auto bad = ParsePage(req, page)) return std::move(*bad);
     ListCursor cursor;
     if (auto bad = ParseListCursor(req, cursor)) return std::move(*bad);
     const std::string base = BaseUrl(req, *fallback);
     std::optional<http::Response> cursor_error;  // a stale cursor, found inside the read
-    std::vector<std::string> words;
-    for (const std::string& w : Split(ToLower(query), ' ')) {
-      if (!w.empty()) words.push_back(w);
-    }
     http::Response r = ReadJson(*st, [&](store::Tx& tx, json& out) -> Status {
       auto caller = LoadCaller(tx, req);
       if (!caller.ok()) return caller.status();
@@ -140,20 +129,7 @@ void RegisterViewsApi(http::Router& router, store::Store& store, std::string bas
       if (!views.ok()) return views.status();
       std::vector<const Loaded*> kept;
       for (const auto& l : *views) {
-        const auto kind = l.view.restriction.kind;
-        if (!active.empty() && l.view.active != (active == "true")) continue;
-        if (access == "personal" && kind != rules::Restriction::Kind::kUser) continue;
-        if (access == "agents" && kind != rules::Restriction::Kind::kGroups) continue;
-        if ((access == "shared" || access == "account") &&
-            kind != rules::Restriction::Kind::kEveryone) {
-          continue;
-        }
-        const std::string title = ToLower(l.view.title);
-        if (!std::all_of(words.begin(), words.end(),
-                         [&](const std::string& w) { return title.find(w) != std::string::npos; })) {
-          continue;
-        }
-        kept.push_back(&l);
+        if (filter.Keeps(l.view.restriction, l.view.active, l.view.title)) kept.push_back(&l);
       }
       size_t begin = static_cast<size_t>(page.offset());
       size_t end = std::min(kept.size(), begin + static_cast<size_t>(page.per_page));

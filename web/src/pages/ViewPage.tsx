@@ -12,7 +12,7 @@ import { location, setQuery } from '../lib/router';
 import { primeUsers, requestUsers } from '../lib/users';
 import { ErrorBox, Loading, Pager } from '../ui/common';
 import { Link } from '../ui/Link';
-import { TicketTable, type Names } from '../ui/TicketTable';
+import { SORTABLE, TicketTable, type Names } from '../ui/TicketTable';
 import { useTitle } from '../lib/title';
 import { knownViewLabel, viewLabel } from '../lib/views';
 
@@ -55,7 +55,7 @@ export function ViewPage({ viewKey }: { viewKey: string }) {
   }, [viewKey]);
   // The view's own sort until one is chosen (a column the table cannot sort
   // by shows no mark).
-  const own = view ? ({ updated: 'updated_at', subject: 'subject', status: 'status', requester: 'requester' } as Record<string, SortBy>)[view.execution.sort_by] ?? null : null;
+  const own = view ? SORTABLE[view.execution.sort_by] ?? null : null;
   const sortBy: SortBy | null = asked ?? own;
   const sortOrder: SortOrder = askedOrder ?? (asked ? (asked === 'updated_at' ? 'desc' : 'asc') : view?.execution.sort_order ?? 'desc');
 

@@ -34,7 +34,7 @@ function Header({ label, column, sort }: { label: MessageKey; column: SortBy; so
 export const DEFAULT_COLUMNS = ['id', 'subject', 'requester', 'status', 'updated'];
 
 // Columns a header button can sort by, with their API names.
-const SORTABLE: Record<string, SortBy> = { subject: 'subject', requester: 'requester', status: 'status', updated: 'updated_at' };
+export const SORTABLE: Record<string, SortBy> = { subject: 'subject', requester: 'requester', status: 'status', updated: 'updated_at' };
 
 export interface Names {
   group: (id: number) => string;
