@@ -64,7 +64,7 @@ Result<Loaded> UsableMacro(store::Tx& tx, const Caller& caller, int64_t id) {
 json ChangesJson(const rules::Macro& m, int64_t me) {
   json ticket = json::object();
   for (const rules::Action& a : m.actions) {
-    const std::string name(rules::ActionFieldName(a.field));
+    const std::string name = rules::ActionKey(a);
     const std::string& v = a.value[0];
     switch (a.field) {
       case rules::ActionField::kCommentValue:
@@ -92,6 +92,9 @@ json ChangesJson(const rules::Macro& m, int64_t me) {
         break;
       case rules::ActionField::kRemoveTags:
         ticket["remove_tags"] = a.words;
+        break;
+      case rules::ActionField::kCustomField:
+        ticket["custom_fields"].push_back({{"id", a.field_id}, {"value", v.empty() ? json(nullptr) : json(v)}});
         break;
       default:
         ticket[name] = v.empty() ? json(nullptr) : json(v);
@@ -255,7 +258,10 @@ void RegisterMacrosApi(http::Router& router, store::Store& store, tickets::DeskI
       auto preview = tickets::PreviewMacro(tx, *desk_info, *ticket_id, caller->user, l->macro);
       if (!preview.ok()) return preview.status();
       auto requester = tx.GetUser(preview->ticket.requester_id);
-      json ticket = TicketJson(preview->ticket, base, requester.ok() ? &*requester : nullptr);
+      auto fields = tickets::ListTicketFields(tx);
+      if (!fields.ok()) return fields.status();
+      json ticket =
+          TicketJson(preview->ticket, base, requester.ok() ? &*requester : nullptr, &*fields);
       const auto& r = preview->result;
       if (r.comment) {
         // A reply written only as HTML has its text too, as Zendesk gives it.
@@ -297,6 +303,10 @@ void RegisterMacrosApi(http::Router& router, store::Store& store, tickets::DeskI
           !s.ok() || !err.description.empty()) {
         return s;
       }
+      std::vector<rules::Condition> none;
+      if (Status s = CheckFields(tx, none, none, m.actions, err); !s.ok() || !err.description.empty()) {
+        return s;
+      }
       if (!body->contains("position")) {
         auto next = NextPosition(tx, store::RuleTable::kMacros);
         if (!next.ok()) return next.status();
@@ -335,6 +345,11 @@ void RegisterMacrosApi(http::Router& router, store::Store& store, tickets::DeskI
         return Status::Ok();
       }
       if (Status s = CheckSave(tx, *caller, parsed->restriction, false, "macros", err);
+          !s.ok() || !err.description.empty()) {
+        return s;
+      }
+      std::vector<rules::Condition> none;
+      if (Status s = CheckFields(tx, none, none, parsed->actions, err);
           !s.ok() || !err.description.empty()) {
         return s;
       }

@@ -267,7 +267,8 @@ json ViaJson(Channel channel, const store::User* from, std::string_view to_addre
   return {{"channel", ChannelName(channel)}, {"source", source}};
 }
 
-json TicketJson(const store::Ticket& t, std::string_view base, const store::User* requester) {
+json TicketJson(const store::Ticket& t, std::string_view base, const store::User* requester,
+                const std::vector<tickets::TicketField>* fields) {
   json j;
   j["url"] = std::string(base) + "/api/v2/tickets/" + Str(t.id) + ".json";
   j["id"] = t.id;
@@ -296,8 +297,15 @@ json TicketJson(const store::Ticket& t, std::string_view base, const store::User
   j["is_public"] = true;
   j["due_at"] = nullptr;
   j["tags"] = t.tags;
-  j["custom_fields"] = json::array();
-  j["fields"] = json::array();
+  if (fields) {
+    j["custom_fields"] = tickets::CustomFieldsJson(*fields, t);
+  } else {
+    j["custom_fields"] = json::array();
+    for (const auto& [id, value] : t.field_values) {
+      j["custom_fields"].push_back({{"id", id}, {"value", value}});
+    }
+  }
+  j["fields"] = j["custom_fields"];
   j["satisfaction_rating"] = nullptr;
   j["sharing_agreement_ids"] = json::array();
   j["followup_ids"] = json::array();

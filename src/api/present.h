@@ -14,6 +14,7 @@
 #include "common/status.h"
 #include "http/router.h"
 #include "store/store.h"
+#include "tickets/ticket_fields.h"
 
 namespace postdesk::api {
 
@@ -86,8 +87,11 @@ http::Response StoreError(const Status& status);
 // Entities. `requester`/`author` may be null when the user row is missing.
 nlohmann::json ViaJson(Channel channel, const store::User* from,
                        std::string_view to_address);
+// With the desk's `fields`, custom_fields lists every custom field with its
+// value typed (a checkbox true/false); without, the stored values as text.
 nlohmann::json TicketJson(const store::Ticket& t, std::string_view base,
-                          const store::User* requester);
+                          const store::User* requester,
+                          const std::vector<tickets::TicketField>* fields = nullptr);
 nlohmann::json AttachmentJson(const store::AttachmentMeta& a, std::string_view base);
 // The comment's HTML made inert (html/sanitize): what the API's html_body
 // shows; inline images (cid:) point at their attachment's content_url. The

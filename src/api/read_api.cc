@@ -96,9 +96,13 @@ void RegisterReadApi(http::Router& router, store::Store& store, ApiOptions optio
       if (!count.ok()) return count.status();
       auto tickets = tx.ListTickets(page.offset(), page.per_page);
       if (!tickets.ok()) return tickets.status();
+      auto fields = tickets::ListTicketFields(tx);
+      if (!fields.ok()) return fields.status();
       UserCache users(tx);
       json list = json::array();
-      for (const auto& t : *tickets) list.push_back(TicketJson(t, base, users.Get(t.requester_id)));
+      for (const auto& t : *tickets) {
+        list.push_back(TicketJson(t, base, users.Get(t.requester_id), &*fields));
+      }
       if (!users.status().ok()) return users.status();
       out["tickets"] = std::move(list);
       AddPageLinks(out, base, "/api/v2/tickets", page, *count);
@@ -113,8 +117,10 @@ void RegisterReadApi(http::Router& router, store::Store& store, ApiOptions optio
     return ReadJson(*st, [&](store::Tx& tx, json& out) -> Status {
       auto t = tx.GetTicket(*id);
       if (!t.ok()) return t.status();
+      auto fields = tickets::ListTicketFields(tx);
+      if (!fields.ok()) return fields.status();
       UserCache users(tx);
-      out["ticket"] = TicketJson(*t, base, users.Get(t->requester_id));
+      out["ticket"] = TicketJson(*t, base, users.Get(t->requester_id), &*fields);
       return users.status();
     });
   });

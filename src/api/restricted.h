@@ -16,6 +16,7 @@
 #include "http/router.h"
 #include "rules/macro.h"
 #include "store/store.h"
+#include "tickets/ticket_fields.h"
 #include "tickets/workflow.h"
 
 namespace postdesk::api {
@@ -73,6 +74,14 @@ inline Status CheckSave(store::Tx& tx, const Caller& caller, rules::Restriction&
   }
   if (!MayWrite(r, caller, what, err)) return Status::Ok();
   return CheckRestrictionGroups(tx, r, err);
+}
+
+// The custom ticket fields a rule names exist and its values suit them
+// (tickets/ticket_fields); a refusal is set in `err`.
+inline Status CheckFields(store::Tx& tx, std::vector<rules::Condition>& all,
+                          std::vector<rules::Condition>& any, std::vector<rules::Action>& actions,
+                          ClientError& err) {
+  return ClientFailure(tickets::CheckRuleFields(tx, all, any, actions), err);
 }
 
 // The position after the last one of `table` (a new one goes last).

@@ -59,6 +59,8 @@ Status TicketPage(store::Tx& tx, TicketQuery q, const Page& page, std::string_vi
     }
     return Status::Ok();
   };
+  auto fields = tickets::ListTicketFields(tx);
+  if (!fields.ok()) return fields.status();
   json list = json::array();
   for (const auto& t : *tickets) {
     if (Status s = load(t.requester_id); !s.ok()) return s;
@@ -66,7 +68,7 @@ Status TicketPage(store::Tx& tx, TicketQuery q, const Page& page, std::string_vi
       if (Status s = load(*t.assignee_id); !s.ok()) return s;
     }
     auto r = users.find(t.requester_id);
-    json j = TicketJson(t, base, r == users.end() ? nullptr : &r->second);
+    json j = TicketJson(t, base, r == users.end() ? nullptr : &r->second, &*fields);
     if (list_key == "results") j["result_type"] = "ticket";
     list.push_back(std::move(j));
   }

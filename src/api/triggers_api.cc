@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/present.h"
+#include "tickets/ticket_fields.h"
 #include "common/clock.h"
 #include "common/strings.h"
 #include "rules/defaults.h"
@@ -138,6 +139,11 @@ void RegisterTriggersApi(http::Router& router, store::Store& store, std::string 
     json out;
     http::Response client;
     return Write(*st, 201, out, client, [&](store::Tx& tx) {
+      if (Status f = tickets::CheckRuleFields(tx, t.all, t.any, t.actions); !f.ok()) {
+        if (f.kind() != ErrorKind::kInvalid) return f;
+        client = http::ErrorResponse(422, "RecordInvalid", f.message());
+        return Status::Ok();
+      }
       t.is_default = false;
       t.default_key.clear();
       t.created_at = t.updated_at = Now();
@@ -237,6 +243,11 @@ void RegisterTriggersApi(http::Router& router, store::Store& store, std::string 
         return Status::Ok();
       }
       rules::Trigger t = std::move(parsed).value();
+      if (Status f = tickets::CheckRuleFields(tx, t.all, t.any, t.actions); !f.ok()) {
+        if (f.kind() != ErrorKind::kInvalid) return f;
+        client = http::ErrorResponse(422, "RecordInvalid", f.message());
+        return Status::Ok();
+      }
       t.id = *id;
       t.default_key = base_trigger->default_key;  // a changed default can still be restored
       t.is_default = base_trigger->is_default;

@@ -301,6 +301,10 @@ void RegisterViewsApi(http::Router& router, store::Store& store, std::string bas
           !s.ok() || !err.description.empty()) {
         return s;
       }
+      std::vector<rules::Action> no_actions;
+      if (Status s = CheckFields(tx, v.all, v.any, no_actions, err); !s.ok() || !err.description.empty()) {
+        return s;
+      }
       if (!body->contains("position")) {
         auto next = NextPosition(tx, store::RuleTable::kViews);
         if (!next.ok()) return next.status();
@@ -332,6 +336,11 @@ void RegisterViewsApi(http::Router& router, store::Store& store, std::string bas
         return Status::Ok();
       }
       if (Status s = CheckSave(tx, *caller, parsed->restriction, false, "views", err);
+          !s.ok() || !err.description.empty()) {
+        return s;
+      }
+      std::vector<rules::Action> no_actions;
+      if (Status s = CheckFields(tx, parsed->all, parsed->any, no_actions, err);
           !s.ok() || !err.description.empty()) {
         return s;
       }

@@ -9,6 +9,7 @@
 #include "accounts/sessions.h"
 #include "api/present.h"
 #include "api/uploads_api.h"
+#include "tickets/ticket_fields.h"
 #include "api/respond.h"
 #include "common/ids.h"
 #include "common/strings.h"
@@ -77,6 +78,7 @@ Result<store::User> UserForEmail(store::Tx& tx, const std::string& email, const 
 // `creating` turns them into Create events.
 Status ApplyFields(store::Tx& tx, const json& in, store::Ticket& t, json& events, bool creating,
                    const WriteApiOptions& o, ClientError& err) {
+  const std::string status_before = t.status;
   auto change = [&](const std::string& field, const json& value, const json& previous) {
     if (creating) {
       events.push_back({{"type", "Create"}, {"field_name", field}, {"value", value}});
@@ -226,6 +228,45 @@ Status ApplyFields(store::Tx& tx, const json& in, store::Ticket& t, json& events
   }
   if (auto rm = tag_list("remove_tags")) {
     for (auto& tag : *rm) tags.erase(std::remove(tags.begin(), tags.end(), tag), tags.end());
+  }
+  const char* fields_key = in.contains("custom_fields") ? "custom_fields"
+                           : in.contains("fields")      ? "fields"
+                                                        : nullptr;
+  const bool solving =
+      (t.status == "solved" || t.status == "closed") && (creating || t.status != status_before);
+  if (fields_key || solving) {
+    auto fields = tickets::ListTicketFields(tx);
+    if (!fields.ok()) return fields.status();
+    if (fields_key) {
+      store::Ticket changed = t;
+      changed.tags = tags;
+      if (Status s = tickets::ApplyCustomFields(in[fields_key], *fields, changed); !s.ok()) {
+        err.description = "ticket." + s.message();
+        return Status::Invalid(err.description);
+      }
+      for (const tickets::TicketField& f : *fields) {
+        auto value_in = [&](const store::Ticket& x) {
+          auto it = x.field_values.find(f.id);
+          return tickets::FieldValueJson(f, it == x.field_values.end() ? "" : it->second);
+        };
+        if (f.IsSystem()) continue;
+        json now_value = value_in(changed), was = value_in(t);
+        if (now_value != was || (creating && changed.field_values.count(f.id))) {
+          change("custom_fields_" + std::to_string(f.id), now_value, was);
+        }
+      }
+      t.field_values = std::move(changed.field_values);
+      tags = std::move(changed.tags);
+    }
+    if (solving) {
+      auto missing = tickets::MissingRequiredFields(*fields, t);
+      if (!missing.empty()) {
+        std::string names;
+        for (const auto& m : missing) names += (names.empty() ? "" : ", ") + m;
+        err.description = "ticket.status: a " + t.status + " ticket needs its required fields: " + names;
+        return Status::Invalid(err.description);
+      }
+    }
   }
   if (tags != t.tags) {
     change("tags", tags, t.tags);
@@ -581,7 +622,8 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
           auto committed = tickets::Commit(tx, o->desk, std::move(update), now);
           if (!committed.ok()) return committed.status();
           queued = committed->outbound_message_ids.size();
-          out["ticket"] = TicketJson(committed->ticket, base, &requester);
+          auto desk_fields = tickets::ListTicketFields(tx);
+          out["ticket"] = TicketJson(committed->ticket, base, &requester, desk_fields.ok() ? &*desk_fields : nullptr);
           auto audits = tx.ListAudits(created->id);
           if (audits.ok() && !audits->empty()) {
             out["audit"] = AuditJson(audits->back(), base, &*actor, committed->ticket.recipient);
@@ -658,7 +700,8 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
           if (!committed.ok()) return committed.status();
           queued = committed->outbound_message_ids.size();
           auto requester = tx.GetUser(t.requester_id);
-          out["ticket"] = TicketJson(committed->ticket, base, requester.ok() ? &*requester : nullptr);
+          auto desk_fields = tickets::ListTicketFields(tx);
+          out["ticket"] = TicketJson(committed->ticket, base, requester.ok() ? &*requester : nullptr, desk_fields.ok() ? &*desk_fields : nullptr);
           auto audits = tx.ListAudits(t.id);
           if (audits.ok() && !audits->empty()) {
             out["audit"] = AuditJson(audits->back(), base, &*actor, committed->ticket.recipient);
@@ -732,7 +775,8 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
       auto committed = tickets::Commit(tx, o->desk, std::move(update), now);
       if (!committed.ok()) return committed.status();
       auto requester = tx.GetUser(t.requester_id);
-      out["ticket"] = TicketJson(committed->ticket, base, requester.ok() ? &*requester : nullptr);
+      auto desk_fields = tickets::ListTicketFields(tx);
+      out["ticket"] = TicketJson(committed->ticket, base, requester.ok() ? &*requester : nullptr, desk_fields.ok() ? &*desk_fields : nullptr);
       out["spam"] = std::move(learning);
       return Status::Ok();
     });

@@ -11,6 +11,7 @@
 #include "app/commands.h"
 #include "channel/recipient_addresses.h"
 #include "common/ids.h"
+#include "tickets/ticket_fields.h"
 #include "tickets/updates.h"
 #include "tickets/workflow.h"
 
@@ -131,8 +132,11 @@ Result<int64_t> Bootstrap(const Config& config, store::Store& store) {
   if (!s.ok()) return s;
   s = store.Write([&](store::Tx& tx) {
     // A desk made before views existed gets them on its next start.
-    return tickets::SeedStandardViews(tx, static_cast<int64_t>(time(nullptr)),
-                                      rules::LanguageCode(tickets::DeskLanguage(tx)));
+    const int64_t now = static_cast<int64_t>(time(nullptr));
+    const std::string_view language = rules::LanguageCode(tickets::DeskLanguage(tx));
+    if (Status views = tickets::SeedStandardViews(tx, now, language); !views.ok()) return views;
+    // The system ticket fields (subject, status, ...), for a new desk or an older one.
+    return tickets::SeedSystemTicketFields(tx, now, language);
   });
   if (!s.ok()) return s;
   s = store.Write([&](store::Tx& tx) {

@@ -22,6 +22,7 @@
 #include "api/auth.h"
 #include "api/health_api.h"
 #include "api/macros_api.h"
+#include "api/ticket_fields_api.h"
 #include "api/ticket_lists_api.h"
 #include "api/dkim_api.h"
 #include "api/doctor_api.h"
@@ -263,6 +264,7 @@ int Serve(const Config& config) {
   api::RegisterWriteApi(router, **store, write_options);
   api::RegisterTriggersApi(router, **store, base_url);
   api::RegisterMacrosApi(router, **store, desk, base_url);
+  api::RegisterTicketFieldsApi(router, **store, base_url);
   api::SuspendedApiOptions suspended_options;
   suspended_options.base_url = base_url;
   suspended_options.pipeline = &pipeline;

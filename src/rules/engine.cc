@@ -1,6 +1,7 @@
 #include "rules/engine.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <optional>
 #include <unordered_set>
@@ -129,6 +130,40 @@ bool EvalRank(const Condition& c, int after, int before) {
   if (c.op == Operator::kLessThan) return after >= 0 && after < c.number;
   if (c.op == Operator::kGreaterThan) return after > c.number;
   return EvalChange(c.op, after != before, after == c.number, before == c.number);
+}
+
+std::string_view FieldValue(const TicketState& t, int64_t field_id) {
+  auto it = t.fields.find(field_id);
+  return it == t.fields.end() ? std::string_view() : std::string_view(it->second);
+}
+
+// Numbers compare as numbers; other values (dates, YYYY-MM-DD) as text.
+int CompareFieldValues(std::string_view a, std::string_view b) {
+  double x = 0, y = 0;
+  auto [pa, ea] = std::from_chars(a.data(), a.data() + a.size(), x);
+  auto [pb, eb] = std::from_chars(b.data(), b.data() + b.size(), y);
+  if (ea == std::errc() && eb == std::errc() && pa == a.data() + a.size() &&
+      pb == b.data() + b.size()) {
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  return a.compare(b) < 0 ? -1 : a.compare(b) > 0 ? 1 : 0;
+}
+
+// A custom field's condition; "" is no value (an unchecked checkbox too).
+bool EvalCustomField(const Condition& c, std::string_view after, std::string_view before) {
+  const std::string_view want = c.words.empty() ? std::string_view() : c.words[0];
+  switch (c.op) {
+    case Operator::kPresent:
+      return !after.empty();
+    case Operator::kNotPresent:
+      return after.empty();
+    case Operator::kLessThan:
+      return !after.empty() && CompareFieldValues(after, want) < 0;
+    case Operator::kGreaterThan:
+      return !after.empty() && CompareFieldValues(after, want) > 0;
+    default:
+      return EvalChange(c.op, after != before, after == want, before == want);
+  }
 }
 
 bool InGroupOf(const TicketUpdate& u, int64_t group_id, int64_t user_id) {
@@ -270,6 +305,8 @@ bool Eval(const Condition& c, Ctx& x) {
       bool match = !c.words.empty() && NormalizeEmail(a.recipient) == c.words[0];
       return c.op == Operator::kIs ? match : !match;
     }
+    case ConditionField::kCustomField:
+      return EvalCustomField(c, FieldValue(a, c.field_id), FieldValue(b, c.field_id));
     case ConditionField::kHoursSinceCreated:
     case ConditionField::kHoursSinceUpdated:
     case ConditionField::kDeliveryFailed:
@@ -308,7 +345,7 @@ class Evaluator {
       const bool notification =
           a.field == ActionField::kNotificationUser || a.field == ActionField::kNotificationGroup;
       if (a.value.size() != (notification ? 3u : 1u)) {
-        Warn(t, "skipped a malformed " + std::string(ActionFieldName(a.field)) + " action");
+        Warn(t, "skipped a malformed " + ActionKey(a) + " action");
         continue;
       }
       switch (a.field) {
@@ -473,7 +510,7 @@ bool ConditionsMatch(const Trigger& trigger, const TicketUpdate& update) {
 }
 
 std::string DescribeCondition(const Condition& c) {
-  std::string out = std::string(ConditionFieldName(c.field)) + " " + std::string(OperatorName(c.op));
+  std::string out = ConditionKey(c) + " " + std::string(OperatorName(c.op));
   if (c.null_value) return out;
   return out + " " + (c.value.empty() ? std::string("(empty)") : c.value);
 }

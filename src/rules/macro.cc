@@ -146,12 +146,12 @@ Result<Macro> ParseMacro(const json& input, const Macro* base) {
       Result<Action> a = ParseAction((*it)[i], at);
       if (!a.ok()) return a.status();
       if (a->field == ActionField::kNotificationUser || a->field == ActionField::kNotificationGroup) {
-        return Status::Invalid(at + ": action \"" + std::string(ActionFieldName(a->field)) +
+        return Status::Invalid(at + ": action \"" + ActionKey(*a) +
                                "\" belongs to triggers; a macro cannot send email itself");
       }
       for (const Action& earlier : m.actions) {
-        if (earlier.field == a->field) {
-          return Status::Invalid(at + ": action \"" + std::string(ActionFieldName(a->field)) +
+        if (earlier.field == a->field && earlier.field_id == a->field_id) {
+          return Status::Invalid(at + ": action \"" + ActionKey(*a) +
                                  "\" appears twice");
         }
       }
@@ -215,7 +215,7 @@ MacroResult ApplyMacro(const Macro& m, TicketUpdate& update) {
         std::string refusal;
         auto change = ApplyTicketAction(a, update.after, update.current_user, &refusal);
         if (!refusal.empty()) {
-          result.warnings.push_back(std::string(ActionFieldName(a.field)) + ": " + refusal);
+          result.warnings.push_back(ActionKey(a) + ": " + refusal);
         }
         if (change) result.changes.push_back(std::move(change).value());
       }

@@ -85,6 +85,17 @@ std::optional<AppliedChange> ApplyTicketAction(const Action& a, TicketState& s,
       }
       return SetTags(s.tags, std::move(tags));
     }
+    case ActionField::kCustomField: {
+      auto it = s.fields.find(a.field_id);
+      const std::string before = it == s.fields.end() ? std::string() : it->second;
+      if (before == a.value[0]) return std::nullopt;
+      if (a.value[0].empty()) {
+        s.fields.erase(a.field_id);
+      } else {
+        s.fields[a.field_id] = a.value[0];
+      }
+      return AppliedChange{ActionKey(a), before, a.value[0]};
+    }
     default:
       return std::nullopt;
   }

@@ -15,7 +15,7 @@ namespace postdesk::rules {
 // A field an action changed, as an audit Change event shows it: ids as
 // decimal strings ("" for none), tags space-separated.
 struct AppliedChange {
-  std::string field;  // status | priority | type | assignee_id | group_id | tags
+  std::string field;  // status | priority | type | assignee_id | group_id | tags | custom_fields_<id>
   std::string previous_value;
   std::string value;
 };

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,6 +60,9 @@ struct TicketState {
   std::string description;        // the first comment's text
   Channel via = Channel::kEmail;  // the channel the ticket was created through
   std::string recipient;          // the support address it was sent to
+  // Custom ticket fields that have a value, by field id, as text
+  // (tickets/ticket_fields: a checked checkbox "true", a date YYYY-MM-DD).
+  std::map<int64_t, std::string> fields;
 };
 
 struct CommentInfo {

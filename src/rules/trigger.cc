@@ -49,6 +49,7 @@ constexpr FieldName kFieldNames[] = {
     {"NEW", ConditionField::kHoursSinceCreated},
     {"updated_at", ConditionField::kHoursSinceUpdated},
     {"delivery_failed", ConditionField::kDeliveryFailed},
+    {"custom_fields", ConditionField::kCustomField},  // named custom_fields_<id>
     // Aliases.
     {"created_at", ConditionField::kHoursSinceCreated},
     {"ticket_type_id", ConditionField::kType},
@@ -87,6 +88,8 @@ constexpr OpName kOpNames[] = {
     {"not_value_previous", Operator::kNotChangedFrom},
     {"includes", Operator::kIncludes},
     {"not_includes", Operator::kNotIncludes},
+    {"present", Operator::kPresent},
+    {"not_present", Operator::kNotPresent},
     // Aliases.
     {"changed_to", Operator::kChangedTo},
     {"changed_from", Operator::kChangedFrom},
@@ -114,6 +117,7 @@ constexpr ActionName kActionNames[] = {
     {"comment_value_html", ActionField::kCommentValueHtml},
     {"comment_mode_is_public", ActionField::kCommentModeIsPublic},
     {"subject", ActionField::kSubject},
+    {"custom_fields", ActionField::kCustomField},  // named custom_fields_<id>
     // Aliases.
     {"ticket_type_id", ActionField::kType},
     {"assignee", ActionField::kAssigneeId},
@@ -144,6 +148,7 @@ enum class Kind {
   kTags,
   kEmail,
   kHours,
+  kCustom,
 };
 
 Kind KindOf(ConditionField field) {
@@ -187,6 +192,8 @@ Kind KindOf(ConditionField field) {
       return Kind::kHours;
     case ConditionField::kDeliveryFailed:
       return Kind::kBool;
+    case ConditionField::kCustomField:
+      return Kind::kCustom;
   }
   return Kind::kWords;
 }
@@ -231,6 +238,8 @@ bool OpAllowed(Kind kind, Operator op) {
       return op == Operator::kIncludes || op == Operator::kNotIncludes;
     case Kind::kHours:
       return op == Operator::kIs || op == Operator::kLessThan || op == Operator::kGreaterThan;
+    case Kind::kCustom:  // the field's type narrows this (tickets/ticket_fields)
+      return op != Operator::kIncludes && op != Operator::kNotIncludes;
   }
   return false;
 }
@@ -416,7 +425,7 @@ json TimeJson(int64_t t) { return t == 0 ? json(nullptr) : json(FormatIsoTime(t)
 
 Status DigestConditionValue(Condition& c, Kind kind, std::string_view where) {
   const std::string& v = c.value;
-  const std::string field = Quote(ConditionFieldName(c.field));
+  const std::string field = Quote(ConditionKey(c));
   auto bad = [&](std::string_view allowed) {
     return Status::Invalid(std::string(where) + ": value " + Quote(v) + " is not valid for field " +
                            field + " (expected " + std::string(allowed) + ")");
@@ -540,6 +549,9 @@ Status DigestConditionValue(Condition& c, Kind kind, std::string_view where) {
       c.words = {NormalizeEmail(addr)};
       return Status::Ok();
     }
+    case Kind::kCustom:
+      c.words = {v};  // as given; tickets/ticket_fields normalises it for the field's type
+      return Status::Ok();
     case Kind::kHours: {
       int64_t hours = -1;
       if (!ParseInt64(Trim(v), &hours) || hours < 0 || hours > 1000000) {
@@ -557,7 +569,7 @@ Status DigestConditionValue(Condition& c, Kind kind, std::string_view where) {
 // Actions
 
 Status DigestAction(Action& a, std::string_view where) {
-  const std::string field = Quote(ActionFieldName(a.field));
+  const std::string field = Quote(ActionKey(a));
   const std::string& v = a.value[0];
   auto bad = [&](std::string_view allowed) {
     return Status::Invalid(std::string(where) + ": value " + Quote(v) +
@@ -617,6 +629,8 @@ Status DigestAction(Action& a, std::string_view where) {
       if (Trim(v).empty()) return bad("a non-empty subject");
       if (v.find_first_of("\r\n") != std::string::npos) return bad("one line");
       return Status::Ok();
+    case ActionField::kCustomField:
+      return Status::Ok();  // tickets/ticket_fields checks it against the field
   }
   return Status::Ok();
 }
@@ -628,6 +642,18 @@ bool IsNotification(ActionField f) {
 bool IsTagAction(ActionField f) {
   return f == ActionField::kSetTags || f == ActionField::kCurrentTags ||
          f == ActionField::kRemoveTags;
+}
+
+// "custom_fields_<id>" -> id; 0 when `name` is not one.
+int64_t CustomFieldId(std::string_view name) {
+  if (!name.starts_with(kCustomFieldPrefix)) return 0;
+  int64_t id = 0;
+  if (!ParseInt64(name.substr(kCustomFieldPrefix.size()), &id) || id <= 0) return 0;
+  return id;
+}
+
+std::string CustomFieldName(int64_t id) {
+  return std::string(kCustomFieldPrefix) + std::to_string(id);
 }
 
 Status ParseConditionList(const json& list, std::string_view where, std::vector<Condition>* out) {
@@ -733,11 +759,16 @@ Result<Condition> ParseCondition(const json& j, std::string_view where) {
   Condition c;
   bool found = false;
   for (const FieldName& f : kFieldNames) {
-    if (f.name == field_name) {
+    if (f.name == field_name && f.field != ConditionField::kCustomField) {
       c.field = f.field;
       found = true;
       break;
     }
+  }
+  if (int64_t id = CustomFieldId(field_name); id > 0) {
+    c.field = ConditionField::kCustomField;
+    c.field_id = id;
+    found = true;
   }
   if (!found) return Status::Invalid(at + ": unknown field " + Quote(field_name));
   const Kind kind = KindOf(c.field);
@@ -764,27 +795,35 @@ Result<Condition> ParseCondition(const json& j, std::string_view where) {
   if (!found) return Status::Invalid(at + ": unknown operator " + Quote(op_name));
   if (!OpAllowed(kind, c.op)) {
     return Status::Invalid(at + ": operator " + Quote(op_name) + " is not valid for field " +
-                           Quote(ConditionFieldName(c.field)));
+                           Quote(ConditionKey(c)));
   }
 
-  if (c.op == Operator::kChanged || c.op == Operator::kNotChanged) {
+  if (c.op == Operator::kChanged || c.op == Operator::kNotChanged || c.op == Operator::kPresent ||
+      c.op == Operator::kNotPresent) {
     c.null_value = true;  // any value given is meaningless; Zendesk shows null
     return c;
   }
   auto value_it = j.find("value");
   if (value_it == j.end()) return Status::Invalid(at + ": \"value\" is required");
   const bool id_like = kind == Kind::kUser || kind == Kind::kGroup || kind == Kind::kOrganization ||
-                       kind == Kind::kVia || kind == Kind::kType || kind == Kind::kHours;
+                       kind == Kind::kVia || kind == Kind::kType || kind == Kind::kHours ||
+                       kind == Kind::kCustom;
   const bool nullable = kind == Kind::kUser || kind == Kind::kGroup ||
                         kind == Kind::kOrganization || kind == Kind::kPriority ||
-                        kind == Kind::kType;
-  const bool boolish = kind == Kind::kCommentPublic || kind == Kind::kBool;
-  Result<std::string> text = ScalarText(*value_it, at, id_like, boolish, nullable);
+                        kind == Kind::kType || kind == Kind::kCustom;
+  const bool boolish = kind == Kind::kCommentPublic || kind == Kind::kBool || kind == Kind::kCustom;
+  Result<std::string> text = kind == Kind::kCustom && value_it->is_number_float()
+                                 ? Result<std::string>(value_it->dump())
+                                 : ScalarText(*value_it, at, id_like, boolish, nullable);
   if (!text.ok()) {
-    return Status::Invalid(text.status().message() + " for field " +
-                           Quote(ConditionFieldName(c.field)));
+    return Status::Invalid(text.status().message() + " for field " + Quote(ConditionKey(c)));
   }
   c.value = std::move(text).value();
+  if (kind == Kind::kCustom && value_it->is_boolean()) {
+    c.boolean_value = true;
+    c.words = {value_it->get<bool>() ? "true" : ""};
+    return c;
+  }
   Status s = DigestConditionValue(c, kind, at);
   if (!s.ok()) return s;
   return c;
@@ -810,14 +849,19 @@ Result<Action> ParseAction(const json& j, std::string_view where) {
   Action a;
   bool found = false;
   for (const ActionName& n : kActionNames) {
-    if (n.name == name) {
+    if (n.name == name && n.field != ActionField::kCustomField) {
       a.field = n.field;
       found = true;
       break;
     }
   }
+  if (int64_t id = CustomFieldId(name); id > 0) {
+    a.field = ActionField::kCustomField;
+    a.field_id = id;
+    found = true;
+  }
   if (!found) return Status::Invalid(at + ": unknown action " + Quote(name));
-  const std::string field = Quote(ActionFieldName(a.field));
+  const std::string field = Quote(ActionKey(a));
 
   auto value_it = j.find("value");
   if (value_it == j.end()) return Status::Invalid(at + ": \"value\" is required");
@@ -856,6 +900,13 @@ Result<Action> ParseAction(const json& j, std::string_view where) {
       joined += tag.get<std::string>() + " ";
     }
     a.value = {joined};
+  } else if (a.field == ActionField::kCustomField) {
+    // A checkbox cleared is no value: false is "".
+    Result<std::string> text = v.is_number_float() ? Result<std::string>(v.dump())
+                               : v.is_boolean()     ? Result<std::string>(v.get<bool>() ? "true" : "")
+                                                    : ScalarText(v, at, true, true, true);
+    if (!text.ok()) return Status::Invalid(text.status().message() + " for action " + field);
+    a.value = {std::move(text).value()};
   } else {
     const bool id_like = a.field == ActionField::kAssigneeId || a.field == ActionField::kGroupId ||
                          a.field == ActionField::kType;
@@ -1010,17 +1061,29 @@ Result<Trigger> ParseTriggerText(std::string_view text, const Trigger* base) {
   return ParseTrigger(j, base);
 }
 
+std::string ConditionKey(const Condition& c) {
+  if (c.field == ConditionField::kCustomField) return CustomFieldName(c.field_id);
+  return std::string(ConditionFieldName(c.field));
+}
+
+std::string ActionKey(const Action& a) {
+  if (a.field == ActionField::kCustomField) return CustomFieldName(a.field_id);
+  return std::string(ActionFieldName(a.field));
+}
+
 json ConditionToJson(const Condition& c) {
   json j;
-  j["field"] = std::string(ConditionFieldName(c.field));
+  j["field"] = ConditionKey(c);
   j["operator"] = std::string(OperatorName(c.op));
-  j["value"] = c.null_value ? json(nullptr) : json(c.value);
+  j["value"] = c.null_value      ? json(nullptr)
+               : c.boolean_value ? json(c.value == "true")
+                                 : json(c.value);
   return j;
 }
 
 json ActionToJson(const Action& a) {
   json j;
-  j["field"] = std::string(ActionFieldName(a.field));
+  j["field"] = ActionKey(a);
   if (IsNotification(a.field)) {
     j["value"] = a.value;
   } else {

@@ -50,6 +50,9 @@ enum class ConditionField {
   kHoursSinceCreated,  // NEW: hours since the ticket was created
   kHoursSinceUpdated,  // updated_at: hours since it last changed
   kDeliveryFailed,     // delivery_failed (postdesk): an email to a recipient failed or bounced
+  // custom_fields_<id>: a custom ticket field's value (Condition::field_id).
+  // Parsed here as text; tickets/ticket_fields checks it against the field.
+  kCustomField,
 };
 
 // Whether a condition field belongs to views only (it reads the stored
@@ -69,10 +72,15 @@ enum class Operator {
   kNotChangedFrom,  // "not_value_previous"
   kIncludes,
   kNotIncludes,
+  kPresent,     // custom fields: has a value
+  kNotPresent,  // custom fields: has none
 };
 
 std::string_view ConditionFieldName(ConditionField field);  // Zendesk name
 std::string_view OperatorName(Operator op);                 // Zendesk name
+
+// The prefix of a custom field's name: "custom_fields_" + its id.
+inline constexpr std::string_view kCustomFieldPrefix = "custom_fields_";
 
 // A reference a condition or action value can make instead of a literal.
 enum class ValueRef {
@@ -100,7 +108,14 @@ struct Condition {
   ValueRef ref = ValueRef::kLiteral;
   int64_t number = 0;              // id, via id, status/priority rank, role, enum code
   std::vector<std::string> words;  // lower-cased words/tags/phrases
+  int64_t field_id = 0;            // kCustomField: which field
+  // kCustomField: the value was a JSON boolean (a checkbox): true compares
+  // with "true", false with "" (an unchecked box stores no value).
+  bool boolean_value = false;
 };
+
+// A condition's field as the API names it ("status", "custom_fields_7").
+std::string ConditionKey(const Condition& condition);
 
 enum class ActionField {
   kStatus,
@@ -118,6 +133,8 @@ enum class ActionField {
   kCommentValueHtml,    // the same as HTML
   kCommentModeIsPublic, // "true" | "false"
   kSubject,             // the ticket's subject
+  // custom_fields_<id>: sets a custom field (Action::field_id); "" clears it.
+  kCustomField,
 };
 
 // Whether an action belongs to a macro only (a comment or the subject).
@@ -135,7 +152,11 @@ struct Action {
   ValueRef ref = ValueRef::kLiteral;
   int64_t number = 0;              // user or group id
   std::vector<std::string> words;  // tags, normalised
+  int64_t field_id = 0;            // kCustomField: which field
 };
+
+// An action's field as the API names it ("status", "custom_fields_7").
+std::string ActionKey(const Action& action);
 
 struct Trigger {
   int64_t id = 0;

@@ -43,6 +43,7 @@ bool ViewField(ConditionField f) {
     case ConditionField::kHoursSinceCreated:
     case ConditionField::kHoursSinceUpdated:
     case ConditionField::kDeliveryFailed:
+    case ConditionField::kCustomField:
       return true;
     default:
       return false;
@@ -72,7 +73,7 @@ Status ParseConditions(const json& list, const std::string& where, std::vector<C
     auto c = ParseCondition(list[i], at);
     if (!c.ok()) return c.status();
     if (!ViewField(c->field)) {
-      return Status::Invalid(at + ": field \"" + std::string(ConditionFieldName(c->field)) +
+      return Status::Invalid(at + ": field \"" + ConditionKey(*c) +
                              "\" is about an update; a view lists stored tickets");
     }
     if (c->words.size() > kMaxWords) {
@@ -85,7 +86,8 @@ Status ParseConditions(const json& list, const std::string& where, std::vector<C
     }
     if (c->op != Operator::kIs && c->op != Operator::kIsNot && c->op != Operator::kLessThan &&
         c->op != Operator::kGreaterThan && c->op != Operator::kIncludes &&
-        c->op != Operator::kNotIncludes) {
+        c->op != Operator::kNotIncludes && c->op != Operator::kPresent &&
+        c->op != Operator::kNotPresent) {
       return Status::Invalid(at + ": operator \"" + std::string(OperatorName(c->op)) +
                              "\" is about a change; a view lists stored tickets");
     }

@@ -468,6 +468,32 @@ END)",
            // the status and sort by update: one index serves all three.
            "CREATE INDEX tickets_assignee_status ON tickets (assignee_id, status, updated_at)",
        }},
+      {10,
+       "ticket fields and their values",
+       {
+           // The system fields (default_key = their type) and custom ones;
+           // type, options and the rest are the definition's JSON.
+           R"(CREATE TABLE ticket_fields (
+  id {id_pk},
+  title TEXT NOT NULL,
+  active INTEGER NOT NULL,
+  position BIGINT NOT NULL,
+  default_key TEXT UNIQUE,
+  definition_json TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+))",
+           "CREATE INDEX ticket_fields_position ON ticket_fields (position, id)",
+           // A custom field's value on a ticket, as text; no row: no value.
+           R"(CREATE TABLE ticket_field_values (
+  ticket_id BIGINT NOT NULL REFERENCES tickets(id),
+  field_id BIGINT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (ticket_id, field_id)
+))",
+           // Views filter on a field's value.
+           "CREATE INDEX ticket_field_values_field ON ticket_field_values (field_id, value)",
+       }},
   };
   return steps;
 }

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,6 +65,9 @@ struct Ticket {
   std::optional<int64_t> assignee_id;
   std::vector<int64_t> collaborator_ids;  // CCs
   std::vector<std::string> tags;          // lower case, unique, in insertion order
+  // Custom ticket fields with a value, by field id, as text (the desk's
+  // tickets/ticket_fields says how each type is written); "" is never stored.
+  std::map<int64_t, std::string> field_values;
   std::string recipient;  // the support address it came to
   Channel via = Channel::kEmail;
   // The subject without reply prefixes, lower case: lets a "Re: ..." that lost
@@ -329,8 +333,11 @@ struct TicketCondition {
     kCreatedAt,       // numbers: Unix seconds; kIs takes [from, until)
     kUpdatedAt,
     kDeliveryFailed,  // kIs: an email to a recipient failed or bounced; kIsNot: none did
+    // numbers[0]: the field's id; numbers[1]: 1 to compare as numbers;
+    // texts[0]: the value (none for kPresent / kNotPresent).
+    kCustomField,
   };
-  enum class Op { kIs, kIsNot, kLessThan, kGreaterThan };
+  enum class Op { kIs, kIsNot, kLessThan, kGreaterThan, kPresent, kNotPresent };
   Field field = Field::kStatus;
   Op op = Op::kIs;
   std::vector<int64_t> numbers;

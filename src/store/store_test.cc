@@ -2631,6 +2631,48 @@ TEST_P(StoreTest, TicketConditionsOfViews) {
   });
 }
 
+TEST_P(StoreTest, CustomFieldValuesAreKeptAndFiltered) {
+  W([&](Tx& tx) {
+    User bob = MakeUser(tx, "bob@x.example");
+    Ticket t1 = MakeTicket(tx, bob.id, "one");
+    Ticket t2 = MakeTicket(tx, bob.id, "two");
+    Ticket t3 = MakeTicket(tx, bob.id, "three");
+    t1.field_values = {{7, "hardware"}, {8, "12"}};
+    ASSERT_TRUE(tx.UpdateTicket(t1).ok());
+    t2.field_values = {{7, "software"}, {8, "9.5"}, {9, ""}};  // "" is no value
+    ASSERT_TRUE(tx.UpdateTicket(t2).ok());
+    EXPECT_EQ(tx.GetTicket(t2.id)->field_values, (std::map<int64_t, std::string>{{7, "software"}, {8, "9.5"}}));
+    auto page = tx.ListTickets(0, 10);
+    ASSERT_TRUE(page.ok());
+    EXPECT_EQ((*page)[0].field_values.at(8), "12");
+    EXPECT_TRUE((*page)[2].field_values.empty());
+
+    using C = TicketCondition;
+    auto ids = [&](C c) {
+      TicketQuery q{.all = {std::move(c)}, .sort = TicketQuery::Sort::kId, .ascending = true};
+      std::vector<int64_t> out;
+      auto found = tx.QueryTickets(q);
+      EXPECT_TRUE(found.ok()) << found.status().message();
+      if (found.ok()) {
+        for (const auto& t : *found) out.push_back(t.id);
+      }
+      return out;
+    };
+    using V = std::vector<int64_t>;
+    EXPECT_EQ(ids({C::Field::kCustomField, C::Op::kIs, {7, 0}, {"hardware"}}), (V{t1.id}));
+    // Not "hardware": a ticket without a value too.
+    EXPECT_EQ(ids({C::Field::kCustomField, C::Op::kIsNot, {7, 0}, {"hardware"}}), (V{t2.id, t3.id}));
+    EXPECT_EQ(ids({C::Field::kCustomField, C::Op::kPresent, {7}}), (V{t1.id, t2.id}));
+    EXPECT_EQ(ids({C::Field::kCustomField, C::Op::kNotPresent, {7}}), (V{t3.id}));
+    // As numbers 9.5 < 10 < 12 (as text "12" < "9.5").
+    EXPECT_EQ(ids({C::Field::kCustomField, C::Op::kLessThan, {8, 1}, {"10"}}), (V{t2.id}));
+    EXPECT_EQ(ids({C::Field::kCustomField, C::Op::kGreaterThan, {8, 1}, {"10"}}), (V{t1.id}));
+    // A deleted field's values go.
+    ASSERT_TRUE(tx.DeleteTicketFieldValues(7).ok());
+    EXPECT_EQ(tx.GetTicket(t1.id)->field_values, (std::map<int64_t, std::string>{{8, "12"}}));
+  });
+}
+
 TEST_P(StoreTest, NamedApiTokensFindTheirUserAndAreRevoked) {
   W([&](Tx& tx) {
     User u = MakeUser(tx, "ann@desk.example");

@@ -28,7 +28,9 @@ struct RuleRow {
   int64_t updated_at = 0;
 };
 
-enum class RuleTable { kMacros, kViews };
+// Ticket fields (tickets/ticket_fields) are stored in the same shape: title,
+// active and position as columns, type and options as the JSON.
+enum class RuleTable { kMacros, kViews, kTicketFields };
 
 class WorkflowTx {
  public:
@@ -40,6 +42,8 @@ class WorkflowTx {
   virtual Status DeleteRule(RuleTable table, int64_t id) = 0;          // NotFound when absent
   virtual Result<std::vector<RuleRow>> ListRules(RuleTable table) = 0;  // by position, then id
   virtual Result<RuleRow> FindRuleByDefaultKey(RuleTable table, std::string_view key) = 0;
+  // Removes every ticket's value of a deleted custom field.
+  virtual Status DeleteTicketFieldValues(int64_t field_id) = 0;
 };
 
 }  // namespace postdesk::store

@@ -14,6 +14,7 @@
 #include "rules/defaults.h"
 #include "rules/engine.h"
 #include "spam/filter.h"
+#include "tickets/ticket_fields.h"
 
 namespace postdesk::tickets {
 namespace {
@@ -35,6 +36,7 @@ void ApplyState(const rules::TicketState& s, store::Ticket& t) {
   t.assignee_id = s.assignee_id;
   t.group_id = s.group_id;
   t.tags = s.tags;
+  t.field_values = s.fields;
 }
 
 json RuleVia(int64_t trigger_id, const std::string& title) {
@@ -81,6 +83,7 @@ rules::TicketState StateOf(const store::Ticket& t) {
   s.requester_id = t.requester_id;
   s.cc_ids = t.collaborator_ids;
   s.tags = t.tags;
+  s.fields = t.field_values;
   s.subject = t.subject;
   s.description = t.description;
   s.via = t.via;
@@ -318,6 +321,14 @@ Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64
   store::Ticket ticket = u.ticket;
   ApplyState(ru.after, ticket);
   ticket.updated_at = now;
+  if (std::any_of(evaluation.changes.begin(), evaluation.changes.end(), [](const auto& c) {
+        return c.field.starts_with(rules::kCustomFieldPrefix);
+      })) {
+    // A trigger set a dropdown or checkbox: its tag follows, as when an agent sets it.
+    auto fields = ListTicketFields(tx);
+    if (!fields.ok()) return fields.status();
+    SyncFieldTags(*fields, u.ticket.field_values, ticket.field_values, ticket.tags);
+  }
   if (!evaluation.changes.empty()) {
     if (Status s = tx.UpdateTicket(ticket); !s.ok()) return s;
   }

@@ -1,5 +1,7 @@
 #include "tickets/workflow.h"
 
+#include <charconv>
+
 #include <nlohmann/json.hpp>
 
 namespace postdesk::tickets {
@@ -64,6 +66,7 @@ Result<MacroPreview> PreviewMacro(store::Tx& tx, const DeskInfo& desk, int64_t t
   preview.ticket.assignee_id = s.assignee_id;
   preview.ticket.group_id = s.group_id;
   preview.ticket.tags = s.tags;
+  preview.ticket.field_values = s.fields;
   preview.ticket.subject = s.subject;
   return preview;
 }
@@ -107,9 +110,30 @@ TC::Op OpOf(rules::Operator op) {
       return TC::Op::kLessThan;
     case rules::Operator::kGreaterThan:
       return TC::Op::kGreaterThan;
+    case rules::Operator::kPresent:
+      return TC::Op::kPresent;
+    case rules::Operator::kNotPresent:
+      return TC::Op::kNotPresent;
     default:
       return TC::Op::kIs;
   }
+}
+
+// A custom field's condition: "is" no value (an unchecked checkbox too) is
+// "not present"; numbers compare as numbers, dates (YYYY-MM-DD) as text.
+TC CustomFieldCondition(const rules::Condition& c) {
+  TC out{TC::Field::kCustomField, OpOf(c.op), {c.field_id, 0}, {}};
+  const std::string want = c.words.empty() ? std::string() : c.words[0];
+  if (out.op == TC::Op::kPresent || out.op == TC::Op::kNotPresent) return out;
+  if (want.empty() && (out.op == TC::Op::kIs || out.op == TC::Op::kIsNot)) {
+    out.op = out.op == TC::Op::kIs ? TC::Op::kNotPresent : TC::Op::kPresent;
+    return out;
+  }
+  double number = 0;
+  auto [end, ec] = std::from_chars(want.data(), want.data() + want.size(), number);
+  if (ec == std::errc() && end == want.data() + want.size()) out.numbers[1] = 1;
+  out.texts = {want};
+  return out;
 }
 
 // A condition on hours since a time, as a condition on that time: "less
@@ -189,6 +213,8 @@ TC ConditionOf(const rules::Condition& c, int64_t me, const std::vector<int64_t>
       return HoursCondition(TC::Field::kCreatedAt, c, now);
     case F::kHoursSinceUpdated:
       return HoursCondition(TC::Field::kUpdatedAt, c, now);
+    case F::kCustomField:
+      return CustomFieldCondition(c);
     case F::kDeliveryFailed:
       out.field = TC::Field::kDeliveryFailed;
       if (c.number == 0) out.op = out.op == TC::Op::kIs ? TC::Op::kIsNot : TC::Op::kIs;

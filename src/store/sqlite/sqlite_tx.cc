@@ -411,7 +411,8 @@ Result<std::vector<User>> SqliteTx::ListUsersByRole(Role role) {
 // ---------------- tickets ----------------
 
 Status SqliteTx::WriteTicketLists(int64_t ticket_id, const std::vector<int64_t>& ids,
-                                  const std::vector<std::string>& tags) {
+                                  const std::vector<std::string>& tags,
+                                  const std::map<int64_t, std::string>& field_values) {
   {
     auto del = conn_.Prepare("DELETE FROM ticket_collaborators WHERE ticket_id = ?");
     if (!del.ok()) return del.status();
@@ -444,6 +445,19 @@ Status SqliteTx::WriteTicketLists(int64_t ticket_id, const std::vector<int64_t>&
     STORE_RETURN_IF_ERROR(Context(ins->Bind(1, ticket_id).Bind(2, tag).Bind(3, position++).Run(),
                                   "add tag " + tag));
   }
+  {
+    auto del = conn_.Prepare("DELETE FROM ticket_field_values WHERE ticket_id = ?");
+    if (!del.ok()) return del.status();
+    STORE_RETURN_IF_ERROR(del->Bind(1, ticket_id).Run());
+  }
+  for (const auto& [field_id, value] : field_values) {
+    if (value.empty()) continue;
+    auto ins = conn_.Prepare(
+        "INSERT INTO ticket_field_values (ticket_id, field_id, value) VALUES (?, ?, ?)");
+    if (!ins.ok()) return ins.status();
+    STORE_RETURN_IF_ERROR(Context(ins->Bind(1, ticket_id).Bind(2, field_id).Bind(3, value).Run(),
+                                  "set ticket field " + std::to_string(field_id)));
+  }
   return Status::Ok();
 }
 
@@ -456,6 +470,7 @@ Status SqliteTx::LoadTicketLists(std::vector<Ticket>& tickets) {
     hi = std::max(hi, t.id);
     t.collaborator_ids.clear();
     t.tags.clear();
+    t.field_values.clear();
     by_id[t.id] = &t;
   }
   // A page of ListTickets is a contiguous id range: one query for all of it.
@@ -480,6 +495,17 @@ Status SqliteTx::LoadTicketLists(std::vector<Ticket>& tickets) {
           *tags, [](const Stmt& s) { return s.Text(0); }, "tags");
       if (!names.ok()) return names.status();
       t.tags = std::move(names).value();
+      tags->Finish();
+      auto values =
+          conn_.Prepare("SELECT field_id, value FROM ticket_field_values WHERE ticket_id = ?");
+      if (!values.ok()) return values.status();
+      values->Bind(1, t.id);
+      while (true) {
+        auto row = values->Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        t.field_values[values->Int(0)] = values->Text(1);
+      }
     }
     return Status::Ok();
   }
@@ -507,6 +533,18 @@ Status SqliteTx::LoadTicketLists(std::vector<Ticket>& tickets) {
     if (!*row) break;
     auto it = by_id.find(tags->Int(0));
     if (it != by_id.end()) it->second->tags.push_back(tags->Text(1));
+  }
+  tags->Finish();
+  auto values = conn_.Prepare(
+      "SELECT ticket_id, field_id, value FROM ticket_field_values WHERE ticket_id BETWEEN ? AND ?");
+  if (!values.ok()) return values.status();
+  values->Bind(1, lo).Bind(2, hi);
+  while (true) {
+    auto row = values->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    auto it = by_id.find(values->Int(0));
+    if (it != by_id.end()) it->second->field_values[values->Int(1)] = values->Text(2);
   }
   return Status::Ok();
 }
@@ -560,7 +598,7 @@ Result<Ticket> SqliteTx::CreateTicket(Ticket ticket) {
   if (!id.ok()) return id.status();
   ticket.id = *id;
   stmt->Finish();  // finish the INSERT before touching collaborators
-  STORE_RETURN_IF_ERROR(WriteTicketLists(ticket.id, ticket.collaborator_ids, ticket.tags));
+  STORE_RETURN_IF_ERROR(WriteTicketLists(ticket.id, ticket.collaborator_ids, ticket.tags, ticket.field_values));
   return ticket;
 }
 
@@ -606,7 +644,7 @@ Status SqliteTx::UpdateTicket(const Ticket& ticket) {
       .Bind(17, ticket.id);
   STORE_RETURN_IF_ERROR(ReturningId(*stmt, "update ticket " + std::to_string(ticket.id)).status());
   stmt->Finish();  // finish the UPDATE before touching collaborators
-  return WriteTicketLists(ticket.id, ticket.collaborator_ids, ticket.tags);
+  return WriteTicketLists(ticket.id, ticket.collaborator_ids, ticket.tags, ticket.field_values);
 }
 
 Result<std::vector<Ticket>> SqliteTx::ListTickets(int64_t offset, int64_t limit) {
@@ -1258,11 +1296,27 @@ Result<RuleRow> FindRuleByDefaultKeyIn(Conn& conn, std::string_view table, std::
 }
 
 std::string_view TableName(RuleTable table) {
-  return table == RuleTable::kMacros ? "macros" : "views";
+  switch (table) {
+    case RuleTable::kMacros:
+      return "macros";
+    case RuleTable::kViews:
+      return "views";
+    case RuleTable::kTicketFields:
+      return "ticket_fields";
+  }
+  return "";
 }
 
 std::string_view RuleName(RuleTable table) {
-  return table == RuleTable::kMacros ? "macro" : "view";
+  switch (table) {
+    case RuleTable::kMacros:
+      return "macro";
+    case RuleTable::kViews:
+      return "view";
+    case RuleTable::kTicketFields:
+      return "ticket field";
+  }
+  return "";
 }
 
 }  // namespace
@@ -1303,6 +1357,12 @@ Result<std::vector<RuleRow>> SqliteTx::ListRules(RuleTable table) {
 }
 Result<RuleRow> SqliteTx::FindRuleByDefaultKey(RuleTable table, std::string_view key) {
   return FindRuleByDefaultKeyIn(conn_, TableName(table), RuleName(table), key);
+}
+Status SqliteTx::DeleteTicketFieldValues(int64_t field_id) {
+  auto stmt = conn_.Prepare("DELETE FROM ticket_field_values WHERE field_id = ?");
+  if (!stmt.ok()) return stmt.status();
+  return Context(stmt->Bind(1, field_id).Run(),
+                 "delete the values of ticket field " + std::to_string(field_id));
 }
 
 // ---------------- outbound messages and delivery ----------------
@@ -1904,6 +1964,19 @@ std::string ConditionSql(const TicketCondition& c,
     }
     case F::kDeliveryFailed:
       return c.op == Op::kIsNot ? Sql("NOT ", kDeliveryFailedSql) : std::string(kDeliveryFailedSql);
+    case F::kCustomField: {
+      params.emplace_back(c.numbers.empty() ? int64_t{0} : c.numbers[0]);
+      const std::string has = "EXISTS (SELECT 1 FROM ticket_field_values v WHERE v.ticket_id = t.id AND v.field_id = ?";
+      if (c.op == Op::kPresent) return has + ")";
+      if (c.op == Op::kNotPresent) return "NOT " + has + ")";
+      params.emplace_back(c.texts.empty() ? std::string() : c.texts[0]);
+      if (c.op == Op::kIs) return has + " AND v.value = ?)";
+      if (c.op == Op::kIsNot) return "NOT " + has + " AND v.value = ?)";
+      const bool numeric = c.numbers.size() > 1 && c.numbers[1] == 1;
+      const char* value = numeric ? "CAST(v.value AS REAL)" : "v.value";
+      const char* want = numeric ? "CAST(? AS REAL)" : "?";
+      return Sql(has, " AND ", value, c.op == Op::kLessThan ? " < " : " > ", want, ")");
+    }
   }
   return "1 = 0";
 }

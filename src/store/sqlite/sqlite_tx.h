@@ -139,6 +139,7 @@ class SqliteTx final : public Tx {
   Status DeleteRule(RuleTable table, int64_t id) override;
   Result<std::vector<RuleRow>> ListRules(RuleTable table) override;
   Result<RuleRow> FindRuleByDefaultKey(RuleTable table, std::string_view key) override;
+  Status DeleteTicketFieldValues(int64_t field_id) override;
 
   Result<Group> CreateGroup(Group group) override;
   Result<Group> GetGroup(int64_t id) override;
@@ -173,9 +174,10 @@ class SqliteTx final : public Tx {
 
  private:
   Result<User> UserWhere(std::string_view sql, std::string_view key, int64_t id);
-  // Collaborators and tags live in their own tables.
+  // Collaborators, tags and custom field values live in their own tables.
   Status WriteTicketLists(int64_t ticket_id, const std::vector<int64_t>& ids,
-                          const std::vector<std::string>& tags);
+                          const std::vector<std::string>& tags,
+                          const std::map<int64_t, std::string>& field_values);
   Status LoadTicketLists(std::vector<Ticket>& tickets);
   // Stores bytes once per sha256 (content-addressed).
   Status PutBlob(std::string_view sha256, std::string_view bytes);
