@@ -361,6 +361,55 @@ describe('agent workspace against postdesk serve', () => {
     await setLanguage(page, 'en');
   });
 
+  it('a dropdown field an admin adds is changed on the ticket page, and a view picks tickets by it', async () => {
+    await ensureSignedIn();
+    await setLanguage(page, 'en');
+    await page.goto(`${desk.url}/admin/ticket-fields`);
+    await page.getByRole('heading', { name: 'Ticket fields' }).waitFor();
+    await page.getByLabel('Title', { exact: true }).fill('Product');
+    await page.getByLabel('Type', { exact: true }).selectOption('tagger');
+    await page.getByLabel('Options', { exact: true }).fill('Hardware issue\nSoftware');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByText('Added the field “Product”.', { exact: false }).waitFor();
+    const fields = (await desk.api('GET', '/api/v2/ticket_fields')).json.ticket_fields as { id: number; title: string; custom_field_options?: { value: string }[] }[];
+    const product = fields.find((f) => f.title === 'Product')!;
+    expect(product.custom_field_options!.map((o) => o.value)).toEqual(['hardware_issue', 'software']);
+    await shot(page, 'server-ticket-fields-en');
+
+    await desk.sendMail({ from: 'kim@customer.example', fromName: 'Kim Laptop', subject: 'Laptop will not boot', text: 'Black screen.' });
+    await desk.sendMail({ from: 'lee@customer.example', fromName: 'Lee App', subject: 'App crashes on start', text: 'It closes.' });
+    const laptop = await ticketBySubject('Laptop will not boot');
+    await ticketBySubject('App crashes on start');
+    await page.goto(`${desk.url}/agent/tickets/${laptop.id}`);
+    await page.getByLabel('Product', { exact: true }).selectOption({ label: 'Hardware issue' });
+    await page.getByText('Saved.', { exact: true }).waitFor();
+    const saved = (await desk.api('GET', `/api/v2/tickets/${laptop.id}`)).json.ticket;
+    expect(saved.custom_fields).toContainEqual({ id: product.id, value: 'hardware_issue' });
+    expect(saved.tags).toContain('hardware_issue');
+    await page.getByText('hardware_issue', { exact: true }).waitFor(); // the tag, in the properties
+    await shot(page, 'server-ticket-custom-field-en');
+
+    await page.goto(`${desk.url}/agent/views/new`);
+    await page.getByLabel('Title', { exact: true }).fill('Hardware tickets');
+    await page.getByLabel('ALL condition 1: field').selectOption({ label: 'Product' });
+    await page.getByLabel('ALL condition 1: operator').selectOption('is');
+    await page.getByLabel('ALL condition 1: value').selectOption({ label: 'Hardware issue' });
+    await page.getByRole('button', { name: 'Create view' }).click();
+    await page.waitForURL(/\/agent\/views\/\d+$/);
+    await page.getByRole('heading', { name: 'Hardware tickets' }).waitFor();
+    await page.getByRole('link', { name: 'Laptop will not boot' }).waitFor();
+    expect(await page.getByRole('link', { name: 'App crashes on start' }).count()).toBe(0);
+
+    await setLanguage(page, 'ja');
+    await page.goto(`${desk.url}/admin/ticket-fields`);
+    await page.getByRole('heading', { name: 'チケットフィールド' }).waitFor();
+    await shot(page, 'server-ticket-fields-ja');
+    await page.goto(`${desk.url}/agent/tickets/${laptop.id}`);
+    await page.getByLabel('Product', { exact: true }).waitFor();
+    await shot(page, 'server-ticket-custom-field-ja');
+    await setLanguage(page, 'en');
+  });
+
   it('a GTUBE mail in Suspended is recovered from the UI and becomes a ticket', async () => {
     await ensureSignedIn();
     await desk.sendMail({ from: 'gtube@spam.example', subject: 'Suspended GTUBE sample', text: `Body ${GTUBE}` });

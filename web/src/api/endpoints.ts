@@ -3,7 +3,7 @@ import { del, get, post, put, query, request } from './client';
 import type {
   Agent, ApiToken, Audit, Comment, DefaultTrigger, Delivery, DkimKey, Diagnosis, Explanation, FixOffer, Group, GroupMembership, Health, Macro, MacroApplied, Organization, Paged, RecipientAddress, SessionInfo, SuspendedTicket, Ticket, Trigger,
   RuleItem, TriggerRevision, User, NavView, View,
-  DeskSettings, EmailLists, SettingKey, SettingsAnswer,
+  DeskSettings, EmailLists, SettingKey, SettingsAnswer, CustomFieldValue, TicketField,
 } from './types';
 
 export type SortBy = 'requester' | 'subject' | 'status' | 'updated_at';
@@ -57,6 +57,7 @@ export interface TicketUpdate {
   type?: string | null;
   subject?: string;
   tags?: string[];
+  custom_fields?: CustomFieldValue[];
 }
 export const updateTicket = (id: number, ticket: TicketUpdate) => put<{ ticket: Ticket }>(`/api/v2/tickets/${id}`, { ticket });
 
@@ -151,6 +152,12 @@ async function every<T>(path: string, key: string, maxPages = 50): Promise<T[]> 
 // Groups and organizations: every agent reads them (the ticket page's
 // Group select); writes are admin-only (403 for agents).
 export type GroupBody = { name?: string; description?: string };
+export type TicketFieldBody = Partial<Pick<TicketField, 'type' | 'title' | 'description' | 'active' | 'required' | 'tag' | 'custom_field_options'>>;
+export const getTicketFields = () => get<{ ticket_fields: TicketField[] }>('/api/v2/ticket_fields').then((r) => r.ticket_fields);
+export const createTicketField = (ticket_field: TicketFieldBody) => post<{ ticket_field: TicketField }>('/api/v2/ticket_fields', { ticket_field });
+export const updateTicketField = (id: number, ticket_field: TicketFieldBody) => put<{ ticket_field: TicketField }>(`/api/v2/ticket_fields/${id}`, { ticket_field });
+export const deleteTicketField = (id: number) => del<null>(`/api/v2/ticket_fields/${id}`);
+
 export const getGroups = () => every<Group>('/api/v2/groups', 'groups');
 export const getGroup = (id: number) => get<{ group: Group }>(`/api/v2/groups/${id}`);
 export const createGroup = (group: GroupBody) => post<{ group: Group }>('/api/v2/groups', { group });

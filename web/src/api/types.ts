@@ -38,11 +38,41 @@ export interface Ticket {
   collaborator_ids?: number[];
   email_cc_ids?: number[];
   tags?: string[];
+  custom_fields?: CustomFieldValue[];
   created_at: string;
   updated_at: string;
   via?: Via;
   recipient?: string;
   result_type?: string;
+}
+
+// A custom field's value on a ticket: a checkbox true/false, others a string or null.
+export interface CustomFieldValue {
+  id: number;
+  value: string | boolean | null;
+}
+
+export interface FieldOption {
+  id?: number;
+  name: string;
+  value: string;
+  default?: boolean;
+}
+
+// System types: subject, description, status, tickettype, priority, group, assignee.
+export type CustomFieldType = 'text' | 'textarea' | 'tagger' | 'checkbox' | 'date' | 'integer' | 'decimal';
+
+export interface TicketField {
+  id: number;
+  type: string;
+  title: string;
+  description: string;
+  position: number;
+  active: boolean;
+  required: boolean;
+  removable: boolean; // false: a system field
+  tag: string | null;
+  custom_field_options?: FieldOption[];
 }
 
 export interface Attachment {

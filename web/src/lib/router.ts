@@ -22,6 +22,7 @@ export type Route =
   | { name: 'adminEmail' }
   | { name: 'adminSettings' }
   | { name: 'adminGroups' }
+  | { name: 'adminTicketFields' }
   | { name: 'adminGroup'; id: number }
   | { name: 'adminOrganizations' }
   | { name: 'adminOrganization'; id: number | null } // null: a new organization
@@ -29,7 +30,7 @@ export type Route =
 
 // Routes only admins may open (the API answers agents 403 there).
 export const ADMIN_ROUTES: ReadonlySet<Route['name']> = new Set([
-  'adminTriggers', 'adminTrigger', 'adminAgents', 'adminDoctor', 'adminEmail', 'adminSettings', 'adminGroups', 'adminGroup', 'adminOrganizations', 'adminOrganization',
+  'adminTriggers', 'adminTrigger', 'adminAgents', 'adminDoctor', 'adminEmail', 'adminSettings', 'adminGroups', 'adminGroup', 'adminTicketFields', 'adminOrganizations', 'adminOrganization',
 ]);
 
 export interface Location {
@@ -96,6 +97,7 @@ export function matchRoute(path: string): Route {
   if (p === '/admin/email') return { name: 'adminEmail' };
   if (p === '/admin/settings') return { name: 'adminSettings' };
   if (p === '/admin/groups') return { name: 'adminGroups' };
+  if (p === '/admin/ticket-fields') return { name: 'adminTicketFields' };
   m = /^\/admin\/groups\/(\d+)$/.exec(p);
   if (m && id(m[1])) return { name: 'adminGroup', id: id(m[1])! };
   if (p === '/admin/organizations') return { name: 'adminOrganizations' };

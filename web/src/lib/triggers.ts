@@ -84,7 +84,9 @@ export function cloneBody(t: Trigger, title: string): Omit<Trigger, 'id' | 'posi
 
 // ---- builder catalog
 
-export type Kind = 'update_type' | 'status' | 'priority' | 'type' | 'user' | 'group' | 'organization' | 'via' | 'comment_public' | 'bool' | 'ticket_public' | 'role' | 'words' | 'tags' | 'email' | 'hours';
+export type Kind = 'update_type' | 'status' | 'priority' | 'type' | 'user' | 'group' | 'organization' | 'via' | 'comment_public' | 'bool' | 'ticket_public' | 'role' | 'words' | 'tags' | 'email' | 'hours'
+  // Custom ticket fields (lib/ticketFields): a dropdown, a checkbox, a number or date, text.
+  | 'cf_choice' | 'cf_bool' | 'cf_number' | 'cf_text';
 
 export const CONDITION_FIELDS: Record<string, Kind> = {
   update_type: 'update_type',
@@ -144,6 +146,13 @@ export function operatorsFor(kind: Kind): string[] {
       return ['includes', 'not_includes'];
     case 'hours':
       return ['less_than', 'greater_than', 'is'];
+    case 'cf_choice':
+    case 'cf_text':
+      return [...IS, 'present', 'not_present', ...CHANGE_OPS];
+    case 'cf_number':
+      return [...IS, 'less_than', 'greater_than', 'present', 'not_present', ...CHANGE_OPS];
+    case 'cf_bool':
+      return [...IS, ...CHANGE_OPS];
     default:
       return IS;
   }
@@ -170,6 +179,7 @@ export function valueChoices(kind: Kind): string[] | null {
     case 'comment_public':
       return ['true', 'false', 'not_relevant', 'requester_can_see_comment'];
     case 'bool':
+    case 'cf_bool':
       return ['true', 'false'];
     case 'ticket_public':
       return ['public', 'private'];
@@ -181,7 +191,7 @@ export function valueChoices(kind: Kind): string[] | null {
 }
 
 // Operators that take no value (the API stores null).
-export const VALUELESS_OPS = new Set(['changed', 'not_changed']);
+export const VALUELESS_OPS = new Set(['changed', 'not_changed', 'present', 'not_present']);
 
 export type ActionKind = 'status' | 'priority' | 'type' | 'user' | 'group' | 'tags' | 'notification_user' | 'notification_group';
 
@@ -302,6 +312,7 @@ export function checkDraft(d: Draft): Problem[] {
   for (const [list, name] of [[d.all, 'conditions.all'], [d.any, 'conditions.any']] as const) {
     list.forEach((c, i) => {
       const at = `${name}[${i}]`;
+      if (c.field.startsWith('custom_fields_')) return; // the API checks it against the field
       const kind = CONDITION_FIELDS[c.field];
       if (!kind) return out.push({ at, code: 'unknownField', arg: c.field });
       if (!operatorsFor(kind).includes(c.operator ?? '')) return out.push({ at, code: 'badOperator', arg: c.operator ?? '' });
@@ -315,6 +326,7 @@ export function checkDraft(d: Draft): Problem[] {
   if (!d.actions.length) out.push({ at: 'actions', code: 'noActions' });
   d.actions.forEach((a, i) => {
     const at = `actions[${i}]`;
+    if (a.field.startsWith('custom_fields_')) return; // the API checks it against the field
     if (!ACTION_FIELDS[a.field]) return out.push({ at, code: 'unknownField', arg: a.field });
     if (isNotification(a.field)) {
       const [to, subject, body] = Array.isArray(a.value) ? (a.value as string[]) : [];

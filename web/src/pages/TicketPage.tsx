@@ -1,18 +1,19 @@
 // /agent/tickets/{id}: the conversation with delivery states, the reply
 // box, ticket properties (the requester's organization; the Group,
-// Priority and Type selects, each saved at once) and the requester's other
-// tickets. Comments and deliveries poll every 5 s (delivery results arrive
+// Priority and Type selects and the custom fields, each saved at once) and
+// the requester's other tickets. Comments and deliveries poll every 5 s (delivery results arrive
 // after the reply).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/client';
 import * as api from '../api/endpoints';
-import type { Comment, Delivery, Group, Organization, Ticket } from '../api/types';
+import type { Comment, Delivery, Group, Organization, Ticket, TicketField } from '../api/types';
 import { t, tMaybe } from '../i18n/i18n';
 import { placeDeliveries } from '../lib/deliveries';
 import { fieldProblem, groupChoices } from '../lib/directory';
 import { usePoll } from '../lib/poll';
 import { isAdmin } from '../lib/roles';
 import { session } from '../lib/session';
+import { customFields, fieldValue, inputOf, valueOf } from '../lib/ticketFields';
 import { requestUsers, userName, users } from '../lib/users';
 import { refreshViewCounts } from '../lib/views';
 import { CommentCard } from '../ui/CommentCard';
@@ -148,6 +149,7 @@ export function TicketPage({ id }: { id: number }) {
               {(['priority', 'type'] as const).map((field) => (
                 <ChoiceField key={field} ticket={ticket} field={field} onSaved={(next) => setData((d) => (d ? { ...d, ticket: next } : d))} />
               ))}
+              <CustomFieldControls ticket={ticket} onSaved={(next) => setData((d) => (d ? { ...d, ticket: next } : d))} />
               <dt>{t('ticket.ccs')}</dt>
               <dd>{(ticket.collaborator_ids ?? []).length ? (ticket.collaborator_ids ?? []).map((cid) => userName(cid, `#${cid}`)).join(', ') : <span class="muted">{t('ticket.none')}</span>}</dd>
               <dt>{t('ticket.tags')}</dt>
@@ -314,6 +316,121 @@ function ChoiceField({ ticket, field, onSaved }: { ticket: Ticket; field: 'prior
         </select>
         <div id={`${id}-result`} role="status" class={`small ${outcome ? (outcome.ok ? 'form-ok' : 'form-error') : ''}`}>
           {saving !== null ? t('ticket.groupSaving') : outcome?.text ?? ''}
+        </div>
+      </dd>
+    </>
+  );
+}
+
+// The desk's custom fields, each control saved on its own: a select, a
+// checkbox or a date as soon as it changes; text and numbers when the agent
+// leaves the box (or presses Enter) with something new in it.
+function CustomFieldControls({ ticket, onSaved }: { ticket: Ticket; onSaved: (t: Ticket) => void }) {
+  const [fields, setFields] = useState<TicketField[] | null>(null);
+  usePoll(
+    async (signal) => {
+      try {
+        const all = await api.getTicketFields();
+        if (!signal.aborted) setFields(customFields(all));
+      } catch {
+        // The ticket stays usable without its custom fields; the next poll retries.
+      }
+    },
+    60000,
+    [],
+  );
+  if (!fields) return null;
+  return (
+    <>
+      {fields.map((f) => (
+        <CustomFieldControl key={f.id} ticket={ticket} field={f} onSaved={onSaved} />
+      ))}
+    </>
+  );
+}
+
+function CustomFieldControl({ ticket, field, onSaved }: { ticket: Ticket; field: TicketField; onSaved: (t: Ticket) => void }) {
+  const stored = fieldValue(ticket, field.id);
+  const [text, setText] = useState(inputOf(stored));
+  // A change made elsewhere (seen at the next poll) replaces what the box holds.
+  useEffect(() => setText(inputOf(stored)), [stored]);
+  const [saving, setSaving] = useState(false);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const save = async (input: string | boolean) => {
+    const value = valueOf(field, input);
+    if (value === (field.type === 'checkbox' ? stored === true : stored)) return;
+    setSaving(true);
+    setOutcome(null);
+    try {
+      const r = await api.updateTicket(ticket.id, { custom_fields: [{ id: field.id, value }] });
+      setOutcome({ ok: true, text: t('ticket.fieldSaved') });
+      onSaved(r.ticket);
+    } catch (e) {
+      setOutcome(failure(e));
+    } finally {
+      setSaving(false);
+    }
+  };
+  const id = `ticket-field-${field.id}`;
+  const described = { 'aria-describedby': `${id}-result` };
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key === 'Enter') void save((e.target as HTMLInputElement).value);
+  };
+  let control;
+  switch (field.type) {
+    case 'tagger':
+      control = (
+        <select id={id} value={inputOf(stored)} disabled={saving} {...described} onChange={(e) => void save((e.target as HTMLSelectElement).value)}>
+          <option value="">{t('ticket.noGroup')}</option>
+          {(field.custom_field_options ?? []).map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.name}
+            </option>
+          ))}
+        </select>
+      );
+      break;
+    case 'checkbox':
+      control = <input id={id} type="checkbox" checked={stored === true} disabled={saving} {...described} onChange={(e) => void save((e.target as HTMLInputElement).checked)} />;
+      break;
+    case 'date':
+      control = <input id={id} type="date" value={inputOf(stored)} disabled={saving} {...described} onChange={(e) => void save((e.target as HTMLInputElement).value)} />;
+      break;
+    case 'textarea':
+      control = <textarea id={id} rows={3} value={text} disabled={saving} {...described} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} onBlur={() => void save(text)} />;
+      break;
+    default:
+      control = (
+        <input
+          id={id}
+          type={field.type === 'text' ? 'text' : 'number'}
+          step={field.type === 'decimal' ? 'any' : '1'}
+          inputMode={field.type === 'text' ? undefined : field.type === 'integer' ? 'numeric' : 'decimal'}
+          value={text}
+          disabled={saving}
+          {...described}
+          onInput={(e) => setText((e.target as HTMLInputElement).value)}
+          onBlur={() => void save(text)}
+          onKeyDown={onKey}
+        />
+      );
+  }
+  return (
+    <>
+      <dt class="props-control">
+        <label for={id}>
+          {field.title}
+          {field.required && (
+            <span class="required-mark" title={t('ticketFields.requiredHint')}>
+              {' *'}
+            </span>
+          )}
+        </label>
+      </dt>
+      <dd class={`ticket-choice ticket-custom ticket-custom-${field.type}`}>
+        {control}
+        <div id={`${id}-result`} role="status" class={`small ${outcome ? (outcome.ok ? 'form-ok' : 'form-error') : ''}`}>
+          {saving ? t('ticket.groupSaving') : outcome?.text ?? ''}
         </div>
       </dd>
     </>

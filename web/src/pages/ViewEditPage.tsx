@@ -1,18 +1,20 @@
 // /agent/views/new and /agent/views/{id}/edit: a view's title, its
 // conditions (all of / any of, in the trigger builder's rows, with the
-// fields a stored ticket has), its columns and order, who may use it.
+// fields a stored ticket has, custom ticket fields too), its columns and
+// order, who may use it.
 // An agent's views are personal; admins also make shared and group ones.
 // The API's 422 is shown under the form; saving opens the view.
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../api/client';
 import * as api from '../api/endpoints';
-import type { Group, RuleItem, View } from '../api/types';
+import type { Group, RuleItem, TicketField, View } from '../api/types';
 import type { MessageKey } from '../i18n/en';
 import { t } from '../i18n/i18n';
 import { navigate } from '../lib/router';
 import { mayChange } from '../lib/restriction';
 import { isAdmin } from '../lib/roles';
 import { session } from '../lib/session';
+import { customConditionFields } from '../lib/ticketFields';
 import { useTitle } from '../lib/title';
 import { newCondition, VIEW_CONDITION_FIELDS, viewOperatorsFor } from '../lib/triggers';
 import { refreshViewCounts, VIEW_COLUMNS, VIEW_SORTS, viewBodyOf, viewDraftOf, viewLabel, viewPath, type ViewDraft } from '../lib/views';
@@ -27,6 +29,7 @@ export function ViewEditPage({ id }: { id: number | null }) {
   const [view, setView] = useState<View | null>(null);
   const [draft, setDraft] = useState<ViewDraft | null>(id === null ? { ...viewDraftOf(null), access: admin ? 'shared' : 'personal' } : null);
   const [groups, setGroups] = useState<Group[]>([]);
+  const [ticketFields, setTicketFields] = useState<TicketField[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [busy, setBusy] = useState(false);
@@ -35,6 +38,7 @@ export function ViewEditPage({ id }: { id: number | null }) {
   useEffect(() => {
     let live = true;
     api.getGroups().then((g) => live && setGroups(g), () => undefined);
+    api.getTicketFields().then((f) => live && setTicketFields(f), () => undefined);
     if (id !== null) {
       api.getView(id).then(
         (r) => {
@@ -76,6 +80,8 @@ export function ViewEditPage({ id }: { id: number | null }) {
   const readOnly = view !== null && !mayChange(view.restriction, me);
   const edit = (patch: Partial<ViewDraft>) => setDraft({ ...draft, ...patch });
   const setRow = (list: 'all' | 'any', i: number, item: RuleItem) => edit({ [list]: draft[list].map((x, j) => (j === i ? item : x)) });
+  const custom = customConditionFields(ticketFields);
+  const conditionFields = { ...VIEW_CONDITION_FIELDS, ...custom.kinds };
 
   const save = async (e: Event) => {
     e.preventDefault();
@@ -118,7 +124,8 @@ export function ViewEditPage({ id }: { id: number | null }) {
             {draft[list].map((c, i) => (
               <ConditionRow
                 key={i}
-                fields={VIEW_CONDITION_FIELDS}
+                fields={conditionFields}
+                custom={custom.info}
                 operators={viewOperatorsFor}
                 item={c}
                 row={t(list === 'all' ? 'trigger.rowAll' : 'trigger.rowAny', { n: i + 1 })}

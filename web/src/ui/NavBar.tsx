@@ -13,6 +13,7 @@ const ADMIN_ITEMS = [
   { key: 'email', href: '/admin/email', match: (r: Route) => r.name === 'adminEmail' },
   { key: 'agents', href: '/admin/agents', match: (r: Route) => r.name === 'adminAgents' },
   { key: 'groups', href: '/admin/groups', match: (r: Route) => r.name === 'adminGroups' || r.name === 'adminGroup' },
+  { key: 'ticketFields', href: '/admin/ticket-fields', match: (r: Route) => r.name === 'adminTicketFields' },
   { key: 'organizations', href: '/admin/organizations', match: (r: Route) => r.name === 'adminOrganizations' || r.name === 'adminOrganization' },
   { key: 'doctor', href: '/admin/doctor', match: (r: Route) => r.name === 'adminDoctor' },
   { key: 'settings', href: '/admin/settings', match: (r: Route) => r.name === 'adminSettings' },

@@ -1,9 +1,11 @@
 // The rows of a rule builder shared by the trigger and view editors: a
 // condition (field, operator, value: a select when the value has fixed
 // choices, else text) and the remove button. `fields` is the catalogue of
-// fields the rule may use; `operators` the operators a field's kind takes.
+// fields the rule may use; `operators` the operators a field's kind takes;
+// `custom` the titles and options of the custom ticket fields among them.
 import type { RuleItem } from '../api/types';
 import { t, tMaybe } from '../i18n/i18n';
+import type { CustomFieldInfo } from '../lib/ticketFields';
 import { newCondition, operatorsFor, valueChoices, VALUELESS_OPS, type Kind } from '../lib/triggers';
 
 export function fieldLabel(field: string, action = false): string {
@@ -26,6 +28,7 @@ export function RemoveButton({ row, onRemove }: { row: string; onRemove: () => v
 export function ConditionRow({
   fields,
   operators = operatorsFor,
+  custom = {},
   item,
   row,
   bad,
@@ -34,6 +37,7 @@ export function ConditionRow({
 }: {
   fields: Record<string, Kind>;
   operators?: (kind: Kind) => string[];
+  custom?: Record<string, CustomFieldInfo>;
   item: RuleItem;
   row: string;
   bad: boolean;
@@ -42,16 +46,23 @@ export function ConditionRow({
 }) {
   const kind = fields[item.field];
   const ops = kind ? operators(kind) : [item.operator ?? ''];
-  const choices = kind ? valueChoices(kind) : null;
+  const info = custom[item.field];
+  const choices = kind === 'cf_choice' && info ? info.options.map((o) => o.value) : kind ? valueChoices(kind) : null;
+  const choiceLabel = (v: string) => (kind === 'cf_choice' && info ? info.options.find((o) => o.value === v)?.label ?? v : valueLabel(kind!, v));
+  const pickField = (field: string) => {
+    const fresh = newCondition(field, fields);
+    const first = fields[field] === 'cf_choice' ? custom[field]?.options[0]?.value : undefined;
+    onChange(first === undefined ? fresh : { ...fresh, value: first });
+  };
   const value = item.value === null || item.value === undefined ? '' : String(item.value);
   const noValue = VALUELESS_OPS.has(item.operator ?? '');
   return (
     <div class={`rule-row${bad ? ' rule-bad' : ''}`}>
-      <select aria-label={t('trigger.fieldOf', { row })} value={item.field} onChange={(e) => onChange(newCondition((e.target as HTMLSelectElement).value, fields))}>
+      <select aria-label={t('trigger.fieldOf', { row })} value={item.field} onChange={(e) => pickField((e.target as HTMLSelectElement).value)}>
         {!kind && <option value={item.field}>{item.field}</option>}
         {Object.keys(fields).map((f) => (
           <option key={f} value={f}>
-            {fieldLabel(f)}
+            {custom[f]?.title ?? fieldLabel(f)}
           </option>
         ))}
       </select>
@@ -70,7 +81,7 @@ export function ConditionRow({
           {!choices.includes(value) && <option value={value}>{value}</option>}
           {choices.map((v) => (
             <option key={v} value={v}>
-              {valueLabel(kind!, v)}
+              {choiceLabel(v)}
             </option>
           ))}
         </select>

@@ -24,6 +24,7 @@ import { DoctorPage } from '../pages/admin/DoctorPage';
 import { EmailPage } from '../pages/admin/EmailPage';
 import { SettingsPage } from '../pages/admin/SettingsPage';
 import { GroupsPage } from '../pages/admin/GroupsPage';
+import { TicketFieldsPage } from '../pages/admin/TicketFieldsPage';
 import { GroupPage } from '../pages/admin/GroupPage';
 import { OrganizationsPage } from '../pages/admin/OrganizationsPage';
 import { OrganizationPage } from '../pages/admin/OrganizationPage';
@@ -69,6 +70,8 @@ function Page({ route }: { route: Route }) {
       return <SettingsPage />;
     case 'adminGroups':
       return <GroupsPage />;
+    case 'adminTicketFields':
+      return <TicketFieldsPage />;
     case 'adminGroup':
       return <GroupPage key={route.id} id={route.id} />;
     case 'adminOrganizations':

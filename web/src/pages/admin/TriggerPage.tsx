@@ -6,9 +6,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../../api/client';
 import * as api from '../../api/endpoints';
-import type { RuleItem, Trigger, TriggerRevision } from '../../api/types';
+import type { RuleItem, TicketField, Trigger, TriggerRevision } from '../../api/types';
 import { t, tMaybe } from '../../i18n/i18n';
 import { navigate } from '../../lib/router';
+import { customConditionFields } from '../../lib/ticketFields';
 import { useTitle } from '../../lib/title';
 import {
   ACTION_FIELDS, CONDITION_FIELDS, NOTIFY_USER_TARGETS, PLACEHOLDERS, actionChoices, bodyOf, checkDraft, draftOf, isNotification, locate,
@@ -35,7 +36,18 @@ export function TriggerPage({ id }: { id: number | null }) {
   const [warnings, setWarnings] = useState<string[]>([]);
   const [saving, setSaving] = useState(false);
   const [historyTick, setHistoryTick] = useState(0);
+  const [ticketFields, setTicketFields] = useState<TicketField[]>([]);
   useTitle(id === null ? t('trigger.newTitle') : trigger?.title ?? t('trigger.editTitle'));
+  const custom = customConditionFields(ticketFields);
+  const conditionFields = { ...CONDITION_FIELDS, ...custom.kinds };
+
+  useEffect(() => {
+    let live = true;
+    api.getTicketFields().then((f) => live && setTicketFields(f), () => undefined);
+    return () => {
+      live = false;
+    };
+  }, []);
 
   useEffect(() => {
     if (id === null) return;
@@ -174,7 +186,7 @@ export function TriggerPage({ id }: { id: number | null }) {
             <legend>{t(`trigger.${list}`)}</legend>
             {draft[list].length === 0 && <p class="muted small">{t('trigger.noRows')}</p>}
             {draft[list].map((c, i) => (
-              <ConditionRow key={i} fields={CONDITION_FIELDS} item={c} row={t(list === 'all' ? 'trigger.rowAll' : 'trigger.rowAny', { n: i + 1 })} bad={rowBad(list, i)} onChange={(item) => setRow(list, i, item)} onRemove={() => removeRow(list, i)} />
+              <ConditionRow key={i} fields={conditionFields} custom={custom.info} item={c} row={t(list === 'all' ? 'trigger.rowAll' : 'trigger.rowAny', { n: i + 1 })} bad={rowBad(list, i)} onChange={(item) => setRow(list, i, item)} onRemove={() => removeRow(list, i)} />
             ))}
             <button type="button" class="btn btn-small" onClick={() => addRow(list)}>
               + {t(list === 'all' ? 'trigger.addAll' : 'trigger.addAny')}
