@@ -146,3 +146,21 @@ def test_views(calls):
     invalid = calls["views.invalid"]
     assert not invalid["ok"] and "422" in invalid["error"], invalid
     assert ok(calls, "views.delete") is True
+
+
+def test_ticket_fields(calls):
+    assert ok(calls, "ticketfields.list") == [
+        "subject", "description", "status", "tickettype", "priority", "group", "assignee"]
+    made = ok(calls, "ticketfields.create")
+    assert made["type"] == "tagger" and made["removable"] is True
+    assert ok(calls, "ticketfields.show") == "Product"
+    assert ok(calls, "ticketfields.update") == "Product line"
+    assert ok(calls, "ticketfields.createOrUpdateOption")["value"] == "scanner_product"
+    assert ok(calls, "ticketfields.listOptions") == ["printer_product", "scanner_product"]
+    on_ticket = ok(calls, "tickets.update.customFields")
+    assert on_ticket["fields"] == [{"id": made["id"], "value": "scanner_product"}]
+    assert "scanner_product" in on_ticket["tags"]
+    assert ok(calls, "ticketfields.deleteOption") is True
+    invalid = calls["ticketfields.invalid"]
+    assert not invalid["ok"] and "422" in invalid["error"], invalid
+    assert ok(calls, "ticketfields.delete") is True

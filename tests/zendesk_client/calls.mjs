@@ -210,4 +210,33 @@ await step('views.invalid', () => client.views.create({ view: { title: 'No condi
 const baseDelete = Object.getPrototypeOf(Object.getPrototypeOf(client.views)).delete;
 await step('views.delete', () => baseDelete.call(client.views, ['views', viewId]), () => true);
 
+
+// --- ticket fields ---
+await step('ticketfields.list', () => client.ticketfields.list(), (l) => l.map((f) => f.type));
+const field = await step(
+  'ticketfields.create',
+  () =>
+    client.ticketfields.create({
+      ticket_field: { type: 'tagger', title: 'Product', custom_field_options: [{ name: 'Printer', value: 'printer_product' }] },
+    }),
+  (r) => record(r, 'ticket_field'),
+);
+const fieldId = field && record(field, 'ticket_field').id;
+await step('ticketfields.show', () => client.ticketfields.show(fieldId), (r) => record(r, 'ticket_field').title);
+await step('ticketfields.update', () => client.ticketfields.update(fieldId, { ticket_field: { title: 'Product line' } }), (r) => record(r, 'ticket_field').title);
+const option = await step(
+  'ticketfields.createOrUpdateOption',
+  () => client.ticketfields.createOrUpdateOption(fieldId, { custom_field_option: { name: 'Scanner', value: 'scanner_product' } }),
+  (r) => record(r, 'custom_field_option'),
+);
+await step('ticketfields.listOptions', () => client.ticketfields.listOptions(fieldId), (r) => record(r, 'custom_field_options').map((o) => o.value));
+await step(
+  'tickets.update.customFields',
+  () => client.tickets.update(ticketId, { ticket: { custom_fields: [{ id: fieldId, value: 'scanner_product' }] } }),
+  (r) => ({ fields: record(r, 'ticket').custom_fields, tags: record(r, 'ticket').tags }),
+);
+await step('ticketfields.deleteOption', () => client.ticketfields.deleteOption(fieldId, record(option, 'custom_field_option').id), () => true);
+await step('ticketfields.invalid', () => client.ticketfields.create({ ticket_field: { type: 'tagger', title: 'No options' } }), (r) => result(r));
+await step('ticketfields.delete', () => client.ticketfields.delete(fieldId), () => true);
+
 process.stdout.write(JSON.stringify(results, null, 1) + '\n');
