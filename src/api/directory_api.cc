@@ -98,22 +98,25 @@ bool ApplyGroup(const json& in, store::Group& g, ClientError& err) {
 
 void RegisterGroups(http::Router& router, store::Store* st, const std::string& base_url) {
   auto list = [st, base_url](const http::Request& req) {
-    Page page;
-    if (auto bad = ParsePage(req, page)) return std::move(*bad);
+    ListPaging paging;
+    if (auto bad = paging.Parse(req)) return std::move(*bad);
     std::string base = BaseUrl(req, base_url);
     std::string path = PathWithoutJson(req);
-    return ReadJson(*st, [&](store::Tx& tx, json& out) -> Status {
+    std::optional<http::Response> cursor_error;  // a stale cursor, found inside the read
+    http::Response r = ReadJson(*st, [&](store::Tx& tx, json& out) -> Status {
       auto groups = tx.ListGroups(false);
       if (!groups.ok()) return groups.status();
+      std::vector<int64_t> ids;
+      for (const auto& g : *groups) ids.push_back(g.id);
+      size_t begin = 0, end = 0;
+      cursor_error = paging.Slice(ids, base, path, out, begin, end);
+      if (cursor_error) return Status::Ok();
       json items = json::array();
-      for (int64_t i = page.offset();
-           i < static_cast<int64_t>(groups->size()) && i < page.offset() + page.per_page; ++i) {
-        items.push_back(GroupJson((*groups)[static_cast<size_t>(i)], base));
-      }
+      for (size_t i = begin; i < end; ++i) items.push_back(GroupJson((*groups)[i], base));
       out["groups"] = std::move(items);
-      AddPageLinks(out, base, path, page, static_cast<int64_t>(groups->size()));
       return Status::Ok();
     });
+    return cursor_error ? std::move(*cursor_error) : r;
   };
   router.Get("/api/v2/groups", list);
   router.Get("/api/v2/groups/assignable", list);
@@ -237,11 +240,12 @@ void RegisterMemberships(http::Router& router, store::Store* st, const std::stri
     MembershipFilter f;
     if (auto bad = ParseMembershipFilter(req, f)) return std::move(*bad);
     if (req.params.contains("id") && !ParseId(req.Param("id"))) return BadId("user or group", req.Param("id"));
-    Page page;
-    if (auto bad = ParsePage(req, page)) return std::move(*bad);
+    ListPaging paging;
+    if (auto bad = paging.Parse(req)) return std::move(*bad);
     std::string base = BaseUrl(req, base_url);
     std::string path = PathWithoutJson(req);
-    return ReadJson(*st, [&](store::Tx& tx, json& out) -> Status {
+    std::optional<http::Response> cursor_error;  // a stale cursor, found inside the read
+    http::Response r = ReadJson(*st, [&](store::Tx& tx, json& out) -> Status {
       if (f.user_id) {
         if (auto u = tx.GetUser(*f.user_id); !u.ok()) return u.status();
       }
@@ -250,15 +254,17 @@ void RegisterMemberships(http::Router& router, store::Store* st, const std::stri
       }
       auto all = tx.ListGroupMemberships(f.user_id, f.group_id);
       if (!all.ok()) return all.status();
+      std::vector<int64_t> ids;
+      for (const auto& m : *all) ids.push_back(m.id);
+      size_t begin = 0, end = 0;
+      cursor_error = paging.Slice(ids, base, path, out, begin, end);
+      if (cursor_error) return Status::Ok();
       json items = json::array();
-      for (int64_t i = page.offset();
-           i < static_cast<int64_t>(all->size()) && i < page.offset() + page.per_page; ++i) {
-        items.push_back(MembershipJson((*all)[static_cast<size_t>(i)], base));
-      }
+      for (size_t i = begin; i < end; ++i) items.push_back(MembershipJson((*all)[i], base));
       out["group_memberships"] = std::move(items);
-      AddPageLinks(out, base, path, page, static_cast<int64_t>(all->size()));
       return Status::Ok();
     });
+    return cursor_error ? std::move(*cursor_error) : r;
   };
   router.Get("/api/v2/group_memberships", list);
   router.Get("/api/v2/groups/{id}/memberships", list);
@@ -424,29 +430,33 @@ Status CheckOrganizationGroup(store::Tx& tx, const store::Organization& o, Clien
 http::Response OrganizationList(store::Store& st, const http::Request& req, const std::string& base_url,
                                 const std::function<bool(const store::Organization&)>& keep,
                                 bool paged, const std::string& extra_query = "") {
-  Page page;
+  ListPaging paging;
   if (paged) {
-    if (auto bad = ParsePage(req, page)) return std::move(*bad);
+    if (auto bad = paging.Parse(req)) return std::move(*bad);
   }
   std::string base = BaseUrl(req, base_url);
   std::string path = PathWithoutJson(req);
-  return ReadJson(st, [&](store::Tx& tx, json& out) -> Status {
+  std::optional<http::Response> cursor_error;  // a stale cursor, found inside the read
+  http::Response r = ReadJson(st, [&](store::Tx& tx, json& out) -> Status {
     auto all = tx.ListOrganizations();
     if (!all.ok()) return all.status();
     std::vector<store::Organization> chosen;
     for (auto& o : *all) {
       if (keep(o)) chosen.push_back(std::move(o));
     }
-    json items = json::array();
-    int64_t first = paged ? page.offset() : 0;
-    int64_t last = paged ? page.offset() + page.per_page : static_cast<int64_t>(chosen.size());
-    for (int64_t i = first; i < static_cast<int64_t>(chosen.size()) && i < last; ++i) {
-      items.push_back(OrganizationJson(chosen[static_cast<size_t>(i)], base));
+    size_t begin = 0, end = chosen.size();
+    if (paged) {
+      std::vector<int64_t> ids;
+      for (const auto& o : chosen) ids.push_back(o.id);
+      cursor_error = paging.Slice(ids, base, path, out, begin, end, extra_query);
+      if (cursor_error) return Status::Ok();
     }
+    json items = json::array();
+    for (size_t i = begin; i < end; ++i) items.push_back(OrganizationJson(chosen[i], base));
     out["organizations"] = std::move(items);
-    if (paged) AddPageLinks(out, base, path, page, static_cast<int64_t>(chosen.size()), extra_query);
     return Status::Ok();
   });
+  return cursor_error ? std::move(*cursor_error) : r;
 }
 
 void RegisterOrganizations(http::Router& router, store::Store* st, const std::string& base_url) {

@@ -129,10 +129,8 @@ void RegisterMacrosApi(http::Router& router, store::Store& store, tickets::DeskI
     if (!sort_order.empty() && sort_order != "asc" && sort_order != "desc") {
       return http::ErrorResponse(400, "InvalidValue", "sort_order is asc or desc");
     }
-    Page page;
-    if (auto bad = ParsePage(req, page)) return std::move(*bad);
-    ListCursor cursor;
-    if (auto bad = ParseListCursor(req, cursor)) return std::move(*bad);
+    ListPaging paging;
+    if (auto bad = paging.Parse(req)) return std::move(*bad);
     const std::string base = BaseUrl(req, *fallback);
     std::optional<http::Response> cursor_error;  // a stale cursor, found inside the read
     http::Response r = ReadJson(*st, [&](store::Tx& tx, json& out) -> Status {
@@ -158,16 +156,11 @@ void RegisterMacrosApi(http::Router& router, store::Store& store, tickets::DeskI
       std::stable_sort(kept.begin(), kept.end(), [&](const Loaded& a, const Loaded& b) {
         return desc ? key_less(b, a) : key_less(a, b);
       });
-      size_t begin = static_cast<size_t>(page.offset());
-      size_t end = std::min(kept.size(), begin + static_cast<size_t>(page.per_page));
-      if (cursor.asked) {
-        std::vector<int64_t> ids;
-        for (const auto& l : kept) ids.push_back(l.macro.id);
-        cursor_error = CursorSlice(ids, cursor, base, PathWithoutJson(req), out, begin, end);
-        if (cursor_error) return Status::Ok();
-      } else {
-        AddPageLinks(out, base, PathWithoutJson(req), page, static_cast<int64_t>(kept.size()));
-      }
+      std::vector<int64_t> ids;
+      for (const auto& l : kept) ids.push_back(l.macro.id);
+      size_t begin = 0, end = 0;
+      cursor_error = paging.Slice(ids, base, PathWithoutJson(req), out, begin, end);
+      if (cursor_error) return Status::Ok();
       json items = json::array();
       for (size_t i = begin; i < end; ++i) items.push_back(MacroJson(kept[i].macro, kept[i].row, base));
       out["macros"] = std::move(items);

@@ -196,6 +196,22 @@ std::optional<http::Response> CursorSlice(const std::vector<int64_t>& ids, const
   return std::nullopt;
 }
 
+std::optional<http::Response> ListPaging::Parse(const http::Request& request) {
+  if (auto bad = ParsePage(request, page)) return bad;
+  return ParseListCursor(request, cursor);
+}
+
+std::optional<http::Response> ListPaging::Slice(const std::vector<int64_t>& ids,
+                                                std::string_view base, std::string_view path,
+                                                json& out, size_t& begin, size_t& end,
+                                                std::string_view extra_query) const {
+  if (cursor.asked) return CursorSlice(ids, cursor, base, path, out, begin, end);
+  begin = std::min(ids.size(), static_cast<size_t>(page.offset()));
+  end = std::min(ids.size(), begin + static_cast<size_t>(page.per_page));
+  AddPageLinks(out, base, path, page, static_cast<int64_t>(ids.size()), extra_query);
+  return std::nullopt;
+}
+
 std::optional<http::Response> ParsePage(const http::Request& request, Page& page) {
   std::string_view p = request.Query("page");
   std::string_view pp = request.Query("per_page");

@@ -67,6 +67,19 @@ std::optional<http::Response> CursorSlice(const std::vector<int64_t>& ids, const
                                           std::string_view base, std::string_view path,
                                           nlohmann::json& out, size_t& begin, size_t& end);
 
+// A list a handler holds whole, paged as the request asks: by offset
+// (page, per_page) or by cursor (page[size], page[after], page[before]).
+struct ListPaging {
+  Page page;
+  ListCursor cursor;
+  std::optional<http::Response> Parse(const http::Request& request);  // 400 when malformed
+  // The [begin, end) of `ids` the page holds, its links added to `out`
+  // (`extra_query` kept in offset links); 400 for a stale cursor.
+  std::optional<http::Response> Slice(const std::vector<int64_t>& ids, std::string_view base,
+                                      std::string_view path, nlohmann::json& out, size_t& begin,
+                                      size_t& end, std::string_view extra_query = {}) const;
+};
+
 // Nesting limit of request bodies: deep enough for any real payload, shallow
 // enough that no recursive walk of the parsed value can exhaust the stack.
 constexpr size_t kMaxJsonDepth = 64;

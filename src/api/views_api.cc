@@ -116,10 +116,8 @@ void RegisterViewsApi(http::Router& router, store::Store& store, std::string bas
                              bool only_active) -> http::Response {
     ListFilter filter;
     if (auto bad = filter.Parse(req, query, only_active)) return std::move(*bad);
-    Page page;
-    if (auto bad = ParsePage(req, page)) return std::move(*bad);
-    ListCursor cursor;
-    if (auto bad = ParseListCursor(req, cursor)) return std::move(*bad);
+    ListPaging paging;
+    if (auto bad = paging.Parse(req)) return std::move(*bad);
     const std::string base = BaseUrl(req, *fallback);
     std::optional<http::Response> cursor_error;  // a stale cursor, found inside the read
     http::Response r = ReadJson(*st, [&](store::Tx& tx, json& out) -> Status {
@@ -131,16 +129,11 @@ void RegisterViewsApi(http::Router& router, store::Store& store, std::string bas
       for (const auto& l : *views) {
         if (filter.Keeps(l.view.restriction, l.view.active, l.view.title)) kept.push_back(&l);
       }
-      size_t begin = static_cast<size_t>(page.offset());
-      size_t end = std::min(kept.size(), begin + static_cast<size_t>(page.per_page));
-      if (cursor.asked) {
-        std::vector<int64_t> ids;
-        for (const Loaded* l : kept) ids.push_back(l->view.id);
-        cursor_error = CursorSlice(ids, cursor, base, PathWithoutJson(req), out, begin, end);
-        if (cursor_error) return Status::Ok();
-      } else {
-        AddPageLinks(out, base, PathWithoutJson(req), page, static_cast<int64_t>(kept.size()));
-      }
+      std::vector<int64_t> ids;
+      for (const Loaded* l : kept) ids.push_back(l->view.id);
+      size_t begin = 0, end = 0;
+      cursor_error = paging.Slice(ids, base, PathWithoutJson(req), out, begin, end);
+      if (cursor_error) return Status::Ok();
       json items = json::array();
       for (size_t i = begin; i < end; ++i) items.push_back(ViewJson(*kept[i], base));
       out["views"] = std::move(items);
