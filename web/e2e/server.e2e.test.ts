@@ -400,6 +400,25 @@ describe('agent workspace against postdesk serve', () => {
     await page.getByRole('link', { name: 'Laptop will not boot' }).waitFor();
     expect(await page.getByRole('link', { name: 'App crashes on start' }).count()).toBe(0);
 
+    // A macro that sets the field: previewed under the field's title and option name, saved on Submit.
+    const macro = await desk.api('POST', '/api/v2/macros', {
+      macro: { title: 'Software problem', restriction: null, actions: [{ field: `custom_fields_${product.id}`, value: 'software' }] },
+    });
+    expect(macro.status).toBe(201);
+    const app = await ticketBySubject('App crashes on start');
+    await page.goto(`${desk.url}/agent/tickets/${app.id}`);
+    await page.getByLabel('Macro', { exact: true }).selectOption({ label: 'Software problem' });
+    const preview = page.getByRole('region', { name: 'Macro preview' });
+    await preview.getByText('Product', { exact: true }).waitFor();
+    await preview.getByText('Software', { exact: true }).waitFor();
+    await shot(page, 'server-macro-custom-field-en');
+    await page.getByLabel('Public reply text').fill('We are looking into the crash.');
+    await page.getByRole('button', { name: /^Submit as / }).click();
+    await page.getByText('Update saved.').waitFor();
+    const afterMacro = (await desk.api('GET', `/api/v2/tickets/${app.id}`)).json.ticket;
+    expect(afterMacro.custom_fields).toContainEqual({ id: product.id, value: 'software' });
+    expect(afterMacro.tags).toContain('software');
+
     await setLanguage(page, 'ja');
     await page.goto(`${desk.url}/admin/ticket-fields`);
     await page.getByRole('heading', { name: 'チケットフィールド' }).waitFor();

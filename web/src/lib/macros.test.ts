@@ -35,6 +35,15 @@ describe('macros in the reply box', () => {
     ).toEqual({ priority: 'high', type: null, assignee_id: 12, group_id: null, tags: ['x', 'y'], subject: 'S' });
   });
 
+  it('sends the custom fields a macro sets', () => {
+    expect(
+      changesToUpdate([
+        { field: 'custom_fields_7', value: 'hardware' },
+        { field: 'custom_fields_8', value: '' },
+      ]),
+    ).toEqual({ custom_fields: [{ id: 7, value: 'hardware' }, { id: 8, value: null }] });
+  });
+
   it('puts the macro text after what the agent wrote', () => {
     expect(mergeReply('', 'Hi')).toBe('Hi');
     expect(mergeReply('  ', 'Hi')).toBe('Hi');

@@ -41,6 +41,12 @@ export function changesToUpdate(changes: MacroChange[]): TicketUpdate {
       case 'subject':
         update.subject = c.value;
         break;
+      default:
+        // custom_fields_<id>: a checkbox's "true" or "" (cleared) as the API takes them.
+        if (c.field.startsWith('custom_fields_')) {
+          const id = Number(c.field.slice('custom_fields_'.length));
+          update.custom_fields = [...(update.custom_fields ?? []), { id, value: c.value || null }];
+        }
     }
   }
   return update;

@@ -1,6 +1,7 @@
 // Runs `load` now, then every `ms` while the page is visible; a run never
-// overlaps the previous one, and unmounting stops it.
-import { useEffect, useRef } from 'preact/hooks';
+// overlaps the previous one, and unmounting stops it. usePolled keeps what
+// it loaded and its last failure, for the admin list pages.
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 export function usePoll(load: (signal: AbortSignal) => Promise<void>, ms: number, deps: unknown[]): void {
   const latest = useRef(load);
@@ -27,4 +28,33 @@ export function usePoll(load: (signal: AbortSignal) => Promise<void>, ms: number
       if (timer) clearTimeout(timer);
     };
   }, deps);
+}
+
+// What an admin list page loads and polls: the latest `data` (kept when a
+// later poll fails), the last failure (null after a success), `setData` for
+// the page's own changes, and `reload` to poll again at once.
+export function usePolled<T>(load: () => Promise<T>, ms: number): {
+  data: T | null;
+  setData: (update: (data: T | null) => T | null) => void;
+  error: unknown;
+  reload: () => void;
+} {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [tick, setTick] = useState(0);
+  usePoll(
+    async (signal) => {
+      try {
+        const next = await load();
+        if (signal.aborted) return;
+        setData(next);
+        setError(null);
+      } catch (e) {
+        if (!signal.aborted) setError(e);
+      }
+    },
+    ms,
+    [tick],
+  );
+  return { data, setData, error, reload: () => setTick((n) => n + 1) };
 }

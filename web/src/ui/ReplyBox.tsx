@@ -5,7 +5,7 @@
 import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import * as api from '../api/endpoints';
-import type { Group, Macro, Ticket } from '../api/types';
+import type { Group, Macro, Ticket, TicketField } from '../api/types';
 import { t, tMaybe } from '../i18n/i18n';
 import { changesToUpdate, macroChanges, mergeReply, type MacroChange } from '../lib/macros';
 import { userName } from '../lib/users';
@@ -54,6 +54,7 @@ export function ReplyBox({ ticket, onSent }: { ticket: Ticket; onSent: () => voi
   const [macros, setMacros] = useState<Macro[] | null>(null);
   const [applied, setApplied] = useState<Applied | null>(null);
   const [groups, setGroups] = useState<Group[]>([]);
+  const [ticketFields, setTicketFields] = useState<TicketField[]>([]);
 
   useEffect(() => {
     let live = true;
@@ -74,6 +75,9 @@ export function ReplyBox({ ticket, onSent }: { ticket: Ticket; onSent: () => voi
       const changes = macroChanges(r.result, ticket);
       if (changes.some((c) => c.field === 'group_id') && groups.length === 0) {
         void api.getGroups().then(setGroups, () => undefined);
+      }
+      if (changes.some((c) => c.field.startsWith('custom_fields_')) && ticketFields.length === 0) {
+        void api.getTicketFields().then(setTicketFields, () => undefined);
       }
       const comment = r.result.ticket.comment;
       setApplied({
@@ -118,8 +122,13 @@ export function ReplyBox({ ticket, onSent }: { ticket: Ticket; onSent: () => voi
     if (c.field === 'assignee_id') return userName(Number(c.value), `#${c.value}`);
     if (c.field === 'group_id') return groups.find((g) => String(g.id) === c.value)?.name ?? `#${c.value}`;
     if (c.field === 'priority' || c.field === 'type') return tMaybe(`value.${c.field}.${c.value}`, c.value);
+    const field = customField(c.field);
+    if (field?.type === 'tagger') return field.custom_field_options?.find((o) => o.value === c.value)?.name ?? c.value;
+    if (field?.type === 'checkbox') return t(c.value === 'true' ? 'value.cf_bool.true' : 'value.cf_bool.false');
     return c.value;
   };
+  const customField = (key: string) => ticketFields.find((f) => `custom_fields_${f.id}` === key);
+  const label = (c: MacroChange) => customField(c.field)?.title ?? tMaybe(`events.field.${c.field}`, c.field);
 
   const choose = async (list: FileList | null) => {
     if (!list) return;
@@ -206,7 +215,7 @@ export function ReplyBox({ ticket, onSent }: { ticket: Ticket; onSent: () => voi
             <dl class="props macro-changes">
               {applied.changes.map((c) => (
                 <Fragment key={c.field}>
-                  <dt>{tMaybe(`events.field.${c.field}`, c.field)}</dt>
+                  <dt>{label(c)}</dt>
                   <dd>{describe(c)}</dd>
                 </Fragment>
               ))}

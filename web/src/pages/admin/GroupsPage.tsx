@@ -7,37 +7,23 @@ import * as api from '../../api/endpoints';
 import type { Group } from '../../api/types';
 import { t } from '../../i18n/i18n';
 import { fieldProblem, memberCounts, sortedByName } from '../../lib/directory';
-import { usePoll } from '../../lib/poll';
+import { usePolled } from '../../lib/poll';
 import { useTitle } from '../../lib/title';
 import { AdminError, ConfirmDialog, failure, Result, type Outcome } from '../../ui/admin';
 import { Loading } from '../../ui/common';
 import { Link } from '../../ui/Link';
 
 export function GroupsPage() {
-  const [groups, setGroups] = useState<Group[] | null>(null);
-  const [counts, setCounts] = useState<Map<number, number> | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [tick, setTick] = useState(0);
+  const loaded = usePolled(async () => {
+    const [g, m] = await Promise.all([api.getGroups(), api.getMemberships().catch(() => null)]);
+    return { groups: g, counts: m ? memberCounts(m) : null };
+  }, 30000);
+  const { error, reload } = loaded;
+  const groups = loaded.data?.groups ?? null;
+  const counts = loaded.data?.counts ?? null;
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [deleting, setDeleting] = useState<Group | null>(null);
   useTitle(t('groups.title'));
-  const reload = () => setTick((n) => n + 1);
-
-  usePoll(
-    async (signal) => {
-      try {
-        const [g, m] = await Promise.all([api.getGroups(), api.getMemberships().catch(() => null)]);
-        if (signal.aborted) return;
-        setGroups(g);
-        setCounts(m ? memberCounts(m) : null);
-        setError(null);
-      } catch (e) {
-        if (!signal.aborted) setError(e);
-      }
-    },
-    30000,
-    [tick],
-  );
 
   if (error !== null && !groups) {
     return (
@@ -50,7 +36,7 @@ export function GroupsPage() {
   const remove = async (g: Group) => {
     try {
       await api.deleteGroup(g.id);
-      setGroups((list) => (list ? list.filter((x) => x.id !== g.id) : list));
+      loaded.setData((d) => (d ? { ...d, groups: d.groups.filter((x) => x.id !== g.id) } : d));
       setOutcome({ ok: true, text: t('groups.deleted', { name: g.name }) });
     } catch (e) {
       setOutcome(failure(e));

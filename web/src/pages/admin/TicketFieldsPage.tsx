@@ -9,7 +9,7 @@ import * as api from '../../api/endpoints';
 import type { CustomFieldType, TicketField } from '../../api/types';
 import type { MessageKey } from '../../i18n/en';
 import { t } from '../../i18n/i18n';
-import { usePoll } from '../../lib/poll';
+import { usePolled } from '../../lib/poll';
 import { CUSTOM_TYPES, fieldTitle, optionLines, parseOptionLines } from '../../lib/ticketFields';
 import { useTitle } from '../../lib/title';
 import { AdminError, ConfirmDialog, failure, Result, type Outcome } from '../../ui/admin';
@@ -18,29 +18,11 @@ import { Loading } from '../../ui/common';
 const typeLabel = (type: string) => t(`ticketFields.type.${type}` as MessageKey);
 
 export function TicketFieldsPage() {
-  const [fields, setFields] = useState<TicketField[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [tick, setTick] = useState(0);
+  const { data: fields, setData: setFields, error, reload } = usePolled(api.getTicketFields, 30000);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [editing, setEditing] = useState<TicketField | null>(null);
   const [deleting, setDeleting] = useState<TicketField | null>(null);
   useTitle(t('ticketFields.title'));
-  const reload = () => setTick((n) => n + 1);
-
-  usePoll(
-    async (signal) => {
-      try {
-        const f = await api.getTicketFields();
-        if (signal.aborted) return;
-        setFields(f);
-        setError(null);
-      } catch (e) {
-        if (!signal.aborted) setError(e);
-      }
-    },
-    30000,
-    [tick],
-  );
 
   if (error !== null && !fields) {
     return (
