@@ -183,3 +183,18 @@ def test_groups_organizations_and_memberships_page_by_cursor(desk):
     assert status == 200 and [g["name"] for g in r["groups"]] == ["Software"] and r["count"] == 3, r
     status, r = call(desk, "GET", "/api/v2/organizations?page[after]=99999")
     assert status == 400 and "no longer in this list" in r["description"], r
+
+
+def test_cursor_links_of_an_organization_search_keep_the_search(desk):
+    for name in ("Acme East", "Acme West", "Acme North", "Globex"):
+        status, made = call(desk, "POST", "/api/v2/organizations", {"organization": {"name": name}})
+        assert status == 201, made
+    status, r = call(desk, "GET", "/api/v2/organizations/autocomplete?name=acme&page[size]=2")
+    assert status == 200 and len(r["organizations"]) == 2, r
+    nxt = r["links"]["next"]
+    assert "name=acme" in nxt, nxt
+    status, rest = call(desk, "GET", "/api/v2/" + nxt.split("/api/v2/", 1)[1])
+    # The third Acme, whichever order the search gives them in; never Globex.
+    assert status == 200 and len(rest["organizations"]) == 1, rest
+    assert rest["organizations"][0]["name"].startswith("Acme"), rest
+    assert rest["meta"]["has_more"] is False, rest

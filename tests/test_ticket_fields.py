@@ -207,3 +207,36 @@ def test_agents_read_fields_but_only_admins_change_them(desk):
     status, e = call(desk, "POST", "/api/v2/ticket_fields",
                      {"ticket_field": {"type": "text", "title": "x"}}, token=token)
     assert status == 403, e
+
+
+def test_a_field_or_option_that_rules_name_is_not_deleted(desk):
+    product = product_field(desk)
+    hardware = product["custom_field_options"][0]
+    status, view = call(desk, "POST", "/api/v2/views", {"view": {
+        "title": "Hardware", "all": [{"field": f"custom_fields_{product['id']}", "operator": "is",
+                                      "value": "hardware"}]}})
+    assert status == 201, view
+    status, macro = call(desk, "POST", "/api/v2/macros", {"macro": {
+        "title": "Software", "actions": [{"field": f"custom_fields_{product['id']}", "value": "software"}]}})
+    assert status == 201, macro
+    status, e = call(desk, "DELETE", f"/api/v2/ticket_fields/{product['id']}")
+    assert status == 422, e
+    assert e["description"] == '"Product" is used by macro "Software", view "Hardware": change them first'
+    status, e = call(desk, "DELETE", f"/api/v2/ticket_fields/{product['id']}/options/{hardware['id']}")
+    assert status == 422 and e["description"] == (
+        'option "hardware" is used by view "Hardware": change them first'), e
+    # A decimal compares as a number: 2.50 is 2.5.
+    price = make_field(desk, type="decimal", title="Price")
+    send_mail(desk, "alice@customer.test", "Invoice", "Wrong amount.")
+    t = ticket_by_subject(desk, "Invoice")
+    got = update(desk, t["id"], {"custom_fields": [{"id": price["id"], "value": "2.50"}]})["ticket"]
+    assert values(got)[price["id"]] == "2.5"
+    status, v = call(desk, "POST", "/api/v2/views", {"view": {
+        "title": "Price 2.5", "all": [{"field": f"custom_fields_{price['id']}", "operator": "is", "value": 2.5}]}})
+    assert status == 201, v
+    found = call(desk, "GET", f"/api/v2/views/{v['view']['id']}/tickets")[1]["tickets"]
+    assert [x["subject"] for x in found] == ["Invoice"]
+    # Once nothing names them, they go.
+    assert call(desk, "DELETE", f"/api/v2/views/{view['view']['id']}")[0] == 204
+    assert call(desk, "DELETE", f"/api/v2/macros/{macro['macro']['id']}")[0] == 204
+    assert call(desk, "DELETE", f"/api/v2/ticket_fields/{product['id']}")[0] == 204

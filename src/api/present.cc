@@ -157,7 +157,7 @@ std::optional<http::Response> ParseListCursor(const http::Request& req, ListCurs
 
 std::optional<http::Response> CursorSlice(const std::vector<int64_t>& ids, const ListCursor& c,
                                           std::string_view base, std::string_view path, json& out,
-                                          size_t& begin, size_t& end) {
+                                          size_t& begin, size_t& end, std::string_view extra_query) {
   const size_t n = ids.size();
   const size_t size = static_cast<size_t>(c.size);
   auto index_of = [&](int64_t id) -> std::optional<size_t> {
@@ -186,7 +186,8 @@ std::optional<http::Response> CursorSlice(const std::vector<int64_t>& ids, const
   const bool more_before = begin > 0;
   json after = begin < end ? json(Str(ids[end - 1])) : json(nullptr);
   json before = begin < end ? json(Str(ids[begin])) : json(nullptr);
-  const std::string url = std::string(base) + std::string(path) + ".json?page%5Bsize%5D=" + Str(c.size);
+  const std::string url = std::string(base) + std::string(path) + ".json?page%5Bsize%5D=" +
+                          Str(c.size) + std::string(extra_query);
   out["meta"] = {{"has_more", c.before ? more_before : more_after},
                  {"after_cursor", after},
                  {"before_cursor", before}};
@@ -205,7 +206,7 @@ std::optional<http::Response> ListPaging::Slice(const std::vector<int64_t>& ids,
                                                 std::string_view base, std::string_view path,
                                                 json& out, size_t& begin, size_t& end,
                                                 std::string_view extra_query) const {
-  if (cursor.asked) return CursorSlice(ids, cursor, base, path, out, begin, end);
+  if (cursor.asked) return CursorSlice(ids, cursor, base, path, out, begin, end, extra_query);
   begin = std::min(ids.size(), static_cast<size_t>(page.offset()));
   end = std::min(ids.size(), begin + static_cast<size_t>(page.per_page));
   AddPageLinks(out, base, path, page, static_cast<int64_t>(ids.size()), extra_query);

@@ -65,7 +65,8 @@ std::optional<http::Response> ParseListCursor(const http::Request& request, List
 // (without ".json"). 400 when a cursor names an item no longer listed.
 std::optional<http::Response> CursorSlice(const std::vector<int64_t>& ids, const ListCursor& cursor,
                                           std::string_view base, std::string_view path,
-                                          nlohmann::json& out, size_t& begin, size_t& end);
+                                          nlohmann::json& out, size_t& begin, size_t& end,
+                                          std::string_view extra_query = {});
 
 // A list a handler holds whole, paged as the request asks: by offset
 // (page, per_page) or by cursor (page[size], page[after], page[before]).
@@ -74,7 +75,8 @@ struct ListPaging {
   ListCursor cursor;
   std::optional<http::Response> Parse(const http::Request& request);  // 400 when malformed
   // The [begin, end) of `ids` the page holds, its links added to `out`
-  // (`extra_query` kept in offset links); 400 for a stale cursor.
+  // (`extra_query`, "&name=..." already encoded, kept in them); 400 for a
+  // stale cursor.
   std::optional<http::Response> Slice(const std::vector<int64_t>& ids, std::string_view base,
                                       std::string_view path, nlohmann::json& out, size_t& begin,
                                       size_t& end, std::string_view extra_query = {}) const;

@@ -631,7 +631,9 @@ RecoverAttempt RecoverOne(store::Store& store, const SuspendedApiOptions& o, int
     if (!requester.ok() && requester.status().kind() != ErrorKind::kNotFound) {
       return requester.status();
     }
-    a.ticket = TicketJson(*t, base, requester.ok() ? &*requester : nullptr);
+    auto fields = tickets::ListTicketFields(tx);
+    if (!fields.ok()) return fields.status();
+    a.ticket = TicketJson(*t, base, requester.ok() ? &*requester : nullptr, &*fields);
     // Ours: where the recovered email went.
     a.ticket["recovered_from"] = {
         {"suspended_ticket_id", id},

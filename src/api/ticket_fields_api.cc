@@ -1,5 +1,6 @@
 #include "api/ticket_fields_api.h"
 
+#include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -40,7 +41,19 @@ Status SaveField(store::Tx& tx, tickets::TicketField& f) {
   return tx.UpdateRule(store::RuleTable::kTicketFields, row);
 }
 
-http::Response Forbidden(std::string_view why) { return http::ErrorResponse(403, "Forbidden", why); }
+// A 422 in `err` when triggers, macros or views name the field (with
+// `value`: that option of it).
+Status RefuseIfNamed(store::Tx& tx, const tickets::TicketField& f, std::string_view value,
+                     ClientError& err) {
+  auto naming = tickets::RulesNaming(tx, f.id, value);
+  if (!naming.ok()) return naming.status();
+  if (naming->empty()) return Status::Ok();
+  std::string list;
+  for (const auto& n : *naming) list += (list.empty() ? "" : ", ") + n;
+  err.description = (value.empty() ? "\"" + f.title + "\"" : "option \"" + std::string(value) + "\"") +
+                    " is used by " + list + ": change them first";
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -137,6 +150,7 @@ void RegisterTicketFieldsApi(http::Router& router, store::Store& store, std::str
         err.description = "\"" + f->title + "\" is a system field: it cannot be deleted";
         return Status::Ok();
       }
+      if (Status s = RefuseIfNamed(tx, *f, "", err); !s.ok() || !err.description.empty()) return s;
       if (Status s = tx.DeleteTicketFieldValues(*id); !s.ok()) return s;
       return tx.DeleteRule(store::RuleTable::kTicketFields, *id);
     });
@@ -179,62 +193,26 @@ void RegisterTicketFieldsApi(http::Router& router, store::Store& store, std::str
     });
   });
 
-  // Zendesk's "create or update": with an id it changes that option.
+  // Zendesk's "create or update": with an id it changes that option (200).
   router.Add("POST", "/api/v2/ticket_fields/{id}/options", [st, fallback](const http::Request& req) {
     auto id = ParseId(req.Param("id"));
     if (!id) return BadId("ticket field", req.Param("id"));
     http::Response error;
     auto body = ParseJsonBody(req, error, "custom_field_option");
     if (!body) return error;
-    int status = 201;
-    json out;
-    ClientError err;
-    Status s = st->Write([&](store::Tx& tx) -> Status {
+    bool replaced = false;
+    http::Response r = WriteJson(*st, 201, [&](store::Tx& tx, json& out, ClientError& err) -> Status {
       auto f = LoadField(tx, *id);
       if (!f.ok()) return f.status();
-      if (f->type != "tagger") {
-        err.description = "\"" + f->title + "\" is not a dropdown: it has no options";
-        return Status::Invalid("client error");
-      }
-      json options = tickets::TicketFieldToJson(*f, "")["custom_field_options"];
-      const json given_id = body->value("id", json(nullptr));
-      bool replaced = false;
-      for (json& o : options) {
-        if (!given_id.is_null() && o["id"] == given_id) {
-          for (const char* key : {"name", "value", "default"}) {
-            if (body->contains(key)) o[key] = (*body)[key];
-          }
-          replaced = true;
-        }
-      }
-      if (!given_id.is_null() && !replaced) {
-        err.status = 404;
-        err.code = "RecordNotFound";
-        err.description = "option " + given_id.dump() + " is not an option of this field";
-        return Status::Invalid("client error");
-      }
-      if (!replaced) {
-        json added = *body;
-        added.erase("id");
-        options.push_back(std::move(added));
-      }
-      status = replaced ? 200 : 201;
-      auto parsed = tickets::ParseTicketField(json{{"custom_field_options", options}}, &*f);
-      if (!parsed.ok()) {
-        err.description = parsed.status().message();
-        return Status::Invalid("client error");
-      }
-      tickets::TicketField changed = std::move(parsed).value();
-      if (Status w = SaveField(tx, changed); !w.ok()) return w;
-      const auto& saved = replaced ? *std::find_if(changed.options.begin(), changed.options.end(),
-                                                   [&](const auto& o) { return json(o.id) == given_id; })
-                                   : changed.options.back();
-      out["custom_field_option"] = OptionJson(saved, BaseUrl(req, *fallback), changed.id);
+      size_t index = 0;
+      auto changed = tickets::UpsertOption(*f, *body, index, replaced);
+      if (!changed.ok()) return ClientFailure(changed.status(), err);
+      if (Status w = SaveField(tx, *changed); !w.ok()) return w;
+      out["custom_field_option"] = OptionJson(changed->options[index], BaseUrl(req, *fallback), changed->id);
       return Status::Ok();
     });
-    if (!err.description.empty()) return http::ErrorResponse(err.status, err.code, err.description);
-    if (!s.ok()) return StoreError(s);
-    return http::JsonResponse(status, out);
+    if (replaced && r.status == 201) r.status = 200;
+    return r;
   }, http::kAdminOnly);
 
   router.Add("DELETE", "/api/v2/ticket_fields/{id}/options/{option}", [st](const http::Request& req) {
@@ -245,9 +223,13 @@ void RegisterTicketFieldsApi(http::Router& router, store::Store& store, std::str
     http::Response r = WriteJson(*st, 204, [&](store::Tx& tx, json&, ClientError& err) -> Status {
       auto f = LoadField(tx, *id);
       if (!f.ok()) return f.status();
-      const size_t before = f->options.size();
-      std::erase_if(f->options, [&](const tickets::FieldOption& o) { return o.id == *option; });
-      if (f->options.size() == before) return Status::NotFound("option " + std::to_string(*option));
+      auto gone = std::find_if(f->options.begin(), f->options.end(),
+                               [&](const tickets::FieldOption& o) { return o.id == *option; });
+      if (gone == f->options.end()) return Status::NotFound("option " + std::to_string(*option));
+      if (Status s = RefuseIfNamed(tx, *f, gone->value, err); !s.ok() || !err.description.empty()) {
+        return s;
+      }
+      f->options.erase(gone);
       if (f->options.empty()) {
         err.description = "a dropdown keeps at least one option: delete the field instead";
         return Status::Ok();

@@ -623,7 +623,8 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
           if (!committed.ok()) return committed.status();
           queued = committed->outbound_message_ids.size();
           auto desk_fields = tickets::ListTicketFields(tx);
-          out["ticket"] = TicketJson(committed->ticket, base, &requester, desk_fields.ok() ? &*desk_fields : nullptr);
+          if (!desk_fields.ok()) return desk_fields.status();
+          out["ticket"] = TicketJson(committed->ticket, base, &requester, &*desk_fields);
           auto audits = tx.ListAudits(created->id);
           if (audits.ok() && !audits->empty()) {
             out["audit"] = AuditJson(audits->back(), base, &*actor, committed->ticket.recipient);
@@ -701,7 +702,8 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
           queued = committed->outbound_message_ids.size();
           auto requester = tx.GetUser(t.requester_id);
           auto desk_fields = tickets::ListTicketFields(tx);
-          out["ticket"] = TicketJson(committed->ticket, base, requester.ok() ? &*requester : nullptr, desk_fields.ok() ? &*desk_fields : nullptr);
+          if (!desk_fields.ok()) return desk_fields.status();
+          out["ticket"] = TicketJson(committed->ticket, base, requester.ok() ? &*requester : nullptr, &*desk_fields);
           auto audits = tx.ListAudits(t.id);
           if (audits.ok() && !audits->empty()) {
             out["audit"] = AuditJson(audits->back(), base, &*actor, committed->ticket.recipient);
@@ -776,7 +778,8 @@ void RegisterWriteApi(http::Router& router, store::Store& store, WriteApiOptions
       if (!committed.ok()) return committed.status();
       auto requester = tx.GetUser(t.requester_id);
       auto desk_fields = tickets::ListTicketFields(tx);
-      out["ticket"] = TicketJson(committed->ticket, base, requester.ok() ? &*requester : nullptr, desk_fields.ok() ? &*desk_fields : nullptr);
+      if (!desk_fields.ok()) return desk_fields.status();
+      out["ticket"] = TicketJson(committed->ticket, base, requester.ok() ? &*requester : nullptr, &*desk_fields);
       out["spam"] = std::move(learning);
       return Status::Ok();
     });

@@ -4,11 +4,12 @@
 #include <array>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <set>
 
 #include "common/clock.h"
 #include "common/strings.h"
+#include "tickets/updates.h"
+#include "tickets/workflow.h"
 
 namespace postdesk::tickets {
 
@@ -16,10 +17,14 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::array<std::string_view, 7> kSystemTypes = {
-    "subject", "description", "status", "tickettype", "priority", "group", "assignee"};
-constexpr std::array<std::string_view, 7> kCustomTypes = {
-    "text", "textarea", "tagger", "checkbox", "date", "integer", "decimal"};
+// By FieldType, in its order.
+constexpr std::array<std::string_view, 14> kTypeNames = {
+    "subject", "description", "status",   "tickettype", "priority", "group",   "assignee",
+    "text",    "textarea",    "tagger",   "checkbox",   "date",     "integer", "decimal"};
+constexpr FieldType kSystemTypes[] = {FieldType::kSubject,    FieldType::kDescription,
+                                      FieldType::kStatus,     FieldType::kTicketType,
+                                      FieldType::kPriority,   FieldType::kGroup,
+                                      FieldType::kAssignee};
 
 constexpr size_t kMaxTitle = 255;
 constexpr size_t kMaxDescription = 1000;
@@ -32,14 +37,23 @@ std::string Quote(std::string_view s) {
   return "\"" + std::string(s.substr(0, 60)) + (s.size() > 60 ? "...\"" : "\"");
 }
 
-const char* SystemTitle(std::string_view type, bool japanese) {
-  if (type == "subject") return japanese ? "件名" : "Subject";
-  if (type == "description") return japanese ? "説明" : "Description";
-  if (type == "status") return japanese ? "ステータス" : "Status";
-  if (type == "tickettype") return japanese ? "タイプ" : "Type";
-  if (type == "priority") return japanese ? "優先度" : "Priority";
-  if (type == "group") return japanese ? "グループ" : "Group";
-  return japanese ? "担当者" : "Assignee";
+const char* SystemTitle(FieldType type, bool japanese) {
+  switch (type) {
+    case FieldType::kSubject:
+      return japanese ? "件名" : "Subject";
+    case FieldType::kDescription:
+      return japanese ? "説明" : "Description";
+    case FieldType::kStatus:
+      return japanese ? "ステータス" : "Status";
+    case FieldType::kTicketType:
+      return japanese ? "タイプ" : "Type";
+    case FieldType::kPriority:
+      return japanese ? "優先度" : "Priority";
+    case FieldType::kGroup:
+      return japanese ? "グループ" : "Group";
+    default:
+      return japanese ? "担当者" : "Assignee";
+  }
 }
 
 // A tag: lower case, no spaces (Zendesk turns option values into tags).
@@ -87,6 +101,7 @@ Status ParseOptions(const json& list, TicketField& f) {
   }
   std::vector<FieldOption> options;
   std::set<std::string> values;
+  std::set<int64_t> ids;
   for (size_t i = 0; i < list.size(); ++i) {
     const std::string at = "custom_field_options[" + std::to_string(i) + "]";
     const json& o = list[i];
@@ -118,9 +133,12 @@ Status ParseOptions(const json& list, TicketField& f) {
       if (!id->is_number_integer() || id->get<int64_t>() <= 0) {
         return Status::Invalid(at + ".id: must be a positive integer");
       }
-      // Only an id the field already has is kept: a client cannot pick ids.
+      // Only an id the field already has is kept, once: a client cannot pick ids.
       for (const FieldOption& known : f.options) {
         if (known.id == id->get<int64_t>()) option.id = known.id;
+      }
+      if (option.id != 0 && !ids.insert(option.id).second) {
+        return Status::Invalid(at + ".id: " + std::to_string(option.id) + " is given to another option");
       }
     }
     options.push_back(std::move(option));
@@ -132,29 +150,44 @@ Status ParseOptions(const json& list, TicketField& f) {
   return Status::Ok();
 }
 
+// YYYY-MM-DD, digits only, a day the month has.
 bool ValidDate(std::string_view s) {
-  int y = 0, m = 0, d = 0;
-  char tail = 0;
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  if (std::sscanf(std::string(s).c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3) return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
+  auto number = [&](size_t at, size_t len) {
+    int n = 0;
+    for (size_t i = at; i < at + len; ++i) n = n * 10 + (s[i] - '0');
+    return n;
+  };
+  const int y = number(0, 4), m = number(5, 2), d = number(8, 2);
   if (y < 1 || m < 1 || m > 12 || d < 1) return false;
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
 }
 
-bool IsNumberType(std::string_view type) { return type == "integer" || type == "decimal"; }
+// One text per number ("1.50", "1.5" and 1.5 are "1.5"; 100.0 is "100"),
+// so that "is" compares numbers, in triggers and in views' SQL alike.
+std::string CanonicalDecimal(double d) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  return ec == std::errc() ? std::string(buf, end) : std::to_string(d);
+}
+
+bool IsNumberType(FieldType type) { return type == FieldType::kInteger || type == FieldType::kDecimal; }
 
 // Which condition operators a custom field's type takes.
-bool OperatorSuits(std::string_view type, rules::Operator op) {
+bool OperatorSuits(FieldType type, rules::Operator op) {
   using Op = rules::Operator;
   switch (op) {
     case Op::kLessThan:
     case Op::kGreaterThan:
-      return IsNumberType(type) || type == "date";
+      return IsNumberType(type) || type == FieldType::kDate;
     case Op::kPresent:
     case Op::kNotPresent:
-      return type != "checkbox";
+      return type != FieldType::kCheckbox;
     case Op::kIncludes:
     case Op::kNotIncludes:
       return false;
@@ -163,9 +196,9 @@ bool OperatorSuits(std::string_view type, rules::Operator op) {
   }
 }
 
-const char* OperatorsOf(std::string_view type) {
-  if (type == "checkbox") return "is, is_not or a change operator";
-  if (IsNumberType(type) || type == "date") {
+const char* OperatorsOf(FieldType type) {
+  if (type == FieldType::kCheckbox) return "is, is_not or a change operator";
+  if (IsNumberType(type) || type == FieldType::kDate) {
     return "is, is_not, less_than, greater_than, present, not_present or a change operator";
   }
   return "is, is_not, present, not_present or a change operator";
@@ -178,14 +211,18 @@ Status CheckCondition(const std::vector<TicketField>& fields, rules::Condition& 
   if (!f) return Status::Invalid(at + ": there is no custom ticket field " + std::to_string(c.field_id));
   if (!OperatorSuits(f->type, c.op)) {
     return Status::Invalid(at + ": operator \"" + std::string(rules::OperatorName(c.op)) +
-                           "\" does not suit the " + f->type + " field " + Quote(f->title) +
+                           "\" does not suit the " + std::string(FieldTypeName(f->type)) + " field " + Quote(f->title) +
                            " (expected " + OperatorsOf(f->type) + ")");
   }
   if (c.null_value) return Status::Ok();
   json given = c.boolean_value ? json(c.value == "true") : json(c.value);
   auto text = FieldValueText(*f, given, at);
   if (!text.ok()) return text.status();
-  if (f->type == "checkbox") {
+  if (text->empty() && (c.op == rules::Operator::kLessThan || c.op == rules::Operator::kGreaterThan)) {
+    return Status::Invalid(at + ": operator \"" + std::string(rules::OperatorName(c.op)) +
+                           "\" needs a value to compare with");
+  }
+  if (f->type == FieldType::kCheckbox) {
     c.boolean_value = true;
     c.value = *text == "true" ? "true" : "false";
   } else {
@@ -197,13 +234,19 @@ Status CheckCondition(const std::vector<TicketField>& fields, rules::Condition& 
 
 }  // namespace
 
-bool TicketField::IsSystem() const {
-  return std::find(kSystemTypes.begin(), kSystemTypes.end(), type) != kSystemTypes.end();
+std::string_view FieldTypeName(FieldType type) { return kTypeNames[static_cast<size_t>(type)]; }
+
+std::optional<FieldType> ParseFieldType(std::string_view name) {
+  if (name == "dropdown") return FieldType::kTagger;
+  for (size_t i = 0; i < kTypeNames.size(); ++i) {
+    if (kTypeNames[i] == name) return static_cast<FieldType>(i);
+  }
+  return std::nullopt;
 }
 
-bool IsCustomFieldType(std::string_view type) {
-  return std::find(kCustomTypes.begin(), kCustomTypes.end(), type) != kCustomTypes.end();
-}
+bool IsCustomFieldType(FieldType type) { return type >= FieldType::kText; }
+
+bool TicketField::IsSystem() const { return !IsCustomFieldType(type); }
 
 Result<TicketField> ParseTicketField(const json& input, const TicketField* base) {
   const json* jp = &input;
@@ -217,15 +260,15 @@ Result<TicketField> ParseTicketField(const json& input, const TicketField* base)
 
   if (auto it = j.find("type"); it != j.end()) {
     if (!it->is_string()) return Status::Invalid("type: must be a string, got " + rules::JsonTypeName(*it));
-    std::string type = ToLower(it->get<std::string>());
-    if (type == "dropdown") type = "tagger";
+    const std::string name = ToLower(it->get<std::string>());
+    std::optional<FieldType> type = ParseFieldType(name);
     if (base && type != base->type) return Status::Invalid("type: a field's type cannot change");
-    if (!base && !IsCustomFieldType(type)) {
-      return Status::Invalid("type: " + Quote(type) +
+    if (!base && (!type || !IsCustomFieldType(*type))) {
+      return Status::Invalid("type: " + Quote(name) +
                              " is not one of text, textarea, tagger (dropdown), checkbox, date, "
                              "integer, decimal");
     }
-    f.type = type;
+    f.type = *type;
   } else if (!base) {
     return Status::Invalid("type: is required");
   }
@@ -256,8 +299,11 @@ Result<TicketField> ParseTicketField(const json& input, const TicketField* base)
     }
     (std::string_view(key) == "active" ? f.active : f.required) = it->get<bool>();
   }
+  if (f.type == FieldType::kCheckbox && f.required) {
+    return Status::Invalid("required: a checkbox cannot be required (unchecked is an answer)");
+  }
   if (auto it = j.find("tag"); it != j.end() && !it->is_null()) {
-    if (f.type != "checkbox") return Status::Invalid("tag: only a checkbox has a tag");
+    if (f.type != FieldType::kCheckbox) return Status::Invalid("tag: only a checkbox has a tag");
     if (it->is_string() && Trim(it->get<std::string>()).empty()) {
       f.tag.clear();
     } else {
@@ -268,9 +314,9 @@ Result<TicketField> ParseTicketField(const json& input, const TicketField* base)
   }
   auto options = j.find("custom_field_options");
   if (options != j.end() && !options->is_null()) {
-    if (f.type != "tagger") return Status::Invalid("custom_field_options: only a dropdown (tagger) has options");
+    if (f.type != FieldType::kTagger) return Status::Invalid("custom_field_options: only a dropdown (tagger) has options");
     if (Status s = ParseOptions(*options, f); !s.ok()) return s;
-  } else if (f.type == "tagger" && f.options.empty()) {
+  } else if (f.type == FieldType::kTagger && f.options.empty()) {
     return Status::Invalid("custom_field_options: a dropdown needs at least one option");
   }
   return f;
@@ -280,7 +326,7 @@ json TicketFieldToJson(const TicketField& f, std::string_view base_url) {
   json j;
   j["id"] = f.id;
   j["url"] = std::string(base_url) + "/api/v2/ticket_fields/" + std::to_string(f.id) + ".json";
-  j["type"] = f.type;
+  j["type"] = std::string(FieldTypeName(f.type));
   j["title"] = f.title;
   j["raw_title"] = f.title;
   j["description"] = f.description;
@@ -292,7 +338,7 @@ json TicketFieldToJson(const TicketField& f, std::string_view base_url) {
   j["tag"] = f.tag.empty() ? json(nullptr) : json(f.tag);
   j["created_at"] = f.created_at ? json(FormatIsoTime(f.created_at)) : json(nullptr);
   j["updated_at"] = f.updated_at ? json(FormatIsoTime(f.updated_at)) : json(nullptr);
-  if (f.type == "tagger") {
+  if (f.type == FieldType::kTagger) {
     json options = json::array();
     for (const FieldOption& o : f.options) {
       options.push_back({{"id", o.id},
@@ -312,7 +358,7 @@ store::RuleRow FieldToRow(const TicketField& f) {
   row.title = f.title;
   row.active = f.active;
   row.position = f.position;
-  if (f.IsSystem()) row.default_key = f.type;
+  if (f.IsSystem()) row.default_key = std::string(FieldTypeName(f.type));
   json j = TicketFieldToJson(f, "");
   for (const char* key : {"url", "raw_title", "raw_description", "removable", "created_at", "updated_at"}) {
     j.erase(key);
@@ -333,18 +379,29 @@ Result<TicketField> FieldFromRow(const store::RuleRow& row) {
   f.position = row.position;
   f.created_at = row.created_at;
   f.updated_at = row.updated_at;
-  f.type = j.value("type", std::string());
-  f.description = j.value("description", std::string());
-  f.required = j.value("required", false);
-  if (j.contains("tag") && j["tag"].is_string()) f.tag = j["tag"].get<std::string>();
+  // Read leniently: a row is ours, but a wrong type must not make every ticket read fail.
+  auto text = [](const json& o, const char* key) {
+    auto it = o.find(key);
+    return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  auto flag = [](const json& o, const char* key) {
+    auto it = o.find(key);
+    return it != o.end() && it->is_boolean() && it->get<bool>();
+  };
+  std::optional<FieldType> type = ParseFieldType(text(j, "type"));
+  if (!type) return Status::Permanent("ticket field " + std::to_string(row.id) + ": unknown type");
+  f.type = *type;
+  f.description = text(j, "description");
+  f.required = flag(j, "required");
+  f.tag = text(j, "tag");
   if (auto it = j.find("custom_field_options"); it != j.end() && it->is_array()) {
     for (const json& o : *it) {
       if (!o.is_object()) continue;
-      f.options.push_back({o.value("id", int64_t{0}), o.value("name", std::string()),
-                           o.value("value", std::string()), o.value("default", false)});
+      auto id = o.find("id");
+      f.options.push_back({id != o.end() && id->is_number_integer() ? id->get<int64_t>() : 0,
+                           text(o, "name"), text(o, "value"), flag(o, "default")});
     }
   }
-  if (f.type.empty()) return Status::Permanent("ticket field " + std::to_string(row.id) + ": no type");
   return f;
 }
 
@@ -366,6 +423,32 @@ const TicketField* FindCustomField(const std::vector<TicketField>& fields, int64
   return nullptr;
 }
 
+Result<TicketField> UpsertOption(const TicketField& field, const json& option, size_t& index,
+                                 bool& replaced) {
+  if (field.type != FieldType::kTagger) {
+    return Status::Invalid(Quote(field.title) + " is not a dropdown: it has no options");
+  }
+  if (!option.is_object()) return Status::Invalid("custom_field_option: must be an object {name, value}");
+  json options = TicketFieldToJson(field, "")["custom_field_options"];
+  const auto given = option.find("id");
+  replaced = false;
+  if (given != option.end() && !given->is_null()) {
+    for (size_t i = 0; i < options.size(); ++i) {
+      if (options[i]["id"] != *given) continue;
+      for (const char* key : {"name", "value", "default"}) {
+        if (option.contains(key)) options[i][key] = option[key];
+      }
+      replaced = true;
+      index = i;
+    }
+    if (!replaced) return Status::NotFound("option " + given->dump() + " of " + Quote(field.title));
+  } else {
+    options.push_back(option);
+    index = options.size() - 1;
+  }
+  return ParseTicketField(json{{"custom_field_options", options}}, &field);
+}
+
 Status AssignOptionIds(store::Tx& tx, TicketField& field) {
   auto fields = ListTicketFields(tx);
   if (!fields.ok()) return fields.status();
@@ -383,13 +466,13 @@ Status AssignOptionIds(store::Tx& tx, TicketField& field) {
 Status SeedSystemTicketFields(store::Tx& tx, int64_t now, std::string_view language) {
   const bool japanese = language == "ja";
   int64_t position = 0;
-  for (std::string_view type : kSystemTypes) {
+  for (FieldType type : kSystemTypes) {
     ++position;
-    auto found = tx.FindRuleByDefaultKey(store::RuleTable::kTicketFields, type);
+    auto found = tx.FindRuleByDefaultKey(store::RuleTable::kTicketFields, FieldTypeName(type));
     if (found.ok()) continue;
     if (found.status().kind() != ErrorKind::kNotFound) return found.status();
     TicketField f;
-    f.type = std::string(type);
+    f.type = type;
     f.title = SystemTitle(type, japanese);
     f.position = position;
     store::RuleRow row = FieldToRow(f);
@@ -402,9 +485,9 @@ Status SeedSystemTicketFields(store::Tx& tx, int64_t now, std::string_view langu
 
 Result<std::string> FieldValueText(const TicketField& f, const json& v, std::string_view where) {
   const std::string at = std::string(where) + ": ";
-  const std::string field = " for the " + f.type + " field " + Quote(f.title);
+  const std::string field = " for the " + std::string(FieldTypeName(f.type)) + " field " + Quote(f.title);
   if (v.is_null()) return std::string();
-  if (f.type == "checkbox") {
+  if (f.type == FieldType::kCheckbox) {
     if (v.is_boolean()) return std::string(v.get<bool>() ? "true" : "");
     if (v.is_string() && (v == "true" || v == "false" || v == "")) {
       return std::string(v == "true" ? "true" : "");
@@ -413,9 +496,10 @@ Result<std::string> FieldValueText(const TicketField& f, const json& v, std::str
                            (v.is_string() ? Quote(v.get<std::string>()) : rules::JsonTypeName(v)));
   }
   if (IsNumberType(f.type) && (v.is_number() && !v.is_boolean())) {
-    if (f.type == "integer" && !v.is_number_integer()) {
+    if (f.type == FieldType::kInteger && !v.is_number_integer()) {
       return Status::Invalid(at + "expected a whole number" + field + ", got " + v.dump());
     }
+    if (f.type == FieldType::kDecimal) return CanonicalDecimal(v.get<double>());
     return v.dump();
   }
   if (!v.is_string()) {
@@ -423,24 +507,24 @@ Result<std::string> FieldValueText(const TicketField& f, const json& v, std::str
   }
   std::string text(Trim(v.get<std::string>()));
   if (text.empty()) return text;
-  if (f.type == "text" || f.type == "textarea") {
+  if (f.type == FieldType::kText || f.type == FieldType::kTextarea) {
     text = v.get<std::string>();  // spaces are the agent's
-    const size_t max = f.type == "text" ? kMaxText : kMaxTextarea;
+    const size_t max = f.type == FieldType::kText ? kMaxText : kMaxTextarea;
     if (text.size() > max) {
       return Status::Invalid(at + "at most " + std::to_string(max) + " bytes" + field);
     }
-    if (f.type == "text" && text.find_first_of("\r\n") != std::string::npos) {
+    if (f.type == FieldType::kText && text.find_first_of("\r\n") != std::string::npos) {
       return Status::Invalid(at + "one line" + field + " (a textarea field takes several)");
     }
     return text;
   }
-  if (f.type == "date") {
+  if (f.type == FieldType::kDate) {
     if (!ValidDate(text)) {
       return Status::Invalid(at + Quote(text) + " is not a date like 2026-12-31" + field);
     }
     return text;
   }
-  if (f.type == "integer") {
+  if (f.type == FieldType::kInteger) {
     int64_t n = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
     if (ec != std::errc() || end != text.data() + text.size()) {
@@ -448,15 +532,15 @@ Result<std::string> FieldValueText(const TicketField& f, const json& v, std::str
     }
     return std::to_string(n);
   }
-  if (f.type == "decimal") {
+  if (f.type == FieldType::kDecimal) {
     double d = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
     if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(d)) {
       return Status::Invalid(at + Quote(text) + " is not a number" + field);
     }
-    return text;
+    return CanonicalDecimal(d);
   }
-  if (f.type == "tagger") {
+  if (f.type == FieldType::kTagger) {
     const std::string wanted = ToLower(text);
     for (const FieldOption& o : f.options) {
       if (o.value == wanted) return o.value;
@@ -472,7 +556,7 @@ Result<std::string> FieldValueText(const TicketField& f, const json& v, std::str
 }
 
 json FieldValueJson(const TicketField& f, const std::string& text) {
-  if (f.type == "checkbox") return text == "true";
+  if (f.type == FieldType::kCheckbox) return text == "true";
   return text.empty() ? json(nullptr) : json(text);
 }
 
@@ -542,12 +626,12 @@ void SyncFieldTags(const std::vector<TicketField>& fields,
     return it == m.end() ? std::string() : it->second;
   };
   auto tag_of = [](const TicketField& f, const std::string& value) -> std::string {
-    if (f.type == "checkbox") return value == "true" ? f.tag : "";
-    if (f.type == "tagger") return value;  // an option's value is its tag
+    if (f.type == FieldType::kCheckbox) return value == "true" ? f.tag : "";
+    if (f.type == FieldType::kTagger) return value;  // an option's value is its tag
     return "";
   };
   for (const TicketField& f : fields) {
-    if (f.type != "checkbox" && f.type != "tagger") continue;
+    if (f.type != FieldType::kCheckbox && f.type != FieldType::kTagger) continue;
     const std::string old_value = value_in(before, f.id), new_value = value_in(after, f.id);
     if (old_value == new_value) continue;
     const std::string old_tag = tag_of(f, old_value), new_tag = tag_of(f, new_value);
@@ -596,11 +680,50 @@ Status CheckRuleFields(store::Tx& tx, std::vector<rules::Condition>& all,
   return CheckRuleFields(*fields, all, any, actions);
 }
 
+Result<std::vector<std::string>> RulesNaming(store::Tx& tx, int64_t field_id,
+                                             std::string_view value) {
+  auto names = [&](const std::vector<rules::Condition>& all, const std::vector<rules::Condition>& any,
+                   const std::vector<rules::Action>& actions) {
+    auto condition = [&](const rules::Condition& c) {
+      return c.field == rules::ConditionField::kCustomField && c.field_id == field_id &&
+             (value.empty() || (!c.words.empty() && c.words[0] == value));
+    };
+    return std::any_of(all.begin(), all.end(), condition) ||
+           std::any_of(any.begin(), any.end(), condition) ||
+           std::any_of(actions.begin(), actions.end(), [&](const rules::Action& a) {
+             return a.field == rules::ActionField::kCustomField && a.field_id == field_id &&
+                    (value.empty() || (!a.value.empty() && a.value[0] == value));
+           });
+  };
+  std::vector<std::string> out;
+  auto triggers = tx.ListTriggers();
+  if (!triggers.ok()) return triggers.status();
+  for (const auto& row : *triggers) {
+    auto t = TriggerFromRow(row);
+    if (t.ok() && names(t->all, t->any, t->actions)) out.push_back("trigger \"" + t->title + "\"");
+  }
+  const std::vector<rules::Condition> none;
+  for (store::RuleTable table : {store::RuleTable::kMacros, store::RuleTable::kViews}) {
+    auto rows = tx.ListRules(table);
+    if (!rows.ok()) return rows.status();
+    for (const auto& row : *rows) {
+      if (table == store::RuleTable::kMacros) {
+        auto m = MacroFromRow(row);
+        if (m.ok() && names(none, none, m->actions)) out.push_back("macro \"" + m->title + "\"");
+      } else {
+        auto v = ViewFromRow(row);
+        if (v.ok() && names(v->all, v->any, {})) out.push_back("view \"" + v->title + "\"");
+      }
+    }
+  }
+  return out;
+}
+
 std::vector<std::string> MissingRequiredFields(const std::vector<TicketField>& fields,
                                                const store::Ticket& ticket) {
   std::vector<std::string> missing;
   for (const TicketField& f : fields) {
-    if (f.IsSystem() || !f.active || !f.required || f.type == "checkbox") continue;
+    if (f.IsSystem() || !f.active || !f.required || f.type == FieldType::kCheckbox) continue;
     auto it = ticket.field_values.find(f.id);
     if (it == ticket.field_values.end() || it->second.empty()) missing.push_back(f.title);
   }

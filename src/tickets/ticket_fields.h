@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -32,11 +33,30 @@ struct FieldOption {
   bool is_default = false;
 };
 
+// Zendesk's field types: the system ones first, then the custom ones.
+enum class FieldType {
+  kSubject,
+  kDescription,
+  kStatus,
+  kTicketType,
+  kPriority,
+  kGroup,
+  kAssignee,
+  kText,      // one line
+  kTextarea,  // several lines
+  kTagger,    // a dropdown
+  kCheckbox,
+  kDate,  // YYYY-MM-DD
+  kInteger,
+  kDecimal,
+};
+std::string_view FieldTypeName(FieldType type);  // "tickettype", "tagger"...
+std::optional<FieldType> ParseFieldType(std::string_view name);  // "dropdown" too
+bool IsCustomFieldType(FieldType type);
+
 struct TicketField {
   int64_t id = 0;
-  // System: subject | description | status | tickettype | priority | group |
-  // assignee. Custom: text | textarea | tagger | checkbox | date | integer | decimal.
-  std::string type;
+  FieldType type = FieldType::kText;
   std::string title;
   std::string description;
   bool active = true;
@@ -49,8 +69,6 @@ struct TicketField {
 
   bool IsSystem() const;
 };
-
-bool IsCustomFieldType(std::string_view type);
 
 // Parses a definition (or `{"ticket_field": {...}}`). With `base`, absent keys
 // keep base's values and the type cannot change; a system field takes only a
@@ -66,6 +84,12 @@ Result<TicketField> FieldFromRow(const store::RuleRow& row);
 Result<std::vector<TicketField>> ListTicketFields(store::Tx& tx);
 // The custom field `id`, or NotFound.
 const TicketField* FindCustomField(const std::vector<TicketField>& fields, int64_t id);
+
+// Zendesk's "create or update option": adds `option` ({name, value}) to a
+// dropdown, or changes the one its `id` names (`replaced`); `index` is its
+// place. NotFound: no such option; Invalid: not a dropdown, or a bad option.
+Result<TicketField> UpsertOption(const TicketField& field, const nlohmann::json& option,
+                                 size_t& index, bool& replaced);
 
 // Gives options with id 0 an id no option of any field has.
 Status AssignOptionIds(store::Tx& tx, TicketField& field);
@@ -106,6 +130,13 @@ Status CheckRuleFields(const std::vector<TicketField>& fields, std::vector<rules
 // refusal as Invalid.
 Status CheckRuleFields(store::Tx& tx, std::vector<rules::Condition>& all,
                        std::vector<rules::Condition>& any, std::vector<rules::Action>& actions);
+
+// The triggers, macros and views that name custom field `field_id` -- with
+// `value`, only those comparing with or setting that value (a dropdown's
+// option) -- as "trigger \"Title\"": a field or option they name is not
+// deleted from under them.
+Result<std::vector<std::string>> RulesNaming(store::Tx& tx, int64_t field_id,
+                                             std::string_view value = {});
 
 // Active required custom fields that have no value on `ticket`, by title:
 // an agent cannot solve it until they are filled.

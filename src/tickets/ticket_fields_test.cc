@@ -42,7 +42,7 @@ TicketField Of(std::string type, int64_t id) {
 
 TEST(TicketFieldsTest, ParsesDefinitionsAndNamesEachMistake) {
   TicketField d = Dropdown();
-  EXPECT_EQ(d.type, "tagger");
+  EXPECT_EQ(d.type, FieldType::kTagger);
   EXPECT_EQ(d.options[0].value, "hw");  // a tag: lower case
   EXPECT_EQ(Error({{"title", "x"}}), "type: is required");
   EXPECT_EQ(Error({{"type", "text"}}), "title: is required");
@@ -57,6 +57,10 @@ TEST(TicketFieldsTest, ParsesDefinitionsAndNamesEachMistake) {
             "custom_field_options[1].value: \"a\" is used by another option");
   EXPECT_EQ(Error({{"type", "text"}, {"title", "x"}, {"tag", "t"}}), "tag: only a checkbox has a tag");
   EXPECT_EQ(Error({{"type", "text"}}, &d), "type: a field's type cannot change");
+  EXPECT_EQ(Error({{"type", "checkbox"}, {"title", "x"}, {"required", true}}),
+            "required: a checkbox cannot be required (unchecked is an answer)");
+  EXPECT_EQ(Error({{"custom_field_options", {{{"id", 1}, {"name", "A"}, {"value", "a"}}, {{"id", 1}, {"name", "B"}, {"value", "b"}}}}}, &d),
+            "custom_field_options[1].id: 1 is given to another option");
   // A client keeps the option ids the field has; it cannot pick new ones.
   auto changed = ParseTicketField(
       {{"custom_field_options", {{{"id", 2}, {"name", "Soft"}, {"value", "sw"}}, {{"id", 99}, {"name", "New"}, {"value", "new"}}}}},
@@ -68,7 +72,7 @@ TEST(TicketFieldsTest, ParsesDefinitionsAndNamesEachMistake) {
 
 TEST(TicketFieldsTest, SystemFieldsTakeOnlyTitlesAndStayPut) {
   TicketField status;
-  status.type = "status";
+  status.type = FieldType::kStatus;
   status.title = "Status";
   EXPECT_TRUE(status.IsSystem());
   EXPECT_EQ(Error({{"title", "State"}, {"position", 3}}, &status), "accepted");
@@ -96,7 +100,12 @@ TEST(TicketFieldsTest, ValuesAreCheckedAndWrittenPerType) {
   EXPECT_EQ(text(Of("integer", 1), "042"), "42");
   EXPECT_EQ(text(Of("integer", 1), 7), "7");
   EXPECT_EQ(text(Of("integer", 1), 1.5), "error: v: expected a whole number for the integer field \"F1\", got 1.5");
-  EXPECT_EQ(text(Of("decimal", 1), "2.50"), "2.50");
+  EXPECT_EQ(text(Of("decimal", 1), "2.50"), "2.5");  // one text per number: "is" compares numbers
+  EXPECT_EQ(text(Of("decimal", 1), 100.0), "100");
+  EXPECT_EQ(text(Of("date", 1), "2026- 1- 5"),
+            "error: v: \"2026- 1- 5\" is not a date like 2026-12-31 for the date field \"F1\"");
+  EXPECT_EQ(text(Of("date", 1), "+202-01-01"),
+            "error: v: \"+202-01-01\" is not a date like 2026-12-31 for the date field \"F1\"");
   EXPECT_EQ(text(Of("decimal", 1), "1e999"), "error: v: \"1e999\" is not a number for the decimal field \"F1\"");
   EXPECT_EQ(text(Of("text", 1), "two\nlines"),
             "error: v: one line for the text field \"F1\" (a textarea field takes several)");
@@ -160,6 +169,8 @@ TEST(TicketFieldsTest, RulesNamingCustomFieldsAreCheckedAndEvaluated) {
   EXPECT_EQ(refused(R"({"field": "custom_fields_7", "operator": "less_than", "value": "hw"})"),
             "conditions.all[0]: operator \"less_than\" does not suit the tagger field \"Product\" "
             "(expected is, is_not, present, not_present or a change operator)");
+  EXPECT_EQ(refused(R"({"field": "custom_fields_9", "operator": "less_than", "value": ""})"),
+            "conditions.all[0]: operator \"less_than\" needs a value to compare with");
   EXPECT_EQ(refused(R"({"field": "custom_fields_7", "operator": "is", "value": "tablet"})"),
             "conditions.all[0]: \"tablet\" is not an option for the tagger field \"Product\" (options: hw, sw)");
 }

@@ -321,18 +321,28 @@ Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64
   store::Ticket ticket = u.ticket;
   ApplyState(ru.after, ticket);
   ticket.updated_at = now;
-  if (std::any_of(evaluation.changes.begin(), evaluation.changes.end(), [](const auto& c) {
-        return c.field.starts_with(rules::kCustomFieldPrefix);
-      })) {
+  json events = u.events.is_array() ? u.events : json::array();
+  auto set_field = std::find_if(evaluation.changes.rbegin(), evaluation.changes.rend(), [](const auto& c) {
+    return c.field.starts_with(rules::kCustomFieldPrefix);
+  });
+  std::optional<json> synced_tags;
+  if (set_field != evaluation.changes.rend()) {
     // A trigger set a dropdown or checkbox: its tag follows, as when an agent sets it.
     auto fields = ListTicketFields(tx);
     if (!fields.ok()) return fields.status();
+    const std::vector<std::string> before = ticket.tags;
     SyncFieldTags(*fields, u.ticket.field_values, ticket.field_values, ticket.tags);
+    if (ticket.tags != before) {
+      synced_tags = json{{"type", "Change"},
+                         {"field_name", "tags"},
+                         {"value", ticket.tags},
+                         {"previous_value", before},
+                         {"via", RuleVia(set_field->trigger_id, set_field->trigger_title)}};
+    }
   }
   if (!evaluation.changes.empty()) {
     if (Status s = tx.UpdateTicket(ticket); !s.ok()) return s;
   }
-  json events = u.events.is_array() ? u.events : json::array();
   for (const auto& c : evaluation.changes) {
     events.push_back({{"type", "Change"},
                       {"field_name", c.field},
@@ -340,6 +350,7 @@ Result<UpdateResult> Commit(store::Tx& tx, const DeskInfo& desk, Update u, int64
                       {"previous_value", c.previous_value},
                       {"via", RuleVia(c.trigger_id, c.trigger_title)}});
   }
+  if (synced_tags) events.push_back(std::move(*synced_tags));
   for (const auto& f : evaluation.fired) result.fired_triggers.push_back(f.title);
 
   // 3. Notifications: build each email now, queue it after the audit exists.

@@ -1051,6 +1051,7 @@ export const en = {
   'ticketFields.sys.priority': 'Priority',
   'ticketFields.sys.group': 'Group',
   'ticketFields.sys.assignee': 'Assignee',
+  'ticketFields.notANumber': 'That is not a number; the field keeps its value.',
   'ticketFields.type.tagger': 'Dropdown',
   'ticketFields.type.checkbox': 'Checkbox',
   'ticketFields.type.text': 'Text',

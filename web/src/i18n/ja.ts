@@ -1054,6 +1054,7 @@ export const ja: Catalog = {
   'ticketFields.sys.priority': '優先度',
   'ticketFields.sys.group': 'グループ',
   'ticketFields.sys.assignee': '担当者',
+  'ticketFields.notANumber': '数値ではありません。フィールドの値は変わりません。',
   'ticketFields.type.tagger': 'ドロップダウン',
   'ticketFields.type.checkbox': 'チェックボックス',
   'ticketFields.type.text': 'テキスト',

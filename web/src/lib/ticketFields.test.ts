@@ -42,10 +42,10 @@ describe('ticket fields', () => {
 
   it('reads options one per line, a tag made from the name unless given', () => {
     expect(tagOf(' Hardware issue, urgent ')).toBe('hardware_issue_urgent');
-    const known = [{ id: 40, name: 'Old', value: 'sw' }];
-    expect(parseOptionLines('Hardware issue\n\n Software = sw \nCloud = cloud_service\n', known)).toEqual([
+    const known = [{ id: 40, name: 'Old', value: 'sw', default: true }];
+    expect(parseOptionLines('Hardware issue\n\n Software = SW \nCloud = cloud_service\n', known)).toEqual([
       { name: 'Hardware issue', value: 'hardware_issue' },
-      { id: 40, name: 'Software', value: 'sw' },
+      { id: 40, name: 'Software', value: 'sw', default: true },
       { name: 'Cloud', value: 'cloud_service' },
     ]);
     expect(optionLines([{ name: 'Hardware issue', value: 'hardware_issue' }, { name: 'Software', value: 'sw' }])).toBe('Hardware issue\nSoftware = sw');

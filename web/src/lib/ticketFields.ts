@@ -42,7 +42,8 @@ export function tagOf(name: string): string {
     .replace(/^_+|_+$/g, '');
 }
 
-// "Name" or "Name = tag" per line; an option keeps the id it had for its tag.
+// "Name" or "Name = tag" per line (a tag is lower case); an option keeps the
+// id and the default it had for its tag.
 export function parseOptionLines(text: string, known: FieldOption[] = []): FieldOption[] {
   const out: FieldOption[] = [];
   for (const raw of text.split('\n')) {
@@ -50,9 +51,9 @@ export function parseOptionLines(text: string, known: FieldOption[] = []): Field
     if (!line) continue;
     const eq = line.lastIndexOf('=');
     const name = (eq > 0 ? line.slice(0, eq) : line).trim();
-    const value = eq > 0 ? line.slice(eq + 1).trim() : tagOf(name);
-    const id = known.find((o) => o.value === value)?.id;
-    out.push(id === undefined ? { name, value } : { id, name, value });
+    const value = eq > 0 ? line.slice(eq + 1).trim().toLowerCase() : tagOf(name);
+    const was = known.find((o) => o.value === value);
+    out.push(was?.id === undefined ? { name, value } : { id: was.id, name, value, default: was.default ?? false });
   }
   return out;
 }

@@ -373,8 +373,16 @@ function CustomFieldControl({ ticket, field, onSaved }: { ticket: Ticket; field:
   };
   const id = `ticket-field-${field.id}`;
   const described = { 'aria-describedby': `${id}-result` };
+  // A number box holds "" for text that is no number: say so rather than clear the field.
+  const saveTyped = async (input: HTMLInputElement) => {
+    if (input.validity?.badInput) {
+      setOutcome({ ok: false, text: t('ticketFields.notANumber') });
+      return;
+    }
+    await save(input.value);
+  };
   const onKey = (e: KeyboardEvent) => {
-    if (e.key === 'Enter') void save((e.target as HTMLInputElement).value);
+    if (e.key === 'Enter') void saveTyped(e.target as HTMLInputElement);
   };
   let control;
   switch (field.type) {
@@ -410,7 +418,7 @@ function CustomFieldControl({ ticket, field, onSaved }: { ticket: Ticket; field:
           disabled={saving}
           {...described}
           onInput={(e) => setText((e.target as HTMLInputElement).value)}
-          onBlur={() => void save(text)}
+          onBlur={(e) => void saveTyped(e.target as HTMLInputElement)}
           onKeyDown={onKey}
         />
       );
